@@ -1,0 +1,169 @@
+"""A hand-written fake of Twilio's Messages API on 127.0.0.1, for the real `twilio` library to talk to.
+
+    with FakeTwilio() as fake:
+        transport = TwilioTransport("AC...", "token", "+61400000000", api_base_url=fake.base_url)
+        fake.script([500, 201])          # answers for the next requests, then 201s again
+        fake.fail_next(2, status=503)    # the same, shorter
+        fake.delay = 0.3                 # seconds before each answer
+        fake.requests                    # every POST seen: to, from_, body, account_sid, auth_user, status, sid
+"""
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
+
+MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[A-Za-z0-9]+)/Messages\.json$")
+ERRORS = {
+    400: (21211, "Invalid 'To' Phone Number"),
+    401: (20003, "Authenticate"),
+    404: (20404, "The requested resource was not found"),
+    429: (20429, "Too Many Requests"),
+    500: (20500, "Internal Server Error"),
+    503: (20503, "Service Unavailable"),
+}
+
+
+@dataclass
+class FakeRequest:
+    """One POST the fake received, and what it answered."""
+    path: str
+    account_sid: str | None
+    auth_user: str | None
+    form: dict[str, str]
+    status: int
+    sid: str | None = None
+    to: str | None = field(init=False)
+    from_: str | None = field(init=False)
+    body: str | None = field(init=False)
+
+    def __post_init__(self):
+        self.to, self.from_, self.body = self.form.get("To"), self.form.get("From"), self.form.get("Body")
+
+
+class FakeTwilio:
+    """A scriptable fake Twilio on loopback: a context manager, or start()/stop()."""
+
+    def __init__(self):
+        self.requests: list[FakeRequest] = []
+        self.delay = 0.0
+        self._script: deque[int] = deque()
+        self._lock = threading.Lock()
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    @property
+    def sent(self) -> list[FakeRequest]:
+        """Only the requests answered 201 (texts Twilio would deliver)."""
+        with self._lock:
+            return [r for r in self.requests if r.status == 201]
+
+    def script(self, statuses) -> None:
+        """Answer the next requests with these HTTP statuses, in order; after them, 201."""
+        with self._lock:
+            self._script.extend(int(s) for s in statuses)
+
+    def fail_next(self, n: int, status: int = 500) -> None:
+        self.script([status] * n)
+
+    def start(self) -> "FakeTwilio":
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="fake-twilio", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = None
+
+    def __enter__(self) -> "FakeTwilio":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _answer(self, path: str, auth_user: str | None, form: dict[str, str]) -> tuple[int, dict]:
+        match = MESSAGES_PATH.match(path)
+        with self._lock:
+            status = self._script.popleft() if self._script else 201
+        if match is None:
+            status = 404
+        elif auth_user is None:
+            status = 401
+        elif status == 201 and (not form.get("To") or not form.get("Body")):
+            status = 400
+        sid = "SM" + uuid.uuid4().hex if status == 201 else None
+        account_sid = match.group("sid") if match else None
+        with self._lock:
+            self.requests.append(FakeRequest(path, account_sid, auth_user, form, status, sid))
+        if status != 201:
+            code, message = ERRORS.get(status, (20500, "Error"))
+            return status, {"code": code, "message": message, "status": status,
+                            "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+        return 201, _message_json(sid, account_sid, form)
+
+
+def _message_json(sid: str, account_sid: str, form: dict[str, str]) -> dict:
+    now = formatdate(usegmt=True)
+    return {
+        "sid": sid, "account_sid": account_sid, "status": "queued", "to": form.get("To"),
+        "from": form.get("From"), "body": form.get("Body"), "direction": "outbound-api", "num_segments": "1",
+        "num_media": "0", "api_version": "2010-04-01", "date_created": now, "date_updated": now,
+        "date_sent": None, "price": None, "price_unit": "USD", "error_code": None, "error_message": None,
+        "messaging_service_sid": None, "uri": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}.json",
+        "subresource_uris": {"media": f"/2010-04-01/Accounts/{account_sid}/Messages/{sid}/Media.json"},
+    }
+
+
+def _basic_user(header: str | None) -> str | None:
+    if not header or not header.startswith("Basic "):
+        return None
+    try:
+        return base64.b64decode(header[6:]).decode("utf-8").split(":", 1)[0]
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length).decode("utf-8")
+            form = {key: values[-1] for key, values in parse_qs(raw, keep_blank_values=True).items()}
+            status, payload = fake._answer(self.path, _basic_user(self.headers.get("Authorization")), form)
+            if fake.delay:
+                time.sleep(fake.delay)
+            data = json.dumps(payload).encode("utf-8")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+            except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
+                pass
+
+        def log_message(self, format, *args):  # keep test output (and phone numbers) out of stderr
+            pass
+
+    return Handler
