@@ -182,15 +182,13 @@ def describe(menu: Menu, line: CartLine) -> str:
     head = " ".join(p for p in (line.size, line.protein, line.brand, item.spoken) if p)
     if line.category == "drink" and "brand" in item.needs:
         head = f"{line.brand} can"
+    meal_part = None
     if line.meal is not None:
         meal = menu.meals[line.meal.type]
-        parts = []
-        if line.meal.chips_size:
-            parts.append(f"{line.meal.chips_size} chips ({line.meal.chips_salt} salt)")
-        if line.meal.drink_brand:
-            parts.append(f"a {line.meal.drink_brand}")
-        head = f"{head} {meal.name}" + (f" with {' and '.join(parts)}" if meal.name == "meal" else
-                                         (f" ({line.meal.drink_brand})" if line.meal.drink_brand else ""))
+        head = f"{head} {meal.name}"
+        sides = [f"{line.meal.chips_size} chips ({line.meal.chips_salt} salt)"] if line.meal.chips_size else []
+        sides += [f"a {line.meal.drink_brand}"] if line.meal.drink_brand else []
+        meal_part = ("with " + " and ".join(sides)) if sides else None
     details = []
     if line.salads:
         details.append(_and(line.salads))
@@ -205,7 +203,7 @@ def describe(menu: Menu, line: CartLine) -> str:
         details.append("with " + _and(added))
     if item.includes_cheese and not line.cheese:
         details.append("no cheese")
-    return ", ".join([head] + details)
+    return ", ".join([head] + details + ([meal_part] if meal_part else []))
 
 
 def spoken_line(menu: Menu, line: CartLine) -> str:

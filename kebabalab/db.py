@@ -17,7 +17,7 @@ from typing import Any, Callable
 
 from .clock import SystemClock
 from .errors import ConfigError, StoreError
-from .phones import mask_phone
+from .phones import mask_phone, try_normalise
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,10 @@ SQL = {
     "outbox_for_order": f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE outbox.order_id = ? ORDER BY outbox.id",
     "outbox_counts": "SELECT status, COUNT(*) FROM outbox GROUP BY status",
     "texts_for_call": "SELECT COUNT(*) FROM outbox WHERE call_id = ?",
+    "phones_not_e164": "SELECT id, customer_phone FROM orders WHERE customer_phone IS NOT NULL "
+                       "AND (customer_phone NOT LIKE '+%' OR customer_phone LIKE '% %' OR customer_phone LIKE '%-%' "
+                       "OR customer_phone LIKE '%(%')",
+    "phone_set": "UPDATE orders SET customer_phone = ? WHERE id = ?",
     "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 }
@@ -302,7 +306,22 @@ class Database:
         self.clock = clock or SystemClock()
 
     def init(self) -> int:
-        return init_database(self.path)
+        version = init_database(self.path)
+        self.normalise_phones()
+        return version
+
+    def normalise_phones(self) -> int:
+        """Rewrite stored numbers in any local or spoken form ('0412 345 678') as E.164; returns how many."""
+        changed = 0
+        with DatabaseConnection(self.path, immediate=True) as conn:
+            for row in conn.execute(SQL["phones_not_e164"]).fetchall():
+                e164 = try_normalise(row["customer_phone"])
+                if e164 and e164 != row["customer_phone"]:
+                    conn.execute(SQL["phone_set"], (e164, row["id"]))
+                    changed += 1
+        if changed:
+            logger.info("normalised %d stored phone numbers to E.164", changed)
+        return changed
 
     def _read(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with DatabaseConnection(self.path) as conn:

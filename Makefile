@@ -1,0 +1,35 @@
+# Two commands do all the set-up on a fresh machine:
+#   make run   - virtualenv, install, database, then serve on http://127.0.0.1:5000 (SQLite, SMS to the log)
+#   make test  - virtualenv, install, then every test
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install init-db tools check-tools bench clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+init-db: install
+	$(BIN)/python -m kebabalab init-db
+
+run: init-db
+	KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} $(BIN)/python -m kebabalab serve
+
+test: install
+	$(BIN)/python -m pytest
+
+tools: install
+	$(BIN)/python -m kebabalab export-tools
+
+check-tools: install
+	$(BIN)/python -m kebabalab export-tools --check
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

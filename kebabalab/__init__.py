@@ -1,0 +1,12 @@
+"""Kebabalab Orders: the webhook server behind a kebab shop's AI phone line."""
+
+__version__ = "1.0.0"
+
+
+def create_app(config=None, **kwargs):
+    """The Flask app (see `kebabalab.server.create_app`); imported lazily so nothing runs at import."""
+    from .server import create_app as _create_app
+    return _create_app(config, **kwargs)
+
+
+__all__ = ["create_app", "__version__"]

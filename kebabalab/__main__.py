@@ -1,0 +1,120 @@
+"""The command line: python -m kebabalab serve | init-db | export-tools | check-menu | orders | forget | call | vapi."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from .config import Settings
+from .errors import ConfigError
+
+TOOLS_FILE = Path("config/vapi-tools.json")
+log = logging.getLogger("kebabalab.cli")
+
+
+def _settings() -> Settings:
+    try:
+        from dotenv import load_dotenv
+        load_dotenv(".env", override=False)
+    except ImportError:  # pragma: no cover - python-dotenv is a pinned requirement
+        pass
+    return Settings.from_env()
+
+
+def cmd_serve(args) -> int:
+    settings = _settings()
+    if args.host:
+        settings = settings.replace(host=args.host)
+    if args.port:
+        settings = settings.replace(port=args.port)
+    if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret:
+        if not settings.allow_unauthenticated:
+            print("Refusing to start: set VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET (see SECURITY.md), or "
+                  "KEBABALAB_ALLOW_UNAUTHENTICATED=1 for a local trial.", file=sys.stderr)
+            return 2
+        print("WARNING: the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1). "
+              "Never run a shop's phone line like this.", file=sys.stderr)
+    if args.workers > 1:
+        if not settings.redis_url:
+            print("Refusing to start: more than one worker needs shared sessions; set REDIS_URL.", file=sys.stderr)
+            return 2
+        from .serving import serve_gunicorn
+        return serve_gunicorn(settings, args.workers)
+    from .serving import serve_waitress
+    return serve_waitress(settings)
+
+
+def cmd_init_db(args) -> int:
+    from .db import init_database
+    settings = _settings()
+    version = init_database(settings.database_url)
+    print(f"database ready (schema version {version})")
+    return 0
+
+
+def cmd_export_tools(args) -> int:
+    from .tools import REGISTRY
+    data = json.dumps(REGISTRY.vapi_tools(args.server_url), indent=2, ensure_ascii=False) + "\n"
+    target = Path(args.output)
+    if args.check:
+        current = target.read_text(encoding="utf-8") if target.exists() else ""
+        if current != data:
+            print(f"{target} is stale: run `python -m kebabalab export-tools` and commit it.", file=sys.stderr)
+            return 1
+        print(f"{target} matches the tool registry ({len(REGISTRY.names())} tools)")
+        return 0
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(data, encoding="utf-8")
+    print(f"wrote {target} ({len(REGISTRY.names())} tools)")
+    return 0
+
+
+def cmd_check_menu(args) -> int:
+    from .menu import Menu
+    settings = _settings()
+    menu = Menu.load(args.file or settings.menu_file)
+    print(f"menu OK: {len(menu.items)} items, {len(menu.extras)} extras, {len(menu.meals)} meals")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m kebabalab", description="Kebabalab Orders")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="run the webhook server (production WSGI server)")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
+    export = sub.add_parser("export-tools", help="write config/vapi-tools.json from the tool registry")
+    export.add_argument("--server-url", default=None)
+    export.add_argument("--output", default=str(TOOLS_FILE))
+    export.add_argument("--check", action="store_true", help="exit 1 when the file is stale")
+    export.set_defaults(func=cmd_export_tools)
+    check = sub.add_parser("check-menu", help="validate a menu file")
+    check.add_argument("file", nargs="?")
+    check.set_defaults(func=cmd_check_menu)
+    for extra in _extra_commands():
+        extra(sub)
+    return parser
+
+
+def _extra_commands():
+    from . import staff_cli
+    return staff_cli.COMMANDS
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

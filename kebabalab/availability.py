@@ -1,0 +1,83 @@
+"""What the kitchen can make right now: sold-out items and options, paused phone orders, busy minutes.
+
+Sold-out marks last until the end of the shop's day; pause and busy mode until they are lifted
+(or the end of the day). The state is a small JSON document so a shared store can hold it.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+KINDS = ("item", "protein", "salad", "sauce", "brand", "extra", "category")
+
+
+@dataclass
+class AvailabilityState:
+    day: str = ""
+    sold_out: list[str] = field(default_factory=list)  # "protein:lamb", "item:CHIPS", "brand:coke"
+    paused: bool = False
+    busy_minutes: int = 0
+
+    def to_dict(self) -> dict:
+        return {"day": self.day, "sold_out": sorted(self.sold_out), "paused": self.paused,
+                "busy_minutes": self.busy_minutes}
+
+
+class MemoryAvailabilityStore:
+    """The state in this process (one worker)."""
+
+    def __init__(self) -> None:
+        self._doc: dict = {}
+        self._lock = threading.Lock()
+
+    def load(self) -> dict:
+        with self._lock:
+            return dict(self._doc)
+
+    def save(self, doc: dict) -> None:
+        with self._lock:
+            self._doc = dict(doc)
+
+
+class Availability:
+    def __init__(self, store, clock, hours):
+        self._store, self._clock, self._hours = store, clock, hours
+
+    def _today(self) -> str:
+        # The shop's day runs past midnight until its overnight close; count it from 5 am.
+        local = self._hours.local(self._clock.now()) - timedelta(hours=5)
+        return local.date().isoformat()
+
+    def state(self) -> AvailabilityState:
+        doc = self._store.load()
+        if doc.get("day") != self._today():
+            return AvailabilityState(day=self._today())
+        return AvailabilityState(doc["day"], list(doc.get("sold_out", [])), bool(doc.get("paused")),
+                                 int(doc.get("busy_minutes", 0)))
+
+    def _save(self, state: AvailabilityState) -> AvailabilityState:
+        self._store.save(state.to_dict())
+        return state
+
+    def set_sold_out(self, kind: str, name: str, sold_out: bool) -> AvailabilityState:
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}")
+        state = self.state()
+        key = f"{kind}:{name}"
+        marks = [m for m in state.sold_out if m != key]
+        state.sold_out = marks + [key] if sold_out else marks
+        return self._save(state)
+
+    def set_paused(self, paused: bool) -> AvailabilityState:
+        state = self.state()
+        state.paused = paused
+        return self._save(state)
+
+    def set_busy(self, minutes: int) -> AvailabilityState:
+        state = self.state()
+        state.busy_minutes = max(0, min(120, int(minutes)))
+        return self._save(state)
+
+    def is_sold_out(self, kind: str, name: str) -> bool:
+        return f"{kind}:{name}" in self.state().sold_out

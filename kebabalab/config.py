@@ -1,0 +1,112 @@
+"""Settings, read once from the environment by `create_app` (never at import)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Mapping
+
+from .errors import ConfigError
+
+PACKAGE_DATA = Path(__file__).parent / "data"
+
+
+def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not lo <= value <= hi:
+        raise ConfigError(f"{name} must be between {lo} and {hi}, not {value}")
+    return value
+
+
+def _flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _list(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in env.get(name, default).split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything the server can be told; `.env.example` lists each with its default."""
+    host: str = "127.0.0.1"
+    port: int = 5000
+    database_url: str = "sqlite:///data/kebabalab.db"
+    menu_file: str = str(PACKAGE_DATA / "menu.json")
+    hours_file: str = str(PACKAGE_DATA / "hours.json")
+    business_file: str = str(PACKAGE_DATA / "business.json")
+    session_ttl: int = 1800
+    max_sessions: int = 1000
+    allowed_origins: tuple[str, ...] = ("https://api.vapi.ai", "https://vapi.ai")
+    redis_url: str = ""
+    vapi_webhook_secret: str = ""
+    vapi_hmac_secret: str = ""
+    allow_unauthenticated: bool = False
+    twilio_account_sid: str = ""
+    twilio_auth_token: str = ""
+    twilio_from_number: str = ""
+    twilio_api_base_url: str = ""
+    shop_order_to: str = ""
+    max_texts_per_call: int = 3
+    tool_calls_per_minute: int = 120
+    auth_failures_per_minute: int = 20
+    history_days: int = 365
+    metrics_token: str = ""
+    staff_password: str = ""
+    log_level: str = "INFO"
+    log_format: str = "text"
+    send_sms_in_background: bool = True
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
+        env = os.environ if env is None else env
+        default = cls()
+        log_format = env.get("LOG_FORMAT", "text").lower()
+        if log_format not in ("text", "json"):
+            raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
+        return cls(
+            host=env.get("HOST", default.host),
+            port=_int(env, "PORT", default.port, 1, 65535),
+            database_url=env.get("DATABASE_URL") or default.database_url,
+            menu_file=env.get("MENU_FILE") or default.menu_file,
+            hours_file=env.get("HOURS_FILE") or default.hours_file,
+            business_file=env.get("BUSINESS_FILE") or default.business_file,
+            session_ttl=_int(env, "SESSION_TTL", default.session_ttl, 60, 86400),
+            max_sessions=_int(env, "MAX_SESSIONS", default.max_sessions, 1, 1_000_000),
+            allowed_origins=_list(env, "ALLOWED_ORIGINS", ",".join(default.allowed_origins)),
+            redis_url=env.get("REDIS_URL", ""),
+            vapi_webhook_secret=env.get("VAPI_WEBHOOK_SECRET", ""),
+            vapi_hmac_secret=env.get("VAPI_HMAC_SECRET", ""),
+            allow_unauthenticated=_flag(env, "KEBABALAB_ALLOW_UNAUTHENTICATED"),
+            twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
+            twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
+            twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
+            twilio_api_base_url=env.get("TWILIO_API_BASE_URL", ""),
+            shop_order_to=env.get("SHOP_ORDER_TO", ""),
+            max_texts_per_call=_int(env, "MAX_TEXTS_PER_CALL", default.max_texts_per_call, 0, 20),
+            tool_calls_per_minute=_int(env, "TOOL_CALLS_PER_MINUTE", default.tool_calls_per_minute, 1, 100000),
+            auth_failures_per_minute=_int(env, "AUTH_FAILURES_PER_MINUTE", default.auth_failures_per_minute, 1, 100000),
+            history_days=_int(env, "HISTORY_DAYS", default.history_days, 1, 36500),
+            metrics_token=env.get("METRICS_TOKEN", ""),
+            staff_password=env.get("STAFF_PASSWORD", ""),
+            log_level=env.get("LOG_LEVEL", default.log_level).upper(),
+            log_format=log_format,
+        )
+
+    def replace(self, **changes) -> "Settings":
+        known = {f.name for f in fields(self)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ConfigError(f"unknown setting(s): {', '.join(sorted(unknown))}")
+        return type(self)(**{**{f.name: getattr(self, f.name) for f in fields(self)}, **changes})
+
+    @property
+    def twilio_configured(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)

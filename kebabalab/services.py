@@ -1,0 +1,86 @@
+"""The shop's services, built once per app by `create_app` and handed to every tool call."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from .availability import Availability, MemoryAvailabilityStore
+from .clock import SystemClock
+from .config import Settings
+from .db import Database
+from .errors import ConfigError
+from .hours import Hours
+from .menu import Menu
+from .metrics import Metrics
+from .notifications import OutboxSender
+from .security import RateLimiter
+from .sessions import MemorySessionStore
+from .sms import LogTransport, TwilioTransport
+
+log = logging.getLogger(__name__)
+
+
+def load_business(path: str) -> dict:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"business file {path}: cannot be read ({exc.strerror})") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"business file {path}: not valid JSON (line {exc.lineno})") from None
+    for key in ("name", "timezone"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ConfigError(f"business file {path}: '{key}' is missing")
+    return data
+
+
+def make_transport(settings: Settings):
+    if settings.twilio_configured:
+        return TwilioTransport(settings.twilio_account_sid, settings.twilio_auth_token,
+                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None)
+    return LogTransport()
+
+
+def make_session_store(settings: Settings, clock):
+    if settings.redis_url:
+        from .redis_sessions import RedisSessionStore
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl)
+    return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    menu: Menu
+    hours: Hours
+    business: dict
+    clock: object
+    sessions: object
+    db: Database
+    sender: OutboxSender
+    metrics: Metrics
+    call_limiter: RateLimiter
+    auth_limiter: RateLimiter
+    availability: Availability
+
+    def busy_minutes(self) -> int:
+        return self.availability.state().busy_minutes
+
+    def orders_paused(self) -> bool:
+        return self.availability.state().paused
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
+        clock = clock or SystemClock()
+        business = load_business(settings.business_file)
+        db = Database(settings.database_url, clock=clock)
+        db.init()
+        metrics = Metrics()
+        sender = OutboxSender(db, transport or make_transport(settings), clock)
+        hours = Hours.load(settings.hours_file)
+        return cls(settings, Menu.load(settings.menu_file), hours, business, clock,
+                   make_session_store(settings, clock), db, sender, metrics,
+                   RateLimiter(clock, settings.tool_calls_per_minute),
+                   RateLimiter(clock, settings.auth_failures_per_minute),
+                   Availability(MemoryAvailabilityStore(), clock, hours))

@@ -1,0 +1,57 @@
+"""The tools the assistant calls, and the dispatcher that runs one tool call."""
+from __future__ import annotations
+
+import logging
+import time
+
+from ..errors import StoreError, ToolError
+from ..phones import mask_phone, try_normalise
+from ..vapi import ToolCall, tool_result
+from .context import ToolContext
+from .registry import Registry
+
+log = logging.getLogger(__name__)
+REGISTRY = Registry()
+GENERIC_ERROR = "Sorry, something went wrong on our side; please try that again in a moment."
+
+from . import cart_tools, order_tools, shop_tools  # noqa: E402,F401  (each registers its tools)
+
+
+def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) -> dict:
+    """Run one tool call against the call's session; always returns a reply entry, never raises."""
+    started = time.perf_counter()
+    tool, deprecated = REGISTRY.lookup(call.name)
+    outcome = "ok"
+    phone = try_normalise(caller)
+    try:
+        if tool is None:
+            outcome = "unknown-tool"
+            return tool_result(call, error=f"There's no tool called {call.name[:40]}; please use one of the listed tools.")
+        if deprecated:
+            log.warning("deprecated tool name %s used for %s", call.name[:40], tool.name)
+        if call.problem:
+            outcome = "bad-arguments"
+            return tool_result(call, error=call.problem)
+
+        def work(session):
+            session.caller = session.caller or phone
+            return tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
+
+        result = services.sessions.update(call_id, work)
+        return tool_result(call, result=result)
+    except ToolError as err:
+        outcome = "refused"
+        return tool_result(call, error=err.message)
+    except StoreError:
+        outcome = "store-error"
+        log.exception("tool %s call %s: store error", call.name[:40], call_id)
+        return tool_result(call, error=GENERIC_ERROR)
+    except Exception:  # the caller must still hear a sentence; the details go to the log
+        outcome = "crash"
+        log.exception("tool %s call %s: unexpected error", call.name[:40], call_id)
+        return tool_result(call, error=GENERIC_ERROR)
+    finally:
+        ms = (time.perf_counter() - started) * 1000
+        log.info("tool call=%s tool=%s outcome=%s ms=%.1f caller=%s",
+                 call_id, call.name[:40], outcome, ms, mask_phone(phone))
+        services.metrics.tool_call(call.name if tool else "unknown", outcome, ms / 1000)

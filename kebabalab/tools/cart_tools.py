@@ -1,0 +1,190 @@
+"""Cart tools: each a thin adapter over the domain, all-or-nothing (the session store keeps
+the session only when the tool returns)."""
+from __future__ import annotations
+
+import json
+
+from .. import pricing
+from ..cart import check_index, describe, make_line
+from ..errors import ToolError
+from ..items import apply_edit, spec_from_fields
+from ..meals import MealRequest, convert_to_meals
+from ..parser import parse_to_lines
+from ..validation import coerce_option, coerce_text, validate_index
+from ..vapi import decode_arguments
+from . import REGISTRY
+from .registry import array, integer, obj, string
+
+ITEM_SCHEMA = obj({
+    "category": string("kebabs, hsp, chips, drinks, gozleme, sweets (or singular); or give name"),
+    "name": string("A menu item by name, e.g. 'lamb gozleme', 'baklava', 'water'"),
+    "size": string("small or large", enum=["small", "large"]),
+    "protein": string("lamb, chicken, mixed or falafel"),
+    "salads": array(string("salad"), "lettuce, tomato, onion, pickles"),
+    "sauces": array(string("sauce"), "garlic, chilli, bbq, tomato, sweet chilli, mayo, hummus"),
+    "extras": array(string("extra"), "cheese, haloumi, extra meat, olives, jalapenos"),
+    "quantity": integer("1 to 99", minimum=1, maximum=99),
+    "brand": string("Can brand, e.g. coke, sprite"),
+    "salt_type": string("Chips salt: chicken, normal or none"),
+    "cheese": {"type": "boolean", "description": "Cheese (included on an HSP)"},
+}, "One item")
+
+
+def add_lines(ctx, lines) -> dict:
+    limit = ctx.services.business.get("ordering", {}).get("max_items_per_order", 30)
+    if ctx.item_count() + sum(line.quantity for line in lines) > limit:
+        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
+    start = len(ctx.session.cart)
+    ctx.session.cart = ctx.session.cart + lines
+    added = [ctx.line(line, start + n) for n, line in enumerate(lines)]
+    said = "; ".join(ctx.spoken(line) for line in lines)
+    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.",
+                     added=added, **ctx.cart_fields())
+
+
+@REGISTRY.tool("quickAddItem", params={"description": string(
+    "The customer's own words for one or more items, e.g. 'a large lamb kebab no onion with chilli and two cokes'")},
+    required=("description",))
+def quick_add_item(ctx, args):
+    """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
+    missing, nothing is added and the error says what to ask."""
+    text = coerce_text(args.get("description"), "order description")
+    return add_lines(ctx, parse_to_lines(ctx.menu, text))
+
+
+@REGISTRY.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
+               required=("items",))
+def add_multiple_items(ctx, args):
+    """Add structured items to the cart. Every item is checked first; if one is wrong, nothing is added."""
+    items = args.get("items")
+    if isinstance(items, str):
+        try:
+            items = json.loads(items)
+        except (ValueError, RecursionError):
+            raise ToolError("The items must be a list of objects.") from None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list) or not items:
+        raise ToolError("Which items should I add?")
+    if len(items) > 30:
+        raise ToolError("That's too many items for one go; add them in smaller groups.")
+    lines = []
+    for n, fields in enumerate(items):
+        try:
+            lines.append(make_line(ctx.menu, spec_from_fields(ctx.menu, fields)))
+        except ToolError as err:
+            raise ToolError(f"Nothing was added. Item {n + 1}: {err.message}") from None
+    return add_lines(ctx, lines)
+
+
+@REGISTRY.tool("getCartState")
+def get_cart_state(ctx, args):
+    """The cart: every line with its 0-based index, description and price, and the total."""
+    items = ctx.lines()
+    spoken = [ctx.spoken(line) for line in ctx.session.cart]
+    message = "The cart is empty." if not items else f"{'; '.join(spoken)}. Total {pricing.spoken_money(ctx.total())}."
+    return ctx.reply(message, items=items, formattedItems=spoken, itemCount=ctx.item_count(),
+                     isEmpty=not items, total=pricing.dollars(ctx.total()))
+
+
+@REGISTRY.tool("removeCartItem", params={"itemIndex": integer("0-based position in getCartState's items")},
+               required=("itemIndex",))
+def remove_cart_item(ctx, args):
+    """Remove one line from the cart."""
+    index = validate_index(args.get("itemIndex"))
+    line = check_index(ctx.session.cart, index)
+    removed = ctx.line(line, index)
+    ctx.session.cart = ctx.session.cart[:index] + ctx.session.cart[index + 1:]
+    return ctx.reply(f"Removed {ctx.spoken(line)}. The total is now {pricing.spoken_money(ctx.total())}.",
+                     removedItem=removed, **ctx.cart_fields())
+
+
+@REGISTRY.tool("editCartItem", params={
+    "itemIndex": integer("0-based position in getCartState's items"),
+    "modifications": obj({
+        "size": string("small or large"), "protein": string("lamb, chicken, mixed or falafel"),
+        "salads": array(string("salad"), "The full new list of salads"),
+        "sauces": array(string("sauce"), "The full new list of sauces"),
+        "extras": array(string("extra"), "The full new list of extras"),
+        "cheese": {"type": "boolean", "description": "Cheese on or off"},
+        "quantity": integer("1 to 99"), "salt_type": string("chicken, normal or none (chips or a meal's chips)"),
+        "chips_size": string("A meal's chips: small, large (or none for a kebab and can)"),
+        "drink_brand": string("A meal's drink"), "brand": string("A can's brand"),
+    }, "Only the properties to change")}, required=("itemIndex", "modifications"))
+def edit_cart_item(ctx, args):
+    """Change any allowed property of one cart line in one call and re-price it, meals included
+    (a meal's chips from small to large is one call)."""
+    index = validate_index(args.get("itemIndex"))
+    line = check_index(ctx.session.cart, index)
+    changes = args.get("modifications")
+    if isinstance(changes, str):
+        changes, problem = decode_arguments(changes)
+        if problem:
+            raise ToolError("The modifications must be an object of properties to change.")
+    if changes is None:  # some assistants send the properties flat, beside itemIndex
+        changes = {k: v for k, v in args.items() if k != "itemIndex"}
+    updated = apply_edit(ctx.menu, line, changes)
+    cart = list(ctx.session.cart)
+    cart[index] = updated
+    ctx.session.cart = cart
+    return ctx.reply(f"Changed to {ctx.spoken(updated)}. The total is now {pricing.spoken_money(ctx.total())}.",
+                     updatedItem=ctx.line(updated, index), **ctx.cart_fields())
+
+
+@REGISTRY.tool("clearCart")
+def clear_cart(ctx, args):
+    """Empty the cart."""
+    ctx.session.cart = []
+    return ctx.reply("The cart is empty now.", cartSize=0)
+
+
+@REGISTRY.tool("priceCart")
+def price_cart(ctx, args):
+    """Price the cart: subtotal, the GST it contains, and the total."""
+    total = ctx.total()
+    gst = pricing.gst_of(total)
+    return ctx.reply(f"That comes to {pricing.spoken_money(total)}, including GST.",
+                     subtotal=pricing.dollars(total), gst=pricing.dollars(gst), total=pricing.dollars(total),
+                     itemCount=ctx.item_count())
+
+
+@REGISTRY.tool("convertItemsToMeals", params={
+    "itemIndices": array(integer("index"), "Lines to convert (default: every kebab, HSP and gozleme not yet a meal)"),
+    "drinkBrand": string("The meal's can (default coke)"),
+    "chipsSize": string("small, large, or none for a kebab and can", enum=["small", "large", "none"]),
+    "chipsSalt": string("chicken, normal or none"),
+})
+def convert_items_to_meals(ctx, args):
+    """Turn mains into meals at the menu's meal prices; a separate chips or can line already in the cart
+    for that meal is folded in, not charged twice."""
+    indices = args.get("itemIndices")
+    if indices in (None, "", []):
+        indices = None
+    else:
+        if not isinstance(indices, list):
+            indices = [indices]
+        indices = [validate_index(i, "itemIndices") for i in indices][:30]
+    chips = coerce_option(args.get("chipsSize"), "chips size")
+    if chips in ("no", "no chips", "without"):
+        chips = "none"
+    if chips not in (None, "small", "large", "none"):
+        raise ToolError("Chips size must be small, large, or none for a kebab and can.")
+    alias = ctx.menu.speech_aliases
+    brand = coerce_option(args.get("drinkBrand"), "drink")
+    salt = coerce_option(args.get("chipsSalt"), "chips salt")
+    request = MealRequest(alias.get(brand, brand) if brand else None, chips, salt)
+    cart, positions = convert_to_meals(ctx.menu, ctx.session.cart, indices, request)
+    ctx.session.cart = cart
+    converted = [ctx.line(cart[i], i) for i in positions]
+    said = "; ".join(describe(ctx.menu, cart[i]) for i in positions)
+    return ctx.reply(f"Made into meals: {said}. The total is now {pricing.spoken_money(ctx.total())}.",
+                     converted=converted, **ctx.cart_fields())
+
+
+@REGISTRY.tool("getOrderSummary")
+def get_order_summary(ctx, args):
+    """A single-line spoken read-back of the whole order with the total."""
+    if not ctx.session.cart:
+        raise ToolError("The cart is empty; what would you like to order?")
+    summary = f"{'; '.join(ctx.spoken(l) for l in ctx.session.cart)}. Total {pricing.spoken_money(ctx.total())}."
+    return ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()))

@@ -1,0 +1,51 @@
+"""What a tool gets: the shop's services, the call's session, and who is calling."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from .. import pricing
+from ..cart import CartLine, line_result, spoken_line
+
+if TYPE_CHECKING:  # pragma: no cover
+    from ..services import Services
+    from ..sessions import Session
+
+
+@dataclass
+class ToolContext:
+    services: "Services"
+    session: "Session"
+    call_id: str
+    caller: str | None  # E.164, or None on a web call or a withheld number
+    tool_call_id: str
+
+    @property
+    def menu(self):
+        return self.services.menu
+
+    def now(self) -> datetime:
+        return self.services.clock.now()
+
+    def reply(self, message: str, **fields) -> dict:
+        return {"ok": True, "message": message, **fields}
+
+    def total(self) -> int:
+        return pricing.cart_total(self.menu, self.session.cart)
+
+    def cart_fields(self) -> dict:
+        return {"cartSize": len(self.session.cart), "total": pricing.dollars(self.total())}
+
+    def line(self, line: CartLine, index: int) -> dict:
+        return line_result(self.menu, line, index)
+
+    def lines(self, cart: list[CartLine] | None = None) -> list[dict]:
+        cart = self.session.cart if cart is None else cart
+        return [line_result(self.menu, line, i) for i, line in enumerate(cart)]
+
+    def spoken(self, line: CartLine) -> str:
+        return spoken_line(self.menu, line)
+
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.session.cart)

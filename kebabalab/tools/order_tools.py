@@ -1,0 +1,192 @@
+"""Order tools: place the order exactly once, recognise returning callers, texts, and the call's end."""
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from datetime import datetime
+
+from .. import pricing
+from ..calls import note_abandoned
+from ..cart import CartLine, describe, make_line, spec_of
+from ..db import NewOrder, OutboxMessage
+from ..errors import ToolError
+from ..hours import spoken_time
+from ..notifications import compose_menu_link, compose_receipt, messages_for_new_order
+from ..phones import mask_phone
+from ..pickup import check_pickup
+from ..validation import validate_customer_name, validate_notes, validate_phone_number
+from . import REGISTRY
+from .cart_tools import add_lines
+from .registry import string
+from .shop_tools import pickup_fields
+
+PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
+
+
+def cart_key(call_id: str, cart: list[CartLine]) -> str:
+    """The idempotency key of placing this cart in this call."""
+    canonical = json.dumps([line.to_dict() for line in cart], sort_keys=True, separators=(",", ":"))
+    return f"{call_id}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
+
+
+def stored_items(menu, cart: list[CartLine]) -> list[dict]:
+    """Order lines as saved: what was said and charged, and the line itself for a repeat order."""
+    return [{"item_id": line.item_id, "description": describe(menu, line), "quantity": line.quantity,
+             "unit_price_cents": pricing.unit_price(menu, line), "line_total_cents": pricing.line_total(menu, line),
+             "line": line.to_dict()} for line in cart]
+
+
+def _order_reply(ctx, order, message_prefix: str) -> dict:
+    ready = datetime.fromisoformat(order.ready_at)
+    fields = pickup_fields(ctx, ready)
+    message = (f"{message_prefix} Order number {order.display_number}, {pricing.spoken_money(order.total)}, "
+               f"ready at {fields['readyAtSpoken']}.")
+    return ctx.reply(message, orderNumber=order.order_number, displayOrderNumber=order.display_number,
+                     total=pricing.dollars(order.total), gst=pricing.dollars(order.gst),
+                     readyAt=fields["readyAt"], readyAtSpoken=fields["readyAtSpoken"])
+
+
+def _pickup_still_valid(ctx) -> datetime:
+    if not ctx.session.pickup_at:
+        raise ToolError("When would you like to pick it up? Set the pickup time first.")
+    hours = ctx.services.hours
+    wanted = datetime.fromisoformat(ctx.session.pickup_at)
+    try:
+        return check_pickup(hours, ctx.now(), wanted, hours.min_lead_minutes)
+    except ToolError as err:
+        raise ToolError(f"The pickup time {spoken_time(hours.local(wanted))} no longer works. {err.message} "
+                        "Please set the pickup time again.") from None
+
+
+@REGISTRY.tool("createOrder", params={
+    "customerName": string("The name for the order"),
+    "customerPhone": PHONE_ARG,
+    "notes": string("Anything the kitchen should know (200 characters at most)"),
+}, required=("customerName",))
+def create_order(ctx, args):
+    """Place the order: needs a non-empty cart, a pickup time that is still valid and the shop open. Saves it,
+    texts the shop and the customer, and clears the cart. Placing the same cart again in this call returns the
+    first order, never a second one."""
+    services, session = ctx.services, ctx.session
+    if not session.cart and session.order_number:
+        return _order_reply(ctx, services.db.find_order(session.order_number), "That order is already placed.")
+    name = validate_customer_name(args.get("customerName"))
+    phone = validate_phone_number(args["customerPhone"]) if args.get("customerPhone") else ctx.caller
+    if phone is None:
+        raise ToolError("What's the best phone number for the order?")
+    notes = validate_notes(args.get("notes"))
+    if not session.cart:
+        raise ToolError("The cart is empty; what would you like to order?")
+    if not services.hours.taking_orders(ctx.now()) or services.orders_paused():
+        raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
+    ready = _pickup_still_valid(ctx)
+    total = ctx.total()
+    now = ctx.now()
+    new = NewOrder(call_id=ctx.call_id, idempotency_key=cart_key(ctx.call_id, session.cart), customer_name=name,
+                   customer_phone=phone, items=stored_items(ctx.menu, session.cart), subtotal=total,
+                   gst=pricing.gst_of(total), total=total, ready_at=ready.isoformat(), notes=notes,
+                   order_day=services.hours.local_date(now).isoformat(), created_at=now.isoformat())
+    ready_said = spoken_time(services.hours.local(ready))
+    order = services.db.place_order(new, lambda stored: messages_for_new_order(
+        stored, services.business, ready_said, services.settings.shop_order_to or None))
+    if order.created:
+        services.metrics.orders.inc()
+        services.sender.wake()
+    session.cart, session.pickup_at, session.order_number = [], None, order.order_number
+    return _order_reply(ctx, order, "Your order is placed." if order.created else "That order is already placed.")
+
+
+@REGISTRY.tool("getCallerSmartContext")
+def get_caller_smart_context(ctx, args):
+    """Who is calling: the caller's history by phone number (any form of the same number matches), for a
+    personal greeting and 'your usual?'."""
+    phone = ctx.caller
+    orders = ctx.services.db.orders_for_phone(phone, limit=50) if phone else []
+    if not orders:
+        return ctx.reply("A new caller: welcome them to the shop.", phone=mask_phone(phone) if phone else None,
+                         isReturningCustomer=False, customerName=None, orderCount=0, lastOrder=None,
+                         favouriteItem=None, canRepeatOrder=False,
+                         greetingSuggestion=f"Thanks for calling {ctx.services.business['name']}, "
+                                            "what can I get you?")
+    last = orders[0]
+    summary = "; ".join(_said(item) for item in last.items)
+    favourite = Counter(item["description"] for o in orders for item in o.items
+                        for _ in range(int(item.get("quantity", 1)))).most_common(1)[0][0]
+    name = last.customer_name or ""
+    return ctx.reply(f"A returning caller: {name or 'no name on file'}.", phone=mask_phone(phone),
+                     isReturningCustomer=True, customerName=name or None, orderCount=len(orders),
+                     lastOrder={"orderNumber": last.display_number, "summary": summary,
+                                "total": pricing.dollars(last.total), "date": last.order_day},
+                     favouriteItem=favourite, canRepeatOrder=True,
+                     greetingSuggestion=f"Welcome back{', ' + name.split()[0] if name else ''}! "
+                                        f"Would you like your usual {favourite}?")
+
+
+def _said(item: dict) -> str:
+    quantity = int(item.get("quantity", 1))
+    return f"{quantity} x {item['description']}" if quantity > 1 else item["description"]
+
+
+@REGISTRY.tool("repeatLastOrder", params={"phoneNumber": string(
+    "Only used when the call has no caller number")})
+def repeat_last_order(ctx, args):
+    """Put the caller's last order into the cart at today's prices; items no longer sold are named, not added."""
+    phone = ctx.caller or (validate_phone_number(args["phoneNumber"]) if args.get("phoneNumber") else None)
+    if phone is None:
+        raise ToolError("What number did you order from last time?")
+    orders = ctx.services.db.orders_for_phone(phone, limit=1)
+    if not orders:
+        raise ToolError("I can't find an earlier order for that number; what would you like today?")
+    lines, unavailable = [], []
+    for item in orders[0].items:
+        try:
+            line = CartLine.from_dict(item["line"])
+            lines.append(make_line(ctx.menu, spec_of(line)))
+        except (KeyError, TypeError, ValueError, ToolError):
+            unavailable.append(item.get("description", "an item"))
+    if not lines:
+        raise ToolError(f"None of the last order is on the menu any more ({'; '.join(unavailable)}).")
+    result = add_lines(ctx, lines)
+    if unavailable:
+        result["message"] += f" Not available any more: {'; '.join(unavailable)}."
+    return {**result, "unavailable": unavailable}
+
+
+def _text(ctx, kind: str, body: str, phone_arg) -> str:
+    settings = ctx.services.settings
+    to = validate_phone_number(phone_arg) if phone_arg else ctx.caller
+    if to is None:
+        raise ToolError("Which number should I text?")
+    if ctx.session.texts_sent >= settings.max_texts_per_call:
+        raise ToolError(f"I've already sent {settings.max_texts_per_call} texts on this call; I can't send more.")
+    ctx.services.db.add_messages([OutboxMessage(kind, to, body, call_id=ctx.call_id)])
+    ctx.session.texts_sent += 1
+    ctx.services.sender.wake()
+    return to
+
+
+@REGISTRY.tool("sendMenuLink", params={"phoneNumber": PHONE_ARG})
+def send_menu_link(ctx, args):
+    """Text the menu link to the caller (or another number)."""
+    to = _text(ctx, "menu_link", compose_menu_link(ctx.services.business), args.get("phoneNumber"))
+    return ctx.reply("I've texted you the menu link.", sentTo=mask_phone(to))
+
+
+@REGISTRY.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
+def send_receipt(ctx, args):
+    """Text the receipt of the order placed in this call."""
+    if not ctx.session.order_number:
+        raise ToolError("There's no order placed on this call yet.")
+    order = ctx.services.db.find_order(ctx.session.order_number)
+    to = _text(ctx, "receipt", compose_receipt(order, ctx.services.business), args.get("phoneNumber"))
+    return ctx.reply(f"I've texted the receipt for order {order.display_number}.",
+                     orderNumber=order.order_number, sentTo=mask_phone(to))
+
+
+@REGISTRY.tool("endCall")
+def end_call(ctx, args):
+    """Say goodbye and free the call's state (Vapi's own endCall tool hangs up)."""
+    note_abandoned(ctx.services, ctx.session)
+    ctx.session.ended = True
+    return ctx.reply(f"Thanks for calling {ctx.services.business['name']}, see you soon!")

@@ -1,0 +1,97 @@
+"""Opening hours and pickup time tools."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from ..errors import ToolError
+from ..hours import spoken_day_time, spoken_time
+from ..kitchen import lead_minutes
+from ..pickup import check_pickup, earliest_pickup, parse_requested_time
+from ..validation import coerce_text
+from . import REGISTRY
+from .registry import string
+
+QUEUE_WINDOW_MINUTES = 30
+
+
+def kitchen_lead(ctx) -> int:
+    """The lead time for this call's cart right now."""
+    services = ctx.services
+    now = ctx.now()
+    ordering = services.business.get("ordering", {})
+    queued = services.db.open_orders_due(now, now + timedelta(minutes=QUEUE_WINDOW_MINUTES))
+    return lead_minutes(default_lead=int(ordering.get("default_lead_minutes", 15)),
+                        minimum=services.hours.min_lead_minutes, queued_orders=queued,
+                        items=ctx.item_count(), busy_extra=services.busy_minutes())
+
+
+def pickup_fields(ctx, ready: datetime) -> dict:
+    local = ready.astimezone(ctx.services.hours.tz)
+    minutes = max(0, round((ready - ctx.now()).total_seconds() / 60))
+    return {"readyAt": local.isoformat(timespec="seconds"), "readyAtSpoken": spoken_time(local),
+            "minutesFromNow": minutes}
+
+
+@REGISTRY.tool("checkOpen")
+def check_open(ctx, args):
+    """Is the shop open now (shop's time zone, overnight hours, closed dates and special hours)?"""
+    hours = ctx.services.hours
+    now = ctx.now()
+    local = hours.local(now)
+    current = hours.current_interval(now)
+    interval = current or hours.next_interval(now)
+    taking = hours.taking_orders(now) and not ctx.services.orders_paused()
+    fields = {"isOpen": current is not None, "takingOrders": taking, "currentTime": spoken_time(local),
+              "opensAt": spoken_day_time(interval[0], now) if interval else None,
+              "closesAt": spoken_day_time(interval[1], now) if interval else None}
+    if current and ctx.services.orders_paused():
+        message = "We're open, but the kitchen has paused phone orders for a few minutes."
+    elif current and taking:
+        message = f"We're open until {spoken_time(hours.local(current[1]))}."
+    elif current:
+        message = f"We've stopped taking orders for tonight; we close at {spoken_time(hours.local(current[1]))}."
+    elif interval:
+        message = f"We're closed right now; we open {_when(interval[0], now, hours)}."
+    else:
+        message = "We're closed right now."
+    return ctx.reply(message, **fields)
+
+
+def _when(at: datetime, now: datetime, hours) -> str:
+    said = spoken_day_time(at, now)
+    return f"at {said}" if hours.local_date(at) == hours.local_date(now) else said
+
+
+@REGISTRY.tool("setPickupTime", params={"requestedTime": string(
+    "When the customer wants to pick up, in their words: 'in 30 minutes', 'half an hour', '6pm', '6.30', "
+    "'quarter past 7', or 'asap'")}, required=("requestedTime",))
+def set_pickup_time(ctx, args):
+    """Fix the pickup time. It must be in the future, at least the kitchen's lead time away and inside opening
+    hours; otherwise the error says the earliest time possible."""
+    _require_orders_open(ctx)
+    text = coerce_text(args.get("requestedTime"), "pickup time", max_length=100)
+    now = ctx.now()
+    hours = ctx.services.hours
+    requested = parse_requested_time(text, now, hours.tz)
+    ready = check_pickup(hours, now, requested, kitchen_lead(ctx))
+    ctx.session.pickup_at = ready.isoformat()
+    fields = pickup_fields(ctx, ready)
+    return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", **fields)
+
+
+@REGISTRY.tool("estimateReadyTime")
+def estimate_ready_time(ctx, args):
+    """The earliest pickup time, from the kitchen's current queue and this cart's size."""
+    _require_orders_open(ctx)
+    now = ctx.now()
+    ready = earliest_pickup(ctx.services.hours, now, kitchen_lead(ctx))
+    fields = pickup_fields(ctx, ready)
+    return ctx.reply(f"It can be ready at {fields['readyAtSpoken']}, in about {fields['minutesFromNow']} minutes.",
+                     estimatedMinutes=fields["minutesFromNow"], readyAt=fields["readyAt"],
+                     readyAtSpoken=fields["readyAtSpoken"])
+
+
+def _require_orders_open(ctx) -> None:
+    if ctx.services.orders_paused():
+        raise ToolError("The kitchen has paused phone orders for a few minutes; please ask the caller to "
+                        "call back shortly.")

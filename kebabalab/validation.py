@@ -1,0 +1,150 @@
+"""Validators at every entry: each returns the clean value or raises ToolError with what to ask.
+
+Arguments arrive from a language model: numbers as strings ("1"), booleans as "true",
+lists as a single string. Anything that doesn't make sense is an error, not a guess.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any
+
+from .cart import MAX_QUANTITY
+from .errors import ToolError
+from .phones import normalise_phone
+
+MAX_TEXT = 500
+NAME_MAX = 60
+NOTES_MAX = 200
+_LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|au|io|ly|me)\b)", re.I)
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+
+
+def _has_control(text: str) -> bool:
+    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") or ch in _BIDI for ch in text)
+
+
+def coerce_int(value: Any, what: str) -> int:
+    """An integer from 3, 3.0, "3" or " 3 "; a ToolError for anything else."""
+    if isinstance(value, bool):
+        raise ToolError(f"{what} must be a whole number.")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
+        return int(value)
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+        return int(value)
+    raise ToolError(f"{what} must be a whole number.")
+
+
+def coerce_bool(value: Any, what: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "1", "false", "no", "0"):
+        return value.strip().lower() in ("true", "yes", "1")
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    raise ToolError(f"{what} must be yes or no.")
+
+
+def coerce_text(value: Any, what: str, *, max_length: int = MAX_TEXT, required: bool = True) -> str | None:
+    """Plain single-line text: no control characters, at most `max_length` characters."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ToolError(f"I need the {what}.")
+        return None
+    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        raise ToolError(f"The {what} must be text.")
+    text = " ".join(str(value).split())
+    if len(text) > max_length:
+        raise ToolError(f"The {what} is too long; please keep it under {max_length} characters.")
+    if _has_control(text):
+        raise ToolError(f"The {what} has characters I can't use; please say it again.")
+    return text
+
+
+def coerce_option(value: Any, what: str) -> str | None:
+    """A menu option word, lower-cased, from text; None when absent."""
+    text = coerce_text(value, what, max_length=40, required=False)
+    return text.lower() if text else None
+
+
+def coerce_options(value: Any, what: str) -> list[str]:
+    """A list of option words from a list, or from one string ("lettuce, onion" / "lettuce and onion")."""
+    if value is None or value == "" or value == []:
+        return []
+    if isinstance(value, str):
+        if value.strip().lower() in ("none", "no", "nothing"):
+            return []
+        value = [p for p in re.split(r",|\band\b|&", value) if p.strip()]
+    if not isinstance(value, list) or len(value) > 20:
+        raise ToolError(f"The {what} must be a list of names.")
+    return [coerce_option(v, what) for v in value if coerce_option(v, what)]
+
+
+def validate_quantity(value: Any) -> int:
+    quantity = coerce_int(value, "The quantity")
+    if not 1 <= quantity <= MAX_QUANTITY:
+        raise ToolError(f"The quantity must be between 1 and {MAX_QUANTITY}.")
+    return quantity
+
+
+def validate_index(value: Any, what: str = "itemIndex") -> int:
+    if value is None or value == "":
+        raise ToolError(f"Which item? I need the {what} from the cart.")
+    index = coerce_int(value, f"The {what}")
+    if index < 0:
+        raise ToolError(f"The {what} counts from 0.")
+    return index
+
+
+def validate_customer_name(value: Any) -> str:
+    """1-60 characters of any script's letters, with spaces, hyphens, apostrophes and dots."""
+    name = coerce_text(value, "customer's name", max_length=NAME_MAX)
+    if _LINK.search(name):
+        raise ToolError("That doesn't sound like a name; what name should I put the order under?")
+    for ch in name:
+        if not (ch.isalpha() or unicodedata.category(ch) in ("Mn", "Mc") or ch in " '-.’"):
+            raise ToolError("That doesn't sound like a name; what name should I put the order under?")
+    if not any(ch.isalpha() for ch in name):
+        raise ToolError("What name should I put the order under?")
+    return name
+
+
+def validate_phone_number(value: Any) -> str:
+    """An Australian or international number in E.164."""
+    if not isinstance(value, (str, int)) or isinstance(value, bool):
+        raise ToolError("What's the best phone number for the order?")
+    return normalise_phone(str(value))
+
+
+def validate_notes(value: Any) -> str:
+    notes = coerce_text(value, "notes", max_length=NOTES_MAX, required=False) or ""
+    if _LINK.search(notes):
+        raise ToolError("I can't put links in the order notes; what should the kitchen know?")
+    return notes
+
+
+def validate_price(value: Any) -> int:
+    """A price in whole cents: positive, below $1,000 (menu files; never from the assistant)."""
+    cents = coerce_int(value, "A price")
+    if not 0 < cents < 100_000:
+        raise ToolError("A price must be between 1 cent and $1,000.")
+    return cents
+
+
+def validate_menu_item(menu, item_id: Any) -> str:
+    if not isinstance(item_id, str) or item_id not in menu.items:
+        raise ToolError("That isn't on our menu.")
+    return item_id
+
+
+def validate_customization(menu, kind: str, value: Any) -> str:
+    """One salad, sauce, protein, extra or brand that the menu has."""
+    allowed = {"salad": menu.salads, "sauce": menu.sauces, "protein": menu.proteins,
+               "extra": tuple(menu.extras), "brand": menu.can_brands, "salt": menu.chips_salt}[kind]
+    option = coerce_option(value, kind)
+    option = menu.speech_aliases.get(option, option) if option else option
+    if option not in allowed:
+        raise ToolError(f"We don't have {option or 'that'} as a {kind}; we have {', '.join(allowed)}.")
+    return option

@@ -1,0 +1,109 @@
+"""Shared fixtures: a pinned clock, an app on a real SQLite file, and a fake Vapi that places calls."""
+from __future__ import annotations
+
+import itertools
+import json
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from kebabalab.clock import FixedClock
+from kebabalab.config import Settings
+from kebabalab.menu import Menu
+from kebabalab.server import create_app
+
+MELBOURNE = ZoneInfo("Australia/Melbourne")
+FIXTURES = Path(__file__).parent / "fixtures"
+# Friday 27 November 2026, 6 pm in the shop: open (11:00-02:00), busy dinner time.
+FRIDAY_6PM = datetime(2026, 11, 27, 18, 0, tzinfo=MELBOURNE)
+
+
+def melbourne(*args) -> datetime:
+    return datetime(*args, tzinfo=MELBOURNE)
+
+
+def vapi_fixture(name: str) -> dict:
+    return json.loads((FIXTURES / "vapi" / name).read_text())
+
+
+@pytest.fixture
+def menu() -> Menu:
+    return Menu.load(Path(__file__).parents[1] / "kebabalab" / "data" / "menu.json")
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(FRIDAY_6PM)
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
+                    shop_order_to="+61400000001", send_sms_in_background=False)
+
+
+@pytest.fixture
+def app(settings, clock):
+    app = create_app(settings, clock=clock, start_sender=False)
+    yield app
+    app.extensions["kebabalab"].sender.stop()
+
+
+@pytest.fixture
+def services(app):
+    return app.extensions["kebabalab"]
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class VapiCall:
+    """A fake Vapi for one phone call: posts tool calls shaped as Vapi sends them and reads the replies."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, client, call_id: str = "call-1", number: str | None = "+61412345678", headers=None):
+        self.client, self.call_id, self.number, self.headers = client, call_id, number, headers or {}
+
+    def message(self, calls: list[tuple[str, dict]]) -> dict:
+        tool_calls = [{"id": f"tc_{next(self._ids)}", "type": "function",
+                       "function": {"name": name, "arguments": args}} for name, args in calls]
+        call = {"id": self.call_id, "type": "inboundPhoneCall"}
+        if self.number:
+            call["customer"] = {"number": self.number}
+        return {"message": {"type": "tool-calls", "toolCallList": tool_calls, "call": call}}
+
+    def post(self, body) -> "object":
+        return self.client.post("/webhook", json=body, headers=self.headers)
+
+    def run(self, name: str, **args) -> dict:
+        """One tool call; returns {'result': dict} or {'error': str}."""
+        response = self.post(self.message([(name, args)]))
+        assert response.status_code == 200, response.get_data(as_text=True)
+        entry = response.get_json()["results"][0]
+        if "error" in entry:
+            return {"error": entry["error"]}
+        return {"result": json.loads(entry["result"])}
+
+    def ok(self, name: str, **args) -> dict:
+        outcome = self.run(name, **args)
+        assert "result" in outcome, outcome
+        return outcome["result"]
+
+    def error(self, name: str, **args) -> str:
+        outcome = self.run(name, **args)
+        assert "error" in outcome, outcome
+        return outcome["error"]
+
+    def end(self) -> None:
+        body = {"message": {"type": "status-update", "status": "ended", "call": {"id": self.call_id}}}
+        assert self.post(body).status_code == 200
+
+
+@pytest.fixture
+def vapi(client) -> VapiCall:
+    return VapiCall(client)

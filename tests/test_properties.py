@@ -1,0 +1,80 @@
+"""Property tests: whatever arrives, the reply is JSON below 500 and every cart stays consistent."""
+import json
+
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from kebabalab import pricing
+from kebabalab.cart import MAX_QUANTITY
+from kebabalab.tools import REGISTRY
+
+PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
+                             suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+scalars = st.none() | st.booleans() | st.integers(-10**12, 10**12) | st.floats(allow_nan=False) | st.text(max_size=30)
+json_values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=4) |
+                           st.dictionaries(st.text(max_size=12), inner, max_size=4), max_leaves=12)
+words = st.sampled_from(["large", "small", "lamb", "chicken", "kebab", "hsp", "chips", "coke", "two", "meal",
+                         "no", "onion", "garlic", "the lot", "and", "99", "-1", "gozleme", "sprite", "cheese"])
+option_values = st.sampled_from(["small", "large", "lamb", "coke", "garlic", "none", "kebabs", "chips", "drinks",
+                                 "1", "0", "-3", 3, 0, 150, True, None, [], ["garlic"], {}]) | json_values
+argument_dicts = st.dictionaries(
+    st.sampled_from(["description", "items", "itemIndex", "modifications", "requestedTime", "customerName",
+                     "customerPhone", "notes", "itemIndices", "drinkBrand", "chipsSize", "chipsSalt", "phoneNumber"]),
+    option_values | st.lists(words, max_size=6).map(" ".join) |
+    st.lists(st.dictionaries(st.sampled_from(["category", "size", "protein", "quantity", "brand", "sauces", "name"]),
+                             option_values, max_size=5), max_size=3), max_size=4)
+tool_names = st.sampled_from(REGISTRY.names() + ["nope"])
+
+
+def check_reply(response):
+    assert response.status_code < 500
+    assert response.is_json
+    return response.get_json()
+
+
+def crashes(services) -> float:
+    """Tool calls that ended in an unexpected exception (answered politely, but a bug all the same)."""
+    return sum(services.metrics.registry.get_sample_value(
+        "kebabalab_tool_calls_total", {"tool": name, "outcome": "crash"}) or 0 for name in REGISTRY.names())
+
+
+def check_carts(services):
+    for call_id in ("prop-1", "prop-2"):
+        session = services.sessions.get(call_id)
+        if session is None:
+            continue
+        for line in session.cart:
+            assert 1 <= line.quantity <= MAX_QUANTITY
+        total = pricing.cart_total(services.menu, session.cart)
+        assert total == sum(pricing.line_total(services.menu, line) for line in session.cart)
+        assert total >= 0
+
+
+@PROPERTY_SETTINGS
+@given(body=json_values)
+def test_any_json_body_gets_a_json_reply_below_500(client, body):
+    check_reply(client.post("/webhook", data=json.dumps(body), content_type="application/json"))
+
+
+@PROPERTY_SETTINGS
+@given(raw=st.binary(max_size=200))
+def test_any_bytes_get_a_json_reply_below_500(client, raw):
+    check_reply(client.post("/webhook", data=raw, content_type="application/json"))
+
+
+@PROPERTY_SETTINGS
+@given(calls=st.lists(st.tuples(tool_names, argument_dicts | st.text(max_size=40)), min_size=1, max_size=4),
+       call_id=st.sampled_from(["prop-1", "prop-2"]))
+def test_tool_calls_keep_every_cart_consistent(client, services, calls, call_id):
+    body = {"message": {"type": "tool-calls", "call": {"id": call_id, "customer": {"number": "+61412345678"}},
+                        "toolCallList": [{"id": f"t{n}", "function": {"name": name, "arguments": args}}
+                                         for n, (name, args) in enumerate(calls)]}}
+    reply = check_reply(client.post("/webhook", json=body))
+    assert [entry["toolCallId"] for entry in reply["results"]] == [f"t{n}" for n in range(len(calls))]
+    for entry in reply["results"]:
+        assert ("result" in entry) != ("error" in entry)
+        text = entry.get("result", entry.get("error"))
+        assert isinstance(text, str) and "\n" not in text and "Traceback" not in text
+        if "result" in entry:
+            assert json.loads(entry["result"])["ok"] is True
+    check_carts(services)
+    assert crashes(services) == 0
