@@ -72,7 +72,7 @@ def make_line(menu: Menu, spec: LineSpec) -> CartLine:
     item = menu.item(spec.item_id)
     what = item.spoken
     if not isinstance(spec.quantity, int) or not 1 <= spec.quantity <= MAX_QUANTITY:
-        raise ToolError(f"How many {what}? I can take 1 to {MAX_QUANTITY} on one line.")
+        raise ToolError(f"How many {_plural(what)}? I can take 1 to {MAX_QUANTITY} on one line.")
     size = _size(item, spec.size)
     protein = _protein(menu, item, spec.protein)
     salads = _choices(spec.salads, menu.salads, "salad", what, item.category in SALAD_CATEGORIES)
@@ -186,7 +186,8 @@ def describe(menu: Menu, line: CartLine) -> str:
     if line.meal is not None:
         meal = menu.meals[line.meal.type]
         head = f"{head} {meal.name}"
-        sides = [f"{line.meal.chips_size} chips ({line.meal.chips_salt} salt)"] if line.meal.chips_size else []
+        salt = "no salt" if line.meal.chips_salt == "none" else f"{line.meal.chips_salt} salt"
+        sides = [f"{line.meal.chips_size} chips ({salt})"] if line.meal.chips_size else []
         sides += [f"a {line.meal.drink_brand}"] if line.meal.drink_brand else []
         meal_part = ("with " + " and ".join(sides)) if sides else None
     details = []

@@ -15,6 +15,7 @@ from .hours import Hours
 from .menu import Menu
 from .metrics import Metrics
 from .notifications import OutboxSender
+from .phrases import Lexicon
 from .security import RateLimiter
 from .sessions import MemorySessionStore
 from .sms import LogTransport, TwilioTransport
@@ -63,6 +64,7 @@ class Services:
     call_limiter: RateLimiter
     auth_limiter: RateLimiter
     availability: Availability
+    lexicon: Lexicon
 
     def busy_minutes(self) -> int:
         return self.availability.state().busy_minutes
@@ -79,8 +81,9 @@ class Services:
         metrics = Metrics()
         sender = OutboxSender(db, transport or make_transport(settings), clock)
         hours = Hours.load(settings.hours_file)
-        return cls(settings, Menu.load(settings.menu_file), hours, business, clock,
+        menu = Menu.load(settings.menu_file)
+        return cls(settings, menu, hours, business, clock,
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(MemoryAvailabilityStore(), clock, hours))
+                   Availability(MemoryAvailabilityStore(), clock, hours), Lexicon.from_menu(menu))

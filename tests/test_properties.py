@@ -1,10 +1,12 @@
 """Property tests: whatever arrives, the reply is JSON below 500 and every cart stays consistent."""
 import json
 
+import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from kebabalab import pricing
 from kebabalab.cart import MAX_QUANTITY
+from kebabalab.server import create_app
 from kebabalab.tools import REGISTRY
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
@@ -29,6 +31,14 @@ def check_reply(response):
     assert response.status_code < 500
     assert response.is_json
     return response.get_json()
+
+
+@pytest.fixture
+def app(settings, clock):
+    """The app without a per-call rate limit: hypothesis sends hundreds of tool calls within one pinned minute."""
+    app = create_app(settings.replace(tool_calls_per_minute=1_000_000), clock=clock, start_sender=False)
+    yield app
+    app.extensions["kebabalab"].sender.stop()
 
 
 def crashes(services) -> float:

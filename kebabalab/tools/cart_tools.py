@@ -49,7 +49,7 @@ def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
     text = coerce_text(args.get("description"), "order description")
-    return add_lines(ctx, parse_to_lines(ctx.menu, text))
+    return add_lines(ctx, parse_to_lines(ctx.menu, text, ctx.services.lexicon))
 
 
 @REGISTRY.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
