@@ -1,4 +1,68 @@
-"""Staff commands beside serve: orders, forget (more are added by later features)."""
+"""Staff commands beside serve: today's orders on the terminal, and forgetting a customer."""
 from __future__ import annotations
 
-COMMANDS: list = []
+import json
+from datetime import date
+
+from .clock import SystemClock
+from .db import Database
+from .hours import Hours, spoken_time
+from .pricing import spoken_money
+
+
+def _settings():
+    from .__main__ import _settings as settings
+    return settings()
+
+
+def cmd_orders(args) -> int:
+    settings = _settings()
+    hours = Hours.load(settings.hours_file)
+    day = args.day or hours.local_date(SystemClock().now()).isoformat()
+    try:
+        date.fromisoformat(day)
+    except ValueError:
+        print(f"--day must be YYYY-MM-DD, not {day!r}")
+        return 2
+    db = Database(settings.database_url)
+    db.init()
+    orders = db.orders_on_day(day)
+    if args.json:
+        print(json.dumps([_order_json(o) for o in orders], ensure_ascii=False, indent=2))
+        return 0
+    if not orders:
+        print(f"No orders on {day}.")
+        return 0
+    for order in orders:
+        print(_order_text(order, hours))
+    print(f"{len(orders)} orders, {spoken_money(sum(o.total for o in orders))} on {day}.")
+    return 0
+
+
+def _order_json(order) -> dict:
+    return {"orderNumber": order.order_number, "displayOrderNumber": order.display_number,
+            "status": order.status, "customerName": order.customer_name, "customerPhone": order.customer_phone,
+            "readyAt": order.ready_at, "total": order.total / 100, "notes": order.notes,
+            "items": [{"description": i["description"], "quantity": i["quantity"]} for i in order.items]}
+
+
+def _order_text(order, hours) -> str:
+    from datetime import datetime
+    ready = spoken_time(hours.local(datetime.fromisoformat(order.ready_at))) if order.ready_at else "?"
+    lines = [f"{order.display_number}  {ready:>8}  {order.status:<9} {order.customer_name or '-'}  "
+             f"{order.customer_phone or ''}  {spoken_money(order.total)}"]
+    lines += [f"      {i['quantity']} x {i['description']}" for i in order.items]
+    if order.notes:
+        lines.append(f"      notes: {order.notes}")
+    return "\n".join(lines)
+
+
+def register_orders(sub) -> None:
+    parser = sub.add_parser("orders", help="list the day's orders (default: today in the shop's time zone)")
+    parser.add_argument("--today", action="store_true", help="today's orders (the default)")
+    parser.add_argument("--day", help="another day, YYYY-MM-DD")
+    parser.add_argument("--json", action="store_true")
+    parser.set_defaults(func=cmd_orders)
+
+
+COMMANDS: list = [register_orders]

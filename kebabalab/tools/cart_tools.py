@@ -77,7 +77,7 @@ def add_multiple_items(ctx, args):
     return add_lines(ctx, lines)
 
 
-@REGISTRY.tool("getCartState")
+@REGISTRY.tool("getCartState", old_names=("getDetailedCart",))
 def get_cart_state(ctx, args):
     """The cart: every line with its 0-based index, description and price, and the total."""
     items = ctx.lines()
@@ -110,7 +110,7 @@ def remove_cart_item(ctx, args):
         "quantity": integer("1 to 99"), "salt_type": string("chicken, normal or none (chips or a meal's chips)"),
         "chips_size": string("A meal's chips: small, large (or none for a kebab and can)"),
         "drink_brand": string("A meal's drink"), "brand": string("A can's brand"),
-    }, "Only the properties to change")}, required=("itemIndex", "modifications"))
+    }, "Only the properties to change")}, required=("itemIndex", "modifications"), old_names=("modifyCartItem",))
 def edit_cart_item(ctx, args):
     """Change any allowed property of one cart line in one call and re-price it, meals included
     (a meal's chips from small to large is one call)."""

@@ -97,7 +97,7 @@ def create_order(ctx, args):
     return _order_reply(ctx, order, "Your order is placed." if order.created else "That order is already placed.")
 
 
-@REGISTRY.tool("getCallerSmartContext")
+@REGISTRY.tool("getCallerSmartContext", old_names=("getCallerInfo",))
 def get_caller_smart_context(ctx, args):
     """Who is calling: the caller's history by phone number (any form of the same number matches), for a
     personal greeting and 'your usual?'."""
