@@ -148,12 +148,13 @@ class OutboxSender:
 
     def __init__(self, db: Database, transport, clock, *, poll_seconds: float = 2.0,
                  backoff: Sequence[int] = (5, 30, 120, 600, 1800, 3600), max_attempts: int = 12,
-                 batch_size: int = 10, lease_seconds: int = 60):
+                 batch_size: int = 10, lease_seconds: int = 60, metrics=None):
         if not backoff or max_attempts < 1:
             raise ValueError("OutboxSender needs a backoff and at least one attempt")
         self.db, self.transport, self.clock = db, transport, clock
         self.poll_seconds, self.backoff, self.max_attempts = poll_seconds, tuple(backoff), max_attempts
         self.batch_size, self.lease_seconds = batch_size, lease_seconds
+        self.metrics = metrics  # kebabalab.metrics.Metrics: SMS sent, logged, retried, failed
         self.iterations = 0  # loops completed by the background thread
         self._wake = threading.Event()
         self._stopping = threading.Event()
@@ -166,7 +167,10 @@ class OutboxSender:
             rows = self.db.claim_due(self.clock.now(), limit=1, lease_seconds=self.lease_seconds)
             if not rows:
                 break
-            counts[self._deliver(rows[0])] += 1
+            outcome = self._deliver(rows[0])
+            counts[outcome] += 1
+            if self.metrics is not None:
+                self.metrics.sms_outcome(outcome)
         return counts
 
     def _deliver(self, row: OutboxRow) -> str:
