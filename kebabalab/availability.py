@@ -81,3 +81,30 @@ class Availability:
 
     def is_sold_out(self, kind: str, name: str) -> bool:
         return f"{kind}:{name}" in self.state().sold_out
+
+
+def sold_out_refusal(menu, state: AvailabilityState, line) -> str | None:
+    """A sentence refusing `line` if anything in it is sold out today, offering what is left; else None."""
+    marks = set(state.sold_out)
+    if not marks:
+        return None
+    item = menu.item(line.item_id)
+    checks = [("item", line.item_id, item.spoken, [i.spoken for i in menu.items_in(line.category)
+                                                  if f"item:{i.id}" not in marks]),
+              ("category", line.category, item.spoken, [])]
+    if line.protein:
+        checks.append(("protein", line.protein, line.protein,
+                       [p for p in (item.proteins or menu.proteins) if f"protein:{p}" not in marks]))
+    brands = [b for b in (line.brand, line.meal.drink_brand if line.meal else None) if b]
+    checks += [("brand", b, b, [c for c in menu.can_brands if f"brand:{c}" not in marks]) for b in brands]
+    checks += [("salad", s, s, []) for s in line.salads] + [("sauce", s, f"{s} sauce", []) for s in line.sauces]
+    checks += [("extra", e, e, []) for e in line.extras]
+    if line.meal and line.meal.chips_size:
+        checks.append(("item", menu.chips_item().id, "chips", []))
+    for kind, name, said, others in checks:
+        if f"{kind}:{name}" in marks:
+            others = [o for o in others if o != said][:4]
+            offer = f"; we have {', '.join(others[:-1]) + ' or ' + others[-1] if len(others) > 1 else others[0]}" \
+                if others else ""
+            return f"Sorry, we're out of {said} today{offer}."
+    return None

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .. import pricing
+from ..availability import sold_out_refusal
 from ..cart import check_index, describe, make_line
 from ..errors import ToolError
 from ..items import apply_edit, spec_from_fields
@@ -30,7 +31,17 @@ ITEM_SCHEMA = obj({
 }, "One item")
 
 
+def check_available(ctx, lines) -> None:
+    """Refuse the whole request if any line has something the kitchen marked sold out."""
+    state = ctx.services.availability.state()
+    for line in lines:
+        refusal = sold_out_refusal(ctx.menu, state, line)
+        if refusal:
+            raise ToolError(refusal)
+
+
 def add_lines(ctx, lines) -> dict:
+    check_available(ctx, lines)
     limit = ctx.services.business.get("ordering", {}).get("max_items_per_order", 30)
     if ctx.item_count() + sum(line.quantity for line in lines) > limit:
         raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
@@ -124,6 +135,7 @@ def edit_cart_item(ctx, args):
     if changes is None:  # some assistants send the properties flat, beside itemIndex
         changes = {k: v for k, v in args.items() if k != "itemIndex"}
     updated = apply_edit(ctx.menu, line, changes)
+    check_available(ctx, [updated])
     cart = list(ctx.session.cart)
     cart[index] = updated
     ctx.session.cart = cart
@@ -174,6 +186,7 @@ def convert_items_to_meals(ctx, args):
     salt = coerce_option(args.get("chipsSalt"), "chips salt")
     request = MealRequest(alias.get(brand, brand) if brand else None, chips, salt)
     cart, positions = convert_to_meals(ctx.menu, ctx.session.cart, indices, request)
+    check_available(ctx, [cart[i] for i in positions])
     ctx.session.cart = cart
     converted = [ctx.line(cart[i], i) for i in positions]
     said = "; ".join(describe(ctx.menu, cart[i]) for i in positions)

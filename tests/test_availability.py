@@ -1,0 +1,49 @@
+"""Sold-out items and options are refused by the phone tools until they are back."""
+import pytest
+
+from conftest import VapiCall
+
+
+@pytest.fixture
+def kitchen(services):
+    return services.availability
+
+
+def test_sold_out_protein_is_refused_with_alternatives_until_back(vapi, kitchen):
+    kitchen.set_sold_out("protein", "lamb", True)
+    assert vapi.error("quickAddItem", description="a large lamb kebab") == \
+        "Sorry, we're out of lamb today; we have chicken, mixed or falafel."
+    assert vapi.error("addMultipleItemsToCart", items=[{"category": "kebab", "size": "large",
+                                                        "protein": "lamb"}]).endswith(
+        "Sorry, we're out of lamb today; we have chicken, mixed or falafel.")
+    assert vapi.ok("getCartState")["isEmpty"] is True
+    kitchen.set_sold_out("protein", "lamb", False)
+    assert vapi.ok("quickAddItem", description="a large lamb kebab")["total"] == 15.0
+
+
+def test_sold_out_item_and_brand(vapi, kitchen):
+    kitchen.set_sold_out("item", "CHIPS", True)
+    kitchen.set_sold_out("brand", "coke", True)
+    assert vapi.error("quickAddItem", description="small chips") == "Sorry, we're out of chips today."
+    assert vapi.error("quickAddItem", description="a coke").startswith(
+        "Sorry, we're out of coke today; we have coke zero, diet coke, vanilla coke")
+    vapi.ok("quickAddItem", description="a small chicken kebab")
+    assert vapi.error("convertItemsToMeals", drinkBrand="sprite") == "Sorry, we're out of chips today."
+    assert vapi.ok("convertItemsToMeals", chipsSize="none", drinkBrand="sprite")["total"] == 12.0
+
+
+def test_edit_into_a_sold_out_option_is_refused(vapi, kitchen):
+    vapi.ok("quickAddItem", description="a large chicken kebab")
+    kitchen.set_sold_out("protein", "lamb", True)
+    assert vapi.error("editCartItem", itemIndex=0, modifications={"protein": "lamb"}).startswith(
+        "Sorry, we're out of lamb today")
+    assert vapi.ok("getCartState")["items"][0]["protein"] == "chicken"
+
+
+def test_sold_out_lasts_until_the_end_of_the_shops_day(vapi, kitchen, clock):
+    from conftest import melbourne
+    kitchen.set_sold_out("protein", "lamb", True)
+    clock.set(melbourne(2026, 11, 28, 1, 30))  # after midnight: still Friday's trading day
+    assert kitchen.is_sold_out("protein", "lamb") is True
+    clock.set(melbourne(2026, 11, 28, 11, 0))
+    assert kitchen.is_sold_out("protein", "lamb") is False
