@@ -107,3 +107,66 @@ class VapiCall:
 @pytest.fixture
 def vapi(client) -> VapiCall:
     return VapiCall(client)
+
+
+ALWAYS_OPEN_HOURS = {
+    "timezone": "Australia/Melbourne", "notes": "tests against the real clock: open all day, every day",
+    "weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in
+               ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
+    "closed_dates": [], "special_hours": {}, "min_lead_minutes": 10, "last_order_before_close_minutes": 0}
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class ServerProcess:
+    """`python -m kebabalab serve` on a free loopback port, as `make run` starts it; stops when closed."""
+
+    def __init__(self, tmp_path: Path, **env: str):
+        import os
+        import subprocess
+        import sys
+        hours = tmp_path / "always-open-hours.json"
+        hours.write_text(json.dumps(ALWAYS_OPEN_HOURS))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("VAPI_", "TWILIO_", "REDIS_", "DATABASE_"))}
+        self.env = {**base, "PORT": str(self.port), "HOST": "127.0.0.1", "HOURS_FILE": str(hours),
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/orders.db", "KEBABALAB_ALLOW_UNAUTHENTICATED": "1",
+                    "SHOP_ORDER_TO": "+61400000001", "PYTHONPATH": str(Path(__file__).parents[1]), **env}
+        self.log_path = tmp_path / f"server-{self.port}.log"
+        self.log = open(self.log_path, "w")
+        self.process = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=self.env,
+                                        stdout=self.log, stderr=subprocess.STDOUT)
+        self._wait_healthy()
+
+    def _wait_healthy(self, seconds: float = 30) -> None:
+        import time
+        import requests
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                break
+            try:
+                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                    return
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        self.close()
+        raise AssertionError(f"server did not become healthy:\n{self.output()}")
+
+    def output(self) -> str:
+        return self.log_path.read_text()
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(10)
+            except Exception:
+                self.process.kill()
+        self.log.close()
