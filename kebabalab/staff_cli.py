@@ -65,4 +65,14 @@ def register_orders(sub) -> None:
     parser.set_defaults(func=cmd_orders)
 
 
-COMMANDS: list = [register_orders]
+def _vapi_sync(sub) -> None:
+    from .vapi_sync import register
+    register(sub)
+
+
+def _simulator(sub) -> None:
+    from .simulator import register
+    register(sub)
+
+
+COMMANDS: list = [register_orders, _vapi_sync, _simulator]
