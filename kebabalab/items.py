@@ -1,6 +1,8 @@
 """Structured items from the assistant (addMultipleItemsToCart, editCartItem) into checked cart lines."""
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 from typing import Any, Mapping
 
@@ -83,7 +85,9 @@ def apply_edit(menu: Menu, line: CartLine, changes: Any) -> CartLine:
     unknown = [k for k in changes if k not in EDIT_FIELDS]
     if unknown:
         allowed = "size, protein, salads, sauces, extras, cheese, quantity, salt_type, chips_size, drink_brand or brand"
-        raise ToolError(f"I can't change {str(unknown[0])[:30]}; I can change {allowed}.")
+        key = str(unknown[0])
+        named = key if re.fullmatch(r"[A-Za-z_]{1,30}", key) else "that"
+        raise ToolError(f"I can't change {named}; I can change {allowed}.")
     norm = {EDIT_FIELDS[k]: v for k, v in changes.items()}
     spec = spec_of(line)
     meal = line.meal

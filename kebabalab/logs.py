@@ -1,12 +1,23 @@
-"""Logging set-up: text or JSON lines, and a last-line filter that masks any phone number."""
+"""Logging set-up: text or JSON lines, phone numbers masked and control characters escaped on every line.
+
+`configure_logging` puts one handler on the root logger, so every line of the process (ours, waitress's,
+gunicorn's) goes through the masking formatter; `logging.basicConfig()` (which waitress calls) then adds no
+second, unmasked handler. Records keep propagating, so pytest's `caplog` still sees them.
+"""
 from __future__ import annotations
 
 import json
 import logging
 import re
+import unicodedata
 
-# E.164 (+61412345678) and Australian local forms (0412 345 678, 03-9534-5588); not dates or times.
-_PHONE = re.compile(r"(?<![\w+•])(\+\d{8,15}|\+\d{1,3}(?:[ -]?\d){7,12}|0[2-478](?:[ -]?\d){8})(?!\d)")
+# E.164 (+61412345678), E.164 without its plus (61412345678) and Australian local forms (0412 345 678,
+# 03-9534-5588, (03) 9534 5588); not dates, times, order numbers or durations.
+_PHONE = re.compile(r"(?<![\w+•])(\+\d{8,15}|\+\d{1,3}(?:[ -]?\d){7,12}|61[2-478]\d{8}|0[2-478](?:[ -]?\d){8}"
+                    r"|\(0[2-478]\) ?\d{4}[ -]?\d{4})(?!\d)")
+_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+# Structured fields a record may carry (`log.info(..., extra={"fields": {...}})`), shown as JSON keys.
+FIELDS = "fields"
 
 
 def mask_numbers(text: str) -> str:
@@ -20,29 +31,57 @@ def mask_numbers(text: str) -> str:
     return _PHONE.sub(hide, text)
 
 
+def escape_controls(text: str) -> str:
+    """Control, format and direction-override characters as `\\uXXXX`, so one record stays one honest line
+    (a call id or tool name with a newline or U+202E cannot forge or reorder a log line)."""
+    def safe(ch: str) -> str:
+        if ch in _BIDI or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp"):
+            return f"\\u{ord(ch):04x}"
+        return ch
+    return "".join(safe(ch) for ch in text) if not text.isprintable() else text
+
+
+def clean(value) -> object:
+    """A value fit for a log line: strings masked and escaped, numbers and None as they are."""
+    if isinstance(value, str):
+        return mask_numbers(escape_controls(value))
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return clean(str(value))
+
+
 class MaskingFormatter(logging.Formatter):
+    """`text`: `time LEVEL logger: message`; `json`: one JSON object per record, on one line."""
+
     def __init__(self, as_json: bool):
         super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
         self.as_json = as_json
 
     def format(self, record: logging.LogRecord) -> str:
+        message = clean(record.getMessage())
+        exception = mask_numbers(self.formatException(record.exc_info)) if record.exc_info else None
         if not self.as_json:
-            return mask_numbers(super().format(record))
+            line = f"{self.formatTime(record)} {record.levelname} {record.name}: {message}"
+            return f"{line}\n{exception}" if exception else line
         entry = {"time": self.formatTime(record), "level": record.levelname, "logger": record.name,
-                 "message": record.getMessage()}
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return mask_numbers(json.dumps(entry, ensure_ascii=False))
+                 "message": message}
+        fields = getattr(record, FIELDS, None)
+        if isinstance(fields, dict):
+            entry.update({str(k): clean(v) for k, v in fields.items() if k not in entry})
+        if exception:
+            entry["exception"] = exception
+        return json.dumps(entry, ensure_ascii=False)
 
 
 def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Install one masking handler on the package logger (idempotent: apps made in tests share it)."""
-    logger = logging.getLogger("kebabalab")
-    logger.setLevel(getattr(logging, level.upper(), logging.INFO))
-    for handler in list(logger.handlers):
-        if getattr(handler, "_kebabalab", False):
-            logger.removeHandler(handler)
+    """Install the one masking handler (idempotent: apps made in tests replace it) and the package's level."""
+    logging.getLogger("kebabalab").setLevel(getattr(logging, level.upper(), logging.INFO))
+    root = logging.getLogger()
+    for logger in (root, logging.getLogger("kebabalab")):  # the package logger held it before
+        for handler in list(logger.handlers):
+            if getattr(handler, "_kebabalab", False):
+                logger.removeHandler(handler)
     handler = logging.StreamHandler()
     handler._kebabalab = True  # type: ignore[attr-defined]
     handler.setFormatter(MaskingFormatter(fmt == "json"))
-    logger.addHandler(handler)
+    root.addHandler(handler)

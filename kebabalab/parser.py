@@ -7,6 +7,8 @@ meal's. Nothing is guessed: a missing size, meat or drink is asked for, and then
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass, field
 
 from .cart import MAX_QUANTITY, CartLine, LineSpec, Meal, make_line
@@ -70,6 +72,9 @@ def parse_order(menu: Menu, text: str, lexicon: Lexicon | None = None) -> list[L
     return [spec for order in kept for spec in _specs(menu, order)]
 
 
+_NEGATIVE = re.compile(r"(?<![\w-])[-\u2212]\s*\d")
+
+
 def _checked(text) -> str:
     if not isinstance(text, str):
         raise ToolError("Tell me the order in words, like: a large lamb kebab with garlic sauce.")
@@ -77,6 +82,8 @@ def _checked(text) -> str:
         raise ToolError("I didn't catch an order; what would you like?")
     if len(text) > MAX_CHARS:
         raise ToolError("That's a lot at once; please give me the order a few items at a time.")
+    if _NEGATIVE.search(text):
+        raise ToolError("How many would you like? I can take 1 to 99 of an item.")
     return text
 
 

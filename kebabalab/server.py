@@ -29,8 +29,12 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     settings = config if isinstance(config, Settings) else Settings.from_env(config)
     configure_logging(settings.log_level, settings.log_format)
     services = Services.build(settings, clock=clock, transport=sms_transport)
+    if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret and settings.allow_unauthenticated:
+        log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
+                    "VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET): never run a shop's phone line like this")
     app = Flask(__name__)
-    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
+    # One byte over the limit, so a body without Content-Length (chunked) that is too big is seen, not cut.
+    app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.extensions["kebabalab"] = services
     CORS(app, resources={r"/webhook": {"origins": list(settings.allowed_origins)},
                          r"/health": {"origins": "*"}})
@@ -80,7 +84,9 @@ def _routes(app: Flask, services: Services) -> None:
 def _webhook(services: Services) -> Response:
     if (request.content_length or 0) > MAX_BODY_BYTES:
         return _error(413, "body too large (1 MB at most)")
-    body = request.get_data(cache=False)
+    body = request.get_data(cache=False)  # at most MAX_BODY_BYTES + 1 bytes (MAX_CONTENT_LENGTH)
+    if len(body) > MAX_BODY_BYTES:
+        return _error(413, "body too large (1 MB at most)")
     now = services.clock.now().timestamp()
     if not webhook_authorised(services.settings, request.headers, body, now):
         wait = services.auth_limiter.hit(request.remote_addr or "?")
@@ -95,7 +101,7 @@ def _webhook(services: Services) -> Response:
     except ProtocolError as exc:
         return _error(400, str(exc))
     if message.tool_calls:
-        wait = services.call_limiter.hit(message.call_id)
+        wait = services.call_limiter.hit(message.call_id, cost=len(message.tool_calls))
         if wait:
             return _error(429, "too many tool calls for this call", Retry_After=str(wait))
         entries = [run_tool_call(services, call, message.call_id, message.caller_number)

@@ -32,7 +32,7 @@ def coerce_int(value: Any, what: str) -> int:
         return value
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e9:
         return int(value)
-    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?\d{1,9}\s*", value):
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,9}\s*", value):  # ASCII digits only
         return int(value)
     raise ToolError(f"{what} must be a whole number.")
 
@@ -112,9 +112,13 @@ def validate_customer_name(value: Any) -> str:
 
 
 def validate_phone_number(value: Any) -> str:
-    """An Australian or international number in E.164."""
+    """An Australian or international number in E.164 (spoken and local forms accepted)."""
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         raise ToolError("What's the best phone number for the order?")
+    if isinstance(value, int) and value <= 0:
+        raise ToolError("That phone number doesn't look right; could you say it again, digit by digit?")
+    if isinstance(value, str) and _has_control(value):  # a number read out never holds these
+        raise ToolError("That phone number doesn't look right; could you say it again, digit by digit?")
     return normalise_phone(str(value))
 
 

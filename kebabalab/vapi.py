@@ -112,7 +112,7 @@ def decode_arguments(raw: Any) -> tuple[dict, str | None]:
             return {}, None
         try:
             raw = json.loads(raw)
-        except (json.JSONDecodeError, RecursionError):
+        except (ValueError, RecursionError):  # JSONDecodeError, and ints past Python's digit limit
             return {}, "The tool's arguments were not valid JSON; please try again."
     if not isinstance(raw, dict):
         return {}, "The tool's arguments must be an object of named values."

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 
 from ..errors import StoreError, ToolError
@@ -13,6 +14,7 @@ from .registry import Registry
 log = logging.getLogger(__name__)
 REGISTRY = Registry()
 GENERIC_ERROR = "Sorry, something went wrong on our side; please try that again in a moment."
+_TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
 from . import cart_tools, order_tools, shop_tools  # noqa: E402,F401  (each registers its tools)
 
@@ -26,7 +28,8 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
     try:
         if tool is None:
             outcome = "unknown-tool"
-            return tool_result(call, error=f"There's no tool called {call.name[:40]}; please use one of the listed tools.")
+            said = call.name if _TOOL_NAME.fullmatch(call.name) else "that"  # never echo control characters
+            return tool_result(call, error=f"There's no tool called {said}; please use one of the listed tools.")
         if deprecated:
             log.warning("deprecated tool name %s used for %s", call.name[:40], tool.name)
         if call.problem:
@@ -44,14 +47,16 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
         return tool_result(call, error=err.message)
     except StoreError:
         outcome = "store-error"
-        log.exception("tool %s call %s: store error", call.name[:40], call_id)
+        log.exception("tool %s call %s: store error", call.name[:40], call_id[:100])
         return tool_result(call, error=GENERIC_ERROR)
     except Exception:  # the caller must still hear a sentence; the details go to the log
         outcome = "crash"
-        log.exception("tool %s call %s: unexpected error", call.name[:40], call_id)
+        log.exception("tool %s call %s: unexpected error", call.name[:40], call_id[:100])
         return tool_result(call, error=GENERIC_ERROR)
     finally:
         ms = (time.perf_counter() - started) * 1000
-        log.info("tool call=%s tool=%s outcome=%s ms=%.1f caller=%s",
-                 call_id, call.name[:40], outcome, ms, mask_phone(phone))
+        fields = {"event": "tool_call", "call_id": call_id[:100], "tool": call.name[:40], "outcome": outcome,
+                  "ms": round(ms, 1), "caller": mask_phone(phone)}
+        log.info("tool call=%s tool=%s outcome=%s ms=%.1f caller=%s", fields["call_id"], fields["tool"],
+                 outcome, ms, fields["caller"], extra={"fields": fields})
         services.metrics.tool_call(call.name if tool else "unknown", outcome, ms / 1000)

@@ -1,0 +1,134 @@
+"""`python -m kebabalab serve` as a real process: it refuses to start without a webhook credential, and with
+KEBABALAB_ALLOW_UNAUTHENTICATED=1 it warns and serves; with a secret, the real server refuses strangers."""
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).parents[1]
+START_SECONDS = 20
+SECRET = "serve-cli-secret-93b1"
+pytestmark = pytest.mark.slow
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def environment(tmp_path: Path, **extra: str) -> dict:
+    """The process environment without any of the app's settings, plus `extra`."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("VAPI_", "KEBABALAB_", "LOG_", "TWILIO_", "REDIS_", "DATABASE_", "HOST", "PORT"))}
+    return {**env, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", **extra}
+
+
+def serve(tmp_path: Path, env: dict, timeout: float = 30) -> subprocess.CompletedProcess:
+    # cwd is an empty folder, so no .env file can supply a credential
+    return subprocess.run([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+@pytest.mark.parametrize("extra", [{}, {"KEBABALAB_ALLOW_UNAUTHENTICATED": "0"},
+                                   {"KEBABALAB_ALLOW_UNAUTHENTICATED": "no"}, {"VAPI_WEBHOOK_SECRET": ""}],
+                         ids=["nothing-set", "allow-0", "allow-no", "empty-secret"])
+def test_serve_refuses_to_start_without_a_credential(tmp_path, extra):
+    done = serve(tmp_path, environment(tmp_path, **extra))
+    assert done.returncode == 2
+    assert done.stderr.startswith("Refusing to start: set VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET (see SECURITY.md)")
+    assert done.stdout == ""
+    assert not (tmp_path / "serve.db").exists()  # refused before touching anything
+
+
+class Server:
+    """The serve command on a free loopback port; its stderr goes to a file, read after it stops."""
+
+    def __init__(self, tmp_path: Path, **extra: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log = tmp_path / "serve.log"
+        env = environment(tmp_path, HOST="127.0.0.1", PORT=str(self.port), LOG_FORMAT="json", **extra)
+        with self.log.open("w") as sink:
+            self.process = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=env,
+                                            stdout=sink, stderr=subprocess.STDOUT)
+
+    def wait_healthy(self) -> requests.Response:
+        deadline = time.monotonic() + START_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"serve exited with {self.process.returncode}:\n{self.log.read_text()}")
+            try:
+                return requests.get(f"{self.url}/health", timeout=1)
+            except requests.ConnectionError:
+                time.sleep(0.05)
+        pytest.fail(f"serve did not answer /health within {START_SECONDS}s:\n{self.log.read_text()}")
+
+    def stop(self) -> list[str]:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=10)
+        return [line for line in self.log.read_text().splitlines() if line.strip()]
+
+
+@pytest.fixture
+def start(tmp_path):
+    servers = []
+
+    def starter(**extra: str) -> Server:
+        servers.append(Server(tmp_path, **extra))
+        return servers[-1]
+    yield starter
+    for server in servers:
+        server.stop()
+
+
+def tool_call_body(call_id: str) -> dict:
+    return {"message": {"type": "tool-calls", "call": {"id": call_id, "customer": {"number": "+61412345678"}},
+                        "toolCallList": [{"id": "t1", "function": {"name": "quickAddItem",
+                                                                    "arguments": {"description": "two cokes"}}}]}}
+
+
+def test_serve_with_unauthenticated_allowed_warns_and_serves_health(start):
+    server = start(KEBABALAB_ALLOW_UNAUTHENTICATED="1")
+    health = server.wait_healthy()
+    assert (health.status_code, health.json()["status"]) == (200, "healthy")
+    assert requests.post(f"{server.url}/webhook", json=tool_call_body("c1"), timeout=5).status_code == 200
+    lines = server.stop()
+    banner = [line for line in lines if line.startswith("WARNING: the webhook accepts unauthenticated requests")]
+    assert len(banner) == 1
+    entries = [json.loads(line) for line in lines if line not in banner]  # LOG_FORMAT=json: every log line
+    warnings = [e for e in entries if e["level"] == "WARNING" and e["logger"] == "kebabalab.server"]
+    assert len(warnings) == 1 and "accepts unauthenticated requests" in warnings[0]["message"]
+    assert [e["outcome"] for e in entries if e.get("event") == "tool_call"] == ["ok"]
+    assert "+61412345678" not in "\n".join(lines)
+
+
+def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start):
+    server = start(VAPI_WEBHOOK_SECRET=SECRET)
+    assert server.wait_healthy().status_code == 200
+    url = f"{server.url}/webhook"
+    refused = requests.post(url, json=tool_call_body("c2"), headers={"X-Vapi-Secret": "guess"}, timeout=5)
+    assert (refused.status_code, refused.json()) == (401, {"error": "missing or wrong webhook credential"})
+    # the same call, now with the credential, starts from an empty cart: the refused request added nothing
+    accepted = requests.post(url, json=tool_call_body("c2"), headers={"Authorization": f"Bearer {SECRET}"},
+                             timeout=5)
+    assert accepted.status_code == 200
+    assert json.loads(accepted.json()["results"][0]["result"])["cartSize"] == 1
+    too_big = requests.post(url, data=b" " * (1024 * 1024 + 1), headers={"X-Vapi-Secret": SECRET}, timeout=5)
+    assert too_big.status_code == 413
+    lines = server.stop()
+    assert not any("accepts unauthenticated" in line for line in lines)
+    assert SECRET not in "\n".join(lines)
