@@ -59,3 +59,9 @@ def mask_phone(number: str | None) -> str:
     if len(digits) <= 8:
         return "••••" + digits[-2:]
     return digits[:4] + "••••" + digits[-4:]
+
+
+def can_receive_texts(e164: str) -> bool:
+    """Mobiles only: no landlines (the text would fail) and no premium-rate or toll numbers (they cost the shop)."""
+    kind = phonenumbers.number_type(phonenumbers.parse(e164))
+    return kind in (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE)

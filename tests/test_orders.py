@@ -217,3 +217,10 @@ def test_order_texts_reach_twilio_through_the_real_library(settings, clock):
         assert fake.sent[0].body.startswith("NEW ORDER #001\nSam (+61412345678)\nPickup 6:30 pm\n")
         assert fake.sent[1].body == ("Kebabalab: order #001 confirmed, $25.00, ready 6:30 pm at 1/99 Carlisle St, "
                                      "St Kilda. Thanks Sam!")
+
+
+@pytest.mark.parametrize("number", ["+61395345588", "+19005550123", "1300 655 506"])
+def test_texts_go_only_to_mobiles(vapi, services, number):
+    assert vapi.error("sendMenuLink", phoneNumber=number) == \
+        "I can only text a mobile number; which mobile should I send it to?"
+    assert services.db.texts_for_call("call-1") == 0

@@ -13,7 +13,7 @@ from ..db import NewOrder, OutboxMessage
 from ..errors import ToolError
 from ..hours import spoken_time
 from ..notifications import compose_menu_link, compose_receipt, messages_for_new_order
-from ..phones import mask_phone
+from ..phones import can_receive_texts, mask_phone
 from ..pickup import check_pickup
 from ..validation import validate_customer_name, validate_notes, validate_phone_number
 from . import REGISTRY
@@ -158,6 +158,8 @@ def _text(ctx, kind: str, body: str, phone_arg) -> str:
     to = validate_phone_number(phone_arg) if phone_arg else ctx.caller
     if to is None:
         raise ToolError("Which number should I text?")
+    if not can_receive_texts(to):
+        raise ToolError("I can only text a mobile number; which mobile should I send it to?")
     if ctx.session.texts_sent >= settings.max_texts_per_call:
         raise ToolError(f"I've already sent {settings.max_texts_per_call} texts on this call; I can't send more.")
     ctx.services.db.add_messages([OutboxMessage(kind, to, body, call_id=ctx.call_id)])
