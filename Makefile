@@ -23,6 +23,7 @@ run: init-db
 	KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} $(BIN)/python -m kebabalab serve
 
 test: install
+	sh scripts/test-services.sh
 	$(BIN)/python -m pytest
 
 tools: install

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from .config import Settings
-from .errors import ConfigError
+from .errors import ConfigError, StoreError
 
 TOOLS_FILE = Path("config/vapi-tools.json")
 log = logging.getLogger("kebabalab.cli")
@@ -114,6 +114,9 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    except StoreError as exc:
+        print(f"database or session store unavailable: {exc}", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

@@ -39,6 +39,12 @@ class MemoryAvailabilityStore:
         with self._lock:
             self._doc = dict(doc)
 
+    def update(self, change) -> dict:
+        """Apply `change(doc) -> doc` atomically (two staff taps at once both count)."""
+        with self._lock:
+            self._doc = dict(change(dict(self._doc)))
+            return dict(self._doc)
+
 
 class Availability:
     def __init__(self, store, clock, hours):
@@ -50,34 +56,36 @@ class Availability:
         return local.date().isoformat()
 
     def state(self) -> AvailabilityState:
-        doc = self._store.load()
+        return self._from_doc(self._store.load())
+
+    def _from_doc(self, doc: dict) -> AvailabilityState:
         if doc.get("day") != self._today():
             return AvailabilityState(day=self._today())
         return AvailabilityState(doc["day"], list(doc.get("sold_out", [])), bool(doc.get("paused")),
                                  int(doc.get("busy_minutes", 0)))
 
-    def _save(self, state: AvailabilityState) -> AvailabilityState:
-        self._store.save(state.to_dict())
-        return state
+    def _change(self, mutate) -> AvailabilityState:
+        def change(doc: dict) -> dict:
+            state = self._from_doc(doc)
+            mutate(state)
+            return state.to_dict()
+        return self._from_doc(self._store.update(change))
 
     def set_sold_out(self, kind: str, name: str, sold_out: bool) -> AvailabilityState:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
-        state = self.state()
         key = f"{kind}:{name}"
-        marks = [m for m in state.sold_out if m != key]
-        state.sold_out = marks + [key] if sold_out else marks
-        return self._save(state)
+
+        def mutate(state: AvailabilityState) -> None:
+            marks = [m for m in state.sold_out if m != key]
+            state.sold_out = marks + [key] if sold_out else marks
+        return self._change(mutate)
 
     def set_paused(self, paused: bool) -> AvailabilityState:
-        state = self.state()
-        state.paused = paused
-        return self._save(state)
+        return self._change(lambda state: setattr(state, "paused", bool(paused)))
 
     def set_busy(self, minutes: int) -> AvailabilityState:
-        state = self.state()
-        state.busy_minutes = max(0, min(120, int(minutes)))
-        return self._save(state)
+        return self._change(lambda state: setattr(state, "busy_minutes", max(0, min(120, int(minutes)))))
 
     def is_sold_out(self, kind: str, name: str) -> bool:
         return f"{kind}:{name}" in self.state().sold_out

@@ -46,8 +46,16 @@ def make_transport(settings: Settings):
 def make_session_store(settings: Settings, clock):
     if settings.redis_url:
         from .redis_sessions import RedisSessionStore
-        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl)
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions)
     return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
+
+
+def make_availability_store(settings: Settings):
+    """Sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
+    if settings.redis_url:
+        from .redis_sessions import RedisAvailabilityStore
+        return RedisAvailabilityStore(settings.redis_url)
+    return MemoryAvailabilityStore()
 
 
 @dataclass
@@ -79,11 +87,11 @@ class Services:
         db = Database(settings.database_url, clock=clock)
         db.init()
         metrics = Metrics()
-        sender = OutboxSender(db, transport or make_transport(settings), clock)
+        sender = OutboxSender(db, transport or make_transport(settings), clock, metrics=metrics)
         hours = Hours.load(settings.hours_file)
         menu = Menu.load(settings.menu_file)
         return cls(settings, menu, hours, business, clock,
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(MemoryAvailabilityStore(), clock, hours), Lexicon.from_menu(menu))
+                   Availability(make_availability_store(settings), clock, hours), Lexicon.from_menu(menu))

@@ -14,6 +14,8 @@ from kebabalab.config import Settings
 from kebabalab.menu import Menu
 from kebabalab.server import create_app
 
+pytest_plugins = ["tests.servers"]  # real redis-server and PostgreSQL on loopback, started on demand
+
 MELBOURNE = ZoneInfo("Australia/Melbourne")
 FIXTURES = Path(__file__).parent / "fixtures"
 # Friday 27 November 2026, 6 pm in the shop: open (11:00-02:00), busy dinner time.

@@ -1,0 +1,212 @@
+"""`Database`, the app's handle on the orders and the SMS outbox, on SQLite or PostgreSQL; and the migrations.
+
+Each method is one short transaction. Order numbers come from one counter row per shop day, bumped inside
+the order's transaction; the same idempotency key returns the first order; texts are claimed by one sender.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from ..clock import SystemClock
+from ..phones import mask_phone, try_normalise
+from .records import NewOrder, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
+from .schema import MIGRATIONS, OUTBOX_STATUSES, SQL
+from .sqlite import SQLiteEngine
+
+logger = logging.getLogger(__name__)
+
+
+def open_engine(url_or_path: str | os.PathLike, *, pooled: bool = True):
+    """postgresql://... -> PostgresEngine (psycopg is imported only then); sqlite:///... or a path -> SQLiteEngine."""
+    from .postgres import is_postgres_url
+    if is_postgres_url(url_or_path):
+        from .postgres import PostgresEngine
+        return PostgresEngine(url_or_path, pooled=pooled)
+    return SQLiteEngine(url_or_path)
+
+
+def migrate(engine) -> int:
+    """Bring the schema up to date in one transaction; returns the schema version."""
+    with engine.transaction(immediate=True) as conn:
+        engine.lock_schema(conn)
+        conn.execute(SQL["version_table"])
+        version = conn.execute(SQL["version"]).fetchone()["version"]
+        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in statements:
+                conn.execute(engine.ddl(statement))
+            conn.execute(SQL["version_add"], (number, utc_text(datetime.now(timezone.utc))))
+            logger.info("Database migrated to schema version %d", number)
+            version = number
+    return version
+
+
+def init_database(url_or_path: str | os.PathLike) -> int:
+    """Create or migrate the schema (SQLite or PostgreSQL); returns the version. Running it again changes nothing."""
+    engine = open_engine(url_or_path, pooled=False)
+    try:
+        return migrate(engine)
+    finally:
+        engine.close()
+
+
+class Database:
+    """The app's handle on the order database; each method is one short transaction."""
+
+    def __init__(self, url: str, *, clock=None):
+        self.engine = open_engine(url)
+        self.path = self.engine.path  # the SQLite file; None on PostgreSQL
+        self.clock = clock or SystemClock()
+
+    def init(self) -> int:
+        version = migrate(self.engine)
+        self.normalise_phones()
+        return version
+
+    def close(self) -> None:
+        """Close the PostgreSQL pool (nothing to do on SQLite)."""
+        self.engine.close()
+
+    def transaction(self, immediate: bool = False):
+        """`with db.transaction() as conn: conn.execute(sql, params)` on either engine (rows read by name)."""
+        return self.engine.transaction(immediate=immediate)
+
+    def normalise_phones(self) -> int:
+        """Rewrite stored numbers in any local or spoken form ('0412 345 678') as E.164; returns how many."""
+        changed = 0
+        with self.transaction(immediate=True) as conn:
+            for row in conn.execute(SQL["phones_not_e164"]).fetchall():
+                e164 = try_normalise(row["customer_phone"])
+                if e164 and e164 != row["customer_phone"]:
+                    conn.execute(SQL["phone_set"], (e164, row["id"]))
+                    changed += 1
+        if changed:
+            logger.info("normalised %d stored phone numbers to E.164", changed)
+        return changed
+
+    def _read(self, sql: str, params: tuple = ()) -> list:
+        with self.transaction() as conn:
+            return conn.execute(SQL[sql], params).fetchall()
+
+    def _count(self, sql: str, params: tuple = ()) -> int:
+        return self._read(sql, params)[0]["n"]
+
+    def _orders(self, sql: str, params: tuple) -> list[StoredOrder]:
+        return [StoredOrder.from_row(row) for row in self._read(sql, params)]
+
+    def place_order(self, new: NewOrder, compose: Callable[[StoredOrder], list[OutboxMessage]]) -> StoredOrder:
+        """Save the order and its texts in one transaction; the same idempotency key returns the first order."""
+        try:
+            return self._place_order(new, compose)
+        except self.engine.duplicate_errors:
+            # PostgreSQL: another worker saved this key between our look-up and our insert; ours rolled back.
+            first = self.find_order_by_key(new.idempotency_key) if new.idempotency_key is not None else None
+            if first is None:
+                raise
+            return first
+
+    def _place_order(self, new: NewOrder, compose) -> StoredOrder:
+        with self.transaction(immediate=True) as conn:
+            if new.idempotency_key is not None:
+                row = conn.execute(SQL["order_by_key"], (new.idempotency_key,)).fetchone()
+                if row is not None:
+                    return StoredOrder.from_row(row, created=False)
+            seq = conn.execute(SQL["next_day_seq"], (new.order_day,)).fetchone()["last_seq"]
+            created_at = utc_text(new.created_at)
+            ready_at = utc_text(new.ready_at) if new.ready_at else None
+            order_id = conn.execute(SQL["order_add"], (
+                order_number_for(new.order_day, seq), new.order_day, seq, new.call_id, new.idempotency_key,
+                new.customer_name, new.customer_phone, json.dumps(new.items), new.subtotal, new.gst, new.total,
+                ready_at, new.notes, created_at)).fetchone()["id"]
+            stored = StoredOrder.from_row(conn.execute(SQL["order_by_id"], (order_id,)).fetchone(), created=True)
+            _insert_messages(conn, compose(stored), created_at, due=created_at, order_id=order_id,
+                             call_id=new.call_id)
+        return stored
+
+    def find_order(self, order_number: str) -> StoredOrder | None:
+        return next(iter(self._orders("order_by_number", (order_number,))), None)
+
+    def find_order_by_key(self, key: str) -> StoredOrder | None:
+        return next(iter(self._orders("order_by_key", (key,))), None)
+
+    def orders_for_phone(self, e164: str, limit: int = 20) -> list[StoredOrder]:
+        """Newest first."""
+        return self._orders("orders_for_phone", (e164, int(limit)))
+
+    def orders_on_day(self, day: str) -> list[StoredOrder]:
+        return self._orders("orders_on_day", (day,))
+
+    def open_orders_due(self, start: datetime | str, end: datetime | str) -> int:
+        """How many orders not yet ready, collected or cancelled are due for pickup between start and end."""
+        return self._count("open_orders_due", (utc_text(start), utc_text(end)))
+
+    def last_order_for_call(self, call_id: str) -> StoredOrder | None:
+        return next(iter(self._orders("last_order_for_call", (call_id,))), None)
+
+    def record_abandoned_cart(self, call_id: str | None, phone: str | None, summary: str, total: int,
+                              at: datetime | str) -> int:
+        with self.transaction() as conn:
+            return conn.execute(SQL["abandoned_add"], (call_id, mask_phone(phone), phone, summary, total,
+                                                       utc_text(at))).fetchone()["id"]
+
+    def add_messages(self, messages: list[OutboxMessage], at: datetime | None = None) -> list[int]:
+        """Queue texts not tied to a new order (menu link, receipt): due at `at`, or at once (NULL) by default."""
+        created_at = utc_text(self.clock.now())
+        with self.transaction() as conn:
+            return _insert_messages(conn, messages, created_at, due=utc_text(at) if at else None)
+
+    def claim_due(self, now: datetime, limit: int = 10, lease_seconds: int = 60) -> list[OutboxRow]:
+        """Lease due texts (pending and due, or 'sending' with an expired lease) to this sender.
+
+        Several senders never get one row: SQLite lets one claim run at a time; PostgreSQL locks the rows
+        it picks and passes over rows another sender has locked (FOR UPDATE SKIP LOCKED)."""
+        now_text = utc_text(now)
+        until = utc_text(now + timedelta(seconds=lease_seconds))
+        due = "outbox_due_skip_locked" if self.engine.row_locks else "outbox_due"
+        with self.transaction(immediate=True) as conn:
+            rows = conn.execute(SQL[due], (now_text, now_text, int(limit))).fetchall()
+            for row in rows:
+                conn.execute(SQL["outbox_claim"], (until, row["id"]))
+        return [OutboxRow(**{**dict(row), "status": "sending", "claimed_until": until,
+                             "attempts": row["attempts"] + 1}) for row in rows]
+
+    def mark_sent(self, id: int, provider_sid: str, at: datetime, logged: bool = False) -> None:
+        self._write("outbox_sent", ("logged" if logged else "sent", provider_sid, utc_text(at), id))
+
+    def mark_retry(self, id: int, error: str, next_attempt_at: datetime) -> None:
+        self._write("outbox_retry", (error, utc_text(next_attempt_at), id))
+
+    def mark_failed(self, id: int, error: str) -> None:
+        self._write("outbox_failed", (error, id))
+
+    def _write(self, sql: str, params: tuple) -> None:
+        with self.transaction() as conn:
+            conn.execute(SQL[sql], params)
+
+    def outbox_row(self, id: int) -> OutboxRow | None:
+        rows = self._read("outbox_by_id", (id,))
+        return OutboxRow(**dict(rows[0])) if rows else None
+
+    def outbox_for_order(self, order_id: int) -> list[OutboxRow]:
+        return [OutboxRow(**dict(row)) for row in self._read("outbox_for_order", (order_id,))]
+
+    def outbox_counts(self) -> dict[str, int]:
+        """Every status with its count, zeros included."""
+        counts = dict.fromkeys(OUTBOX_STATUSES, 0)
+        counts.update({row["status"]: row["n"] for row in self._read("outbox_counts")})
+        return counts
+
+    def texts_for_call(self, call_id: str) -> int:
+        """How many texts this call has queued, whatever became of them."""
+        return self._count("texts_for_call", (call_id,))
+
+
+def _insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due: str | None,
+                     order_id: int | None = None, call_id: str | None = None) -> list[int]:
+    return [conn.execute(SQL["outbox_add"], (
+        message.order_id if message.order_id is not None else order_id,
+        message.call_id if message.call_id is not None else call_id,
+        message.kind, message.to_phone, message.body, due, created_at)).fetchone()["id"] for message in messages]

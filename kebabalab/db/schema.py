@@ -1,0 +1,104 @@
+"""The schema, its migrations and every statement, written once for SQLite and PostgreSQL.
+
+Statements use `?` placeholders and portable syntax (`INSERT ... RETURNING`, `ON CONFLICT ... DO UPDATE`:
+SQLite 3.35+ and PostgreSQL). Every selected expression that is not a plain column has a name, so rows are
+read by name on both engines. The PostgreSQL backend changes only two things: the placeholders, and
+`INTEGER PRIMARY KEY` (SQLite's automatic row id) into an identity column.
+"""
+from __future__ import annotations
+
+OUTBOX_KINDS = ("shop_order", "customer_confirmation", "menu_link", "receipt", "ready")
+OUTBOX_STATUSES = ("pending", "sending", "sent", "logged", "failed")
+
+MIGRATIONS: list[list[str]] = [
+    [  # 1: orders, outbox, abandoned carts, order events
+        """CREATE TABLE orders (
+            id INTEGER PRIMARY KEY, order_number TEXT NOT NULL UNIQUE, order_day TEXT NOT NULL,
+            day_seq INTEGER NOT NULL, call_id TEXT, idempotency_key TEXT UNIQUE, customer_name TEXT,
+            customer_phone TEXT, items TEXT NOT NULL, subtotal INTEGER NOT NULL, gst INTEGER NOT NULL,
+            total INTEGER NOT NULL, ready_at TEXT, notes TEXT, status TEXT NOT NULL DEFAULT 'new',
+            created_at TEXT NOT NULL, UNIQUE (order_day, day_seq))""",
+        "CREATE INDEX ix_orders_customer_phone ON orders (customer_phone)",
+        "CREATE INDEX ix_orders_created_at ON orders (created_at)",
+        "CREATE INDEX ix_orders_status ON orders (status)",
+        "CREATE INDEX ix_orders_call_id ON orders (call_id)",
+        """CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY, order_id INTEGER REFERENCES orders (id), call_id TEXT,
+            kind TEXT NOT NULL CHECK (kind IN ('shop_order', 'customer_confirmation', 'menu_link',
+                'receipt', 'ready')),
+            to_phone TEXT NOT NULL, body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'sending', 'sent',
+                'logged', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, last_error TEXT, provider_sid TEXT,
+            created_at TEXT NOT NULL, sent_at TEXT, claimed_until TEXT)""",
+        "CREATE INDEX ix_outbox_due ON outbox (status, next_attempt_at)",
+        "CREATE INDEX ix_outbox_call_id ON outbox (call_id)",
+        "CREATE INDEX ix_outbox_order_id ON outbox (order_id)",
+        """CREATE TABLE abandoned_carts (
+            id INTEGER PRIMARY KEY, call_id TEXT, masked_phone TEXT, phone TEXT, summary TEXT,
+            total INTEGER, created_at TEXT NOT NULL)""",
+        """CREATE TABLE order_events (
+            id INTEGER PRIMARY KEY, order_id INTEGER NOT NULL REFERENCES orders (id), from_status TEXT,
+            to_status TEXT NOT NULL, actor TEXT, created_at TEXT NOT NULL)""",
+        "CREATE INDEX ix_order_events_order_id ON order_events (order_id)",
+    ],
+    [  # 2: one counter row per shop day, so order numbers never come from MAX + 1 (a race on PostgreSQL)
+        "CREATE TABLE order_counters (order_day TEXT PRIMARY KEY, last_seq INTEGER NOT NULL)",
+        "INSERT INTO order_counters (order_day, last_seq) SELECT order_day, MAX(day_seq) FROM orders "
+        "GROUP BY order_day",
+    ],
+]
+
+_ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
+                  "items, subtotal, gst, total, ready_at, notes, status, created_at")
+_OUTBOX_COLUMNS = ("outbox.id, outbox.order_id, outbox.call_id, kind, to_phone, body, outbox.status, attempts, "
+                   "next_attempt_at, last_error, provider_sid, outbox.created_at, sent_at, claimed_until, "
+                   "orders.order_number")
+_OUTBOX_FROM = "FROM outbox LEFT JOIN orders ON orders.id = outbox.order_id"
+_OUTBOX_DUE = (f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE (outbox.status = 'pending' AND "
+               "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (outbox.status = 'sending' AND "
+               "claimed_until <= ?) ORDER BY outbox.id LIMIT ?")
+
+SQL = {
+    "version_table": "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)",
+    "version": "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
+    "version_add": "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
+    "order_by_key": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE idempotency_key = ?",
+    "order_by_id": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ?",
+    "order_by_number": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_number = ?",
+    "orders_for_phone": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
+                        "ORDER BY created_at DESC, id DESC LIMIT ?",
+    "orders_on_day": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
+    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled') "
+                       "AND ready_at >= ? AND ready_at <= ?",
+    "last_order_for_call": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE call_id = ? ORDER BY id DESC LIMIT 1",
+    # The counter row is locked by the update until the order's transaction ends, so two orders of one day
+    # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
+    "next_day_seq": "INSERT INTO order_counters (order_day, last_seq) VALUES (?, 1) ON CONFLICT (order_day) "
+                    "DO UPDATE SET last_seq = order_counters.last_seq + 1 RETURNING last_seq",
+    "order_add": "INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
+                 "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) RETURNING id",
+    "outbox_add": "INSERT INTO outbox (order_id, call_id, kind, to_phone, body, status, attempts, next_attempt_at, "
+                  "created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) RETURNING id",
+    "outbox_due": _OUTBOX_DUE,
+    # PostgreSQL: rows another sender has locked are passed over, not waited for (SQLite's BEGIN IMMEDIATE
+    # already lets one sender at a time in).
+    "outbox_due_skip_locked": _OUTBOX_DUE + " FOR UPDATE OF outbox SKIP LOCKED",
+    "outbox_claim": "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
+    "outbox_sent": "UPDATE outbox SET status = ?, provider_sid = ?, sent_at = ?, claimed_until = NULL WHERE id = ?",
+    "outbox_retry": "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_until = NULL "
+                    "WHERE id = ? AND status NOT IN ('sent', 'logged')",
+    "outbox_failed": "UPDATE outbox SET status = 'failed', last_error = ?, claimed_until = NULL "
+                     "WHERE id = ? AND status NOT IN ('sent', 'logged')",
+    "outbox_by_id": f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE outbox.id = ?",
+    "outbox_for_order": f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE outbox.order_id = ? ORDER BY outbox.id",
+    "outbox_counts": "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status",
+    "texts_for_call": "SELECT COUNT(*) AS n FROM outbox WHERE call_id = ?",
+    "phones_not_e164": "SELECT id, customer_phone FROM orders WHERE customer_phone IS NOT NULL "
+                       "AND (customer_phone NOT LIKE '+%' OR customer_phone LIKE '% %' OR customer_phone LIKE '%-%' "
+                       "OR customer_phone LIKE '%(%')",
+    "phone_set": "UPDATE orders SET customer_phone = ? WHERE id = ?",
+    "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
+                     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+}

@@ -1,0 +1,177 @@
+"""Real server processes sharing one Redis and one PostgreSQL: a call's tool calls land on either process
+(as behind a load balancer) and still build one cart and place one order; `serve --workers N` too."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import psycopg
+import pytest
+import requests
+from psycopg.rows import dict_row
+
+from conftest import VapiCall
+
+pytest_plugins = ["tests.servers"]
+pytestmark = pytest.mark.slow
+
+ROOT = Path(__file__).resolve().parents[1]
+START_SECONDS = 30
+CUSTOMER, SHOP = "+61412345678", "+61400000001"
+
+
+class HttpClient:
+    """The part of Flask's test client that VapiCall uses, over real HTTP to a server on loopback."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+
+    def post(self, path: str, json=None, headers=None):
+        response = requests.post(self.base_url + path, json=json, headers=headers, timeout=30)
+        response.get_json = response.json
+        response.get_data = lambda as_text=False: response.text if as_text else response.content
+        return response
+
+
+def always_open_hours(folder: Path) -> Path:
+    """Open 00:00-24:00 every day in a zone where it is about noon now, so 'in 30 minutes' never meets a close."""
+    offset = (12 - datetime.now(timezone.utc).hour + 12) % 24 - 12  # local = UTC + offset, about 12:00
+    zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-10 is UTC+10
+    week = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    path = folder / "hours.json"
+    path.write_text(json.dumps({"timezone": zone, "weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in week},
+                                "closed_dates": [], "special_hours": {}, "min_lead_minutes": 10,
+                                "last_order_before_close_minutes": 15}))
+    return path
+
+
+@pytest.fixture
+def server_env(tmp_path, fresh_redis_url, postgres_database_url) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REDIS_", "DATABASE_", "VAPI_", "TWILIO_"))}
+    env.update(REDIS_URL=fresh_redis_url, DATABASE_URL=postgres_database_url, KEBABALAB_ALLOW_UNAUTHENTICATED="1",
+               HOURS_FILE=str(always_open_hours(tmp_path)), SHOP_ORDER_TO=SHOP, PYTHONPATH=str(ROOT),
+               PYTHONUNBUFFERED="1")
+    return env
+
+
+class Servers:
+    """Starts `python -m kebabalab serve ...` processes and stops every one of them at the end."""
+
+    def __init__(self, folder: Path, env: dict):
+        self.folder, self.env, self.processes = folder, env, []
+
+    def start(self, *args: str) -> str:
+        from tests.servers import free_port
+
+        port = free_port()
+        log = self.folder / f"server-{port}.log"
+        with log.open("wb") as out:
+            process = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve", "--port", str(port), *args],
+                                       cwd=self.folder, env=self.env, stdin=subprocess.DEVNULL, stdout=out,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+        self.processes.append(process)
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + START_SECONDS
+        while True:
+            try:
+                if requests.get(url + "/health", timeout=5).status_code == 200:
+                    return url
+            except requests.RequestException:  # not listening yet, or (gunicorn) no worker booted yet
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"server on port {port} did not start:\n{log.read_text(errors='replace')[-3000:]}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)  # the server and, under gunicorn, its workers
+        for process in self.processes:
+            try:
+                process.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+
+@pytest.fixture
+def servers(tmp_path, server_env):
+    started = Servers(tmp_path, server_env)
+    yield started
+    started.stop()
+
+
+def one_call_through(calls: list[VapiCall]) -> dict:
+    """The issue's call, its tool calls dealt to the servers in turn; returns createOrder's result."""
+    steps = [("quickAddItem", {"description": "a large lamb kebab"}, {"cartSize": 1, "total": 15.0}),
+             ("quickAddItem", {"description": "2 cokes"}, {"cartSize": 2, "total": 22.0}),
+             ("convertItemsToMeals", {}, {"cartSize": 2, "total": 25.5})]
+    for i, (tool, args, expected) in enumerate(steps):
+        result = calls[i % len(calls)].ok(tool, **args)
+        assert {key: result[key] for key in expected} == expected, (tool, result)
+    pickup = calls[len(steps) % len(calls)].ok("setPickupTime", requestedTime="in 30 minutes")
+    assert pickup["minutesFromNow"] in (30, 31), pickup  # the real clock: rounded up to a whole minute
+    cart = calls[0].ok("getCartState")
+    assert [line["description"] for line in cart["items"]] == [
+        "large lamb kebab meal, with small chips (chicken salt) and a coke", "coke can"]
+    return calls[1 % len(calls)].ok("createOrder", customerName="Sam")
+
+
+def saved_orders(database_url: str) -> list[dict]:
+    with psycopg.connect(database_url, row_factory=dict_row) as conn:
+        return conn.execute("SELECT order_number, call_id, customer_name, customer_phone, total, items "
+                            "FROM orders").fetchall()
+
+
+def outbox(database_url: str) -> list[tuple]:
+    with psycopg.connect(database_url) as conn:
+        return conn.execute("SELECT kind, to_phone, status, attempts FROM outbox ORDER BY kind").fetchall()
+
+
+def wait_for(check, seconds: float = 15):
+    deadline = time.monotonic() + seconds
+    while not (value := check()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return value
+
+
+def test_one_call_alternating_between_two_server_processes_builds_one_cart_and_one_order(servers, server_env):
+    urls = [servers.start(), servers.start()]
+    calls = [VapiCall(HttpClient(url), call_id="call-two-workers", number=CUSTOMER) for url in urls]
+    placed = one_call_through(calls)
+    assert (placed["message"].startswith("Your order is placed."), placed["displayOrderNumber"], placed["total"]) \
+        == (True, "#001", 25.5)
+    again = calls[0].ok("createOrder", customerName="Sam")
+    assert (again["message"].startswith("That order is already placed."), again["orderNumber"]) == (
+        True, placed["orderNumber"])
+    assert calls[1].ok("getCartState")["items"] == []
+    [order] = saved_orders(server_env["DATABASE_URL"])
+    assert ({k: order[k] for k in ("order_number", "call_id", "customer_name", "customer_phone", "total")},
+            len(json.loads(order["items"]))) == ({"order_number": placed["orderNumber"], "call_id": "call-two-workers",
+                                                   "customer_name": "Sam", "customer_phone": CUSTOMER,
+                                                   "total": 2550}, 2)
+    # both servers run an SMS sender against the one outbox: each text goes out once
+    sent = [("customer_confirmation", CUSTOMER, "logged", 1), ("shop_order", SHOP, "logged", 1)]
+    assert wait_for(lambda: outbox(server_env["DATABASE_URL"]) == sent) is True, outbox(server_env["DATABASE_URL"])
+
+
+def test_serve_with_two_gunicorn_workers_takes_the_same_call(servers, server_env):
+    url = servers.start("--workers", "2")
+    placed = one_call_through([VapiCall(HttpClient(url), call_id="call-gunicorn", number=CUSTOMER)])
+    assert (placed["displayOrderNumber"], placed["total"]) == ("#001", 25.5)
+    assert [o["order_number"] for o in saved_orders(server_env["DATABASE_URL"])] == [placed["orderNumber"]]
+
+
+def test_serve_refuses_several_workers_without_redis(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(KEBABALAB_ALLOW_UNAUTHENTICATED="1", PYTHONPATH=str(ROOT))
+    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", "--workers", "2"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr.strip().splitlines()[-1]) == (
+        2, "Refusing to start: more than one worker needs shared sessions; set REDIS_URL.")
