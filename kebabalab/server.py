@@ -10,6 +10,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 
 from . import __version__
+from .board import init_app as init_board
 from .calls import finish_call
 from .config import Settings
 from .errors import ProtocolError
@@ -39,8 +40,9 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     CORS(app, resources={r"/webhook": {"origins": list(settings.allowed_origins)},
                          r"/health": {"origins": "*"}})
     _routes(app, services)
+    init_board(app, services)
     if settings.send_sms_in_background if start_sender is None else start_sender:
-        services.sender.start()
+        services.start_background()
     return app
 
 

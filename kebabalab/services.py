@@ -16,6 +16,7 @@ from .menu import Menu
 from .metrics import Metrics
 from .notifications import OutboxSender
 from .phrases import Lexicon
+from .privacy import HistoryJanitor
 from .security import RateLimiter
 from .sessions import MemorySessionStore
 from .sms import LogTransport, TwilioTransport
@@ -73,6 +74,16 @@ class Services:
     auth_limiter: RateLimiter
     availability: Availability
     lexicon: Lexicon
+    janitor: HistoryJanitor
+
+    def start_background(self) -> None:
+        """The SMS sender and the daily history job (not in tests that drive them by hand)."""
+        self.sender.start()
+        self.janitor.start()
+
+    def stop_background(self) -> None:
+        self.sender.stop()
+        self.janitor.stop()
 
     def busy_minutes(self) -> int:
         return self.availability.state().busy_minutes
@@ -94,4 +105,5 @@ class Services:
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(make_availability_store(settings), clock, hours), Lexicon.from_menu(menu))
+                   Availability(make_availability_store(settings), clock, hours), Lexicon.from_menu(menu),
+                   HistoryJanitor(db, clock, settings.history_days))

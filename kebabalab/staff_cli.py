@@ -1,4 +1,4 @@
-"""Staff commands beside serve: today's orders on the terminal, and forgetting a customer."""
+"""Staff commands beside serve: the day's orders, forgetting a customer, and the sync and simulator commands."""
 from __future__ import annotations
 
 import json
@@ -57,6 +57,29 @@ def _order_text(order, hours) -> str:
     return "\n".join(lines)
 
 
+def cmd_forget(args) -> int:
+    from .errors import ToolError
+    from .phones import normalise_phone
+    from .privacy import forget_phone
+    try:
+        phone = normalise_phone(args.phone)
+    except ToolError:
+        print("That is not a phone number; give it as 0412 345 678 or +61412345678.")
+        return 2
+    db = Database(_settings().database_url)
+    db.init()
+    done = forget_phone(db, phone)
+    print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
+          f"{done.carts} abandoned carts cleared.")
+    return 0
+
+
+def register_forget(sub) -> None:
+    parser = sub.add_parser("forget", help="remove a customer's name and number from stored orders and history")
+    parser.add_argument("phone", help="the customer's number, in any form")
+    parser.set_defaults(func=cmd_forget)
+
+
 def register_orders(sub) -> None:
     parser = sub.add_parser("orders", help="list the day's orders (default: today in the shop's time zone)")
     parser.add_argument("--today", action="store_true", help="today's orders (the default)")
@@ -75,4 +98,4 @@ def _simulator(sub) -> None:
     register(sub)
 
 
-COMMANDS: list = [register_orders, _vapi_sync, _simulator]
+COMMANDS: list = [register_orders, register_forget, _vapi_sync, _simulator]

@@ -35,6 +35,14 @@ def menu() -> Menu:
     return Menu.load(Path(__file__).parents[1] / "kebabalab" / "data" / "menu.json")
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def database_url(request, tmp_path):
+    """Each engine in turn: a SQLite file, then a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/orders.db"
+    return request.getfixturevalue("postgres_database_url")
+
+
 @pytest.fixture
 def clock() -> FixedClock:
     return FixedClock(FRIDAY_6PM)

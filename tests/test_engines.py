@@ -15,7 +15,6 @@ from kebabalab.errors import StoreError
 from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
 
-pytest_plugins = ["tests.servers"]
 
 T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)  # 6:30 pm in Melbourne
 ITEMS = [{"description": "large lamb kebab, garlic sauce", "quantity": 1, "line_total_cents": 1500}]
@@ -45,13 +44,6 @@ def all_at_once(count: int, work) -> list:
 
 
 # --- orders and the outbox: SQLite and PostgreSQL -----------------------------------------------------------
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path}/orders.db"
-    return request.getfixturevalue("postgres_database_url")
-
 
 @pytest.fixture
 def db(database_url):

@@ -23,7 +23,6 @@ from kebabalab.tools import GENERIC_ERROR
 from conftest import FRIDAY_6PM, VapiCall
 from kebabalab.config import PACKAGE_DATA
 
-pytest_plugins = ["tests.servers"]
 pytestmark = pytest.mark.slow
 
 T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)

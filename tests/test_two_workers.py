@@ -18,7 +18,6 @@ from psycopg.rows import dict_row
 
 from conftest import VapiCall
 
-pytest_plugins = ["tests.servers"]
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
