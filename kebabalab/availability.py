@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
 
 KINDS = ("item", "protein", "salad", "sauce", "brand", "extra", "category")
 
@@ -51,9 +50,7 @@ class Availability:
         self._store, self._clock, self._hours = store, clock, hours
 
     def _today(self) -> str:
-        # The shop's day runs past midnight until its overnight close; count it from 5 am.
-        local = self._hours.local(self._clock.now()) - timedelta(hours=5)
-        return local.date().isoformat()
+        return self._hours.trading_day(self._clock.now())[0].isoformat()
 
     def state(self) -> AvailabilityState:
         return self._from_doc(self._store.load())

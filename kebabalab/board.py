@@ -21,7 +21,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 from . import __version__, pricing
 from .availability import KINDS
 from .hours import spoken_time
-from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today, trading_day
+from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today
 from .phones import mask_phone
 from .staff_auth import StaffAuth
 from .staff_auth import init_app as init_staff_auth
@@ -178,7 +178,7 @@ def order_json(order, hours) -> dict:
 def api_orders():
     services = _services()
     now = services.clock.now()
-    day, _, _ = trading_day(services.hours, now)
+    day = services.hours.trading_day(now)[0].isoformat()
     orders = orders_today(services.db, services.hours, now)
     return jsonify({"day": day, "statuses": list(STATUSES),
                     "orders": [order_json(o, services.hours) for o in orders]})

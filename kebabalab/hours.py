@@ -24,6 +24,7 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
 DAY_MINUTES = 24 * 60
+TRADING_DAY_STARTS_AT_HOUR = 5  # a night's orders after midnight belong to the day the shop opened
 SEARCH_DAYS = 14
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -131,6 +132,13 @@ class Hours:
     def taking_orders(self, at: datetime) -> bool:
         current = self.current_interval(at)
         return current is not None and _utc(at) <= _utc(self.last_order_at(current))
+
+    def trading_day(self, at: datetime) -> tuple[date, datetime, datetime]:
+        """The shop's trading day at `at`: its date, start and end (5 am to 5 am shop time, so Friday night's
+        1:30 am order is Friday's: one order sequence, one board, one sold-out list per night)."""
+        day = (self.local(at) - timedelta(hours=TRADING_DAY_STARTS_AT_HOUR)).date()
+        return (day, self.wall_time(day, TRADING_DAY_STARTS_AT_HOUR, 0),
+                self.wall_time(day + timedelta(days=1), TRADING_DAY_STARTS_AT_HOUR, 0))
 
     def local(self, at: datetime) -> datetime:
         return _aware(at).astimezone(self.tz)

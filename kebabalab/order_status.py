@@ -13,14 +13,13 @@ it), so an order placed at 00:30 on Saturday belongs to Friday night's board.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from .db import OutboxMessage, StoredOrder, utc_text
 from .notifications import compose_ready
 
 FLOW = ("new", "preparing", "ready", "collected")
 STATUSES = FLOW + ("cancelled",)
-DAY_STARTS_AT_HOUR = 5
 
 _COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
             "items, subtotal, gst, total, ready_at, notes, status, created_at")
@@ -139,17 +138,9 @@ def order_events(db, order_id: int) -> list[dict]:
         return [dict(row) for row in conn.execute(SQL["events"], (order_id,)).fetchall()]
 
 
-def trading_day(hours, now: datetime) -> tuple[str, datetime, datetime]:
-    """The shop's trading day at `now`: its date, and its start and end (5 am to 5 am, shop time)."""
-    day = (hours.local(now) - timedelta(hours=DAY_STARTS_AT_HOUR)).date()
-    start = hours.wall_time(day, DAY_STARTS_AT_HOUR, 0)
-    end = hours.wall_time(day + timedelta(days=1), DAY_STARTS_AT_HOUR, 0)
-    return day.isoformat(), start, end
-
-
 def orders_today(db, hours, now: datetime) -> list[StoredOrder]:
     """The trading day's orders, newest first."""
-    _, start, end = trading_day(hours, now)
+    _, start, end = hours.trading_day(now)
     with db.transaction() as conn:
         rows = conn.execute(SQL["orders_between"], (utc_text(start), utc_text(end))).fetchall()
     return [StoredOrder.from_row(row) for row in rows]

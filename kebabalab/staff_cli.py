@@ -18,7 +18,7 @@ def _settings():
 def cmd_orders(args) -> int:
     settings = _settings()
     hours = Hours.load(settings.hours_file)
-    day = args.day or hours.local_date(SystemClock().now()).isoformat()
+    day = args.day or hours.trading_day(SystemClock().now())[0].isoformat()
     try:
         date.fromisoformat(day)
     except ValueError:

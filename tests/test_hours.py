@@ -322,3 +322,16 @@ def test_spoken_time(at, expected):
         "more than a week away"])
 def test_spoken_day_time(at, now, expected):
     assert spoken_day_time(at, now) == expected
+
+
+@pytest.mark.parametrize("local,day", [
+    ((2026, 11, 27, 18, 0), "2026-11-27"), ((2026, 11, 28, 1, 30), "2026-11-27"), ((2026, 11, 28, 4, 59), "2026-11-27"),
+    ((2026, 11, 28, 5, 0), "2026-11-28"), ((2026, 10, 4, 3, 30), "2026-10-03"),
+], ids=["friday-evening", "after-midnight", "just-before-5am", "5am", "dst-start-night"])
+def test_trading_day_runs_from_5am_to_5am(local, day):
+    hours = Hours.load(Path(__file__).parents[1] / "kebabalab" / "data" / "hours.json")
+    at = datetime(*local, tzinfo=ZoneInfo("Australia/Melbourne"))
+    trading, start, end = hours.trading_day(at)
+    assert trading.isoformat() == day
+    assert (start.hour, end.hour) == (5, 5)
+    assert start.astimezone(timezone.utc) <= at.astimezone(timezone.utc) < end.astimezone(timezone.utc)

@@ -224,3 +224,14 @@ def test_texts_go_only_to_mobiles(vapi, services, number):
     assert vapi.error("sendMenuLink", phoneNumber=number) == \
         "I can only text a mobile number; which mobile should I send it to?"
     assert services.db.texts_for_call("call-1") == 0
+
+
+def test_after_midnight_orders_continue_the_nights_numbers(client, clock):
+    evening = VapiCall(client, call_id="evening")
+    fill(evening)
+    assert evening.ok("createOrder", customerName="Sam")["orderNumber"] == "20261127-001"
+    clock.set(melbourne(2026, 11, 28, 1, 15))  # Friday night, after midnight: still Friday's trading day
+    late = VapiCall(client, call_id="late")
+    late.ok("quickAddItem", description="a large chicken kebab")
+    late.ok("setPickupTime", requestedTime="in 20 minutes")
+    assert late.ok("createOrder", customerName="Jo")["displayOrderNumber"] == "#002"

@@ -86,7 +86,7 @@ def create_order(ctx, args):
     new = NewOrder(call_id=ctx.call_id, idempotency_key=cart_key(ctx.call_id, session.cart), customer_name=name,
                    customer_phone=phone, items=stored_items(ctx.menu, session.cart), subtotal=total,
                    gst=pricing.gst_of(total), total=total, ready_at=ready.isoformat(), notes=notes,
-                   order_day=services.hours.local_date(now).isoformat(), created_at=now.isoformat())
+                   order_day=services.hours.trading_day(now)[0].isoformat(), created_at=now.isoformat())
     ready_said = spoken_time(services.hours.local(ready))
     order = services.db.place_order(new, lambda stored: messages_for_new_order(
         stored, services.business, ready_said, services.settings.shop_order_to or None))
