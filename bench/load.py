@@ -144,8 +144,9 @@ def start_server(args, port: int, tmp: Path, twilio_url: str) -> subprocess.Pope
            "TWILIO_AUTH_TOKEN": "bench", "TWILIO_FROM_NUMBER": "+61400000000", "TWILIO_API_BASE_URL": twilio_url,
            "SHOP_ORDER_TO": "+61400000001", "LOG_LEVEL": "WARNING", "TOOL_CALLS_PER_MINUTE": "1000",
            "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/bench.db", "REDIS_URL": args.redis_url or ""}
+    log = open(tmp / "server.log", "w")  # a file, not a pipe: a full pipe would stall the server mid-run
     server = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve", "--workers", str(args.workers)],
-                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 30
     while time.time() < deadline:
         try:
@@ -154,7 +155,7 @@ def start_server(args, port: int, tmp: Path, twilio_url: str) -> subprocess.Pope
         except OSError:
             time.sleep(0.2)
     server.kill()
-    raise SystemExit("the server did not start: " + server.stderr.read().decode()[-2000:])
+    raise SystemExit("the server did not start: " + (tmp / "server.log").read_text()[-2000:])
 
 
 def report(label: str, health: dict, orders: tuple) -> None:

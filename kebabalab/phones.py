@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -41,8 +42,10 @@ def normalise_phone(text: str, region: str = "AU") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=4096)
 def try_normalise(text: str | None, region: str = "AU") -> str | None:
-    """E.164 or None, for numbers we did not ask for (Vapi's caller id may be withheld or odd)."""
+    """E.164 or None, for numbers we did not ask for (Vapi's caller id may be withheld or odd); cached, as
+    every tool call of a call reads the same caller id."""
     if not text:
         return None
     try:

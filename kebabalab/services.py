@@ -98,7 +98,7 @@ class Services:
         db = Database(settings.database_url, clock=clock)
         db.init()
         metrics = Metrics()
-        sender = OutboxSender(db, transport or make_transport(settings), clock, metrics=metrics)
+        sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
         hours = Hours.load(settings.hours_file)
         menu = Menu.load(settings.menu_file)
         return cls(settings, menu, hours, business, clock,

@@ -6,11 +6,10 @@ are serialised; different calls run side by side.
 """
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 from collections import OrderedDict
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Protocol, TypeVar
 
 from .cart import CartLine
@@ -31,6 +30,10 @@ class Session:
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False
+
+    def copy(self) -> "Session":
+        """A private copy: cart lines are immutable, so copying the list is enough."""
+        return replace(self, cart=list(self.cart))
 
     def to_dict(self) -> dict:
         data = asdict(self)
@@ -71,7 +74,7 @@ class MemorySessionStore:
         try:
             with self._lock:
                 current = self._sessions.get(call_id) or Session(call_id, created_at=self._now())
-            draft = copy.deepcopy(current)
+            draft = current.copy()
             result = fn(draft)
             draft.last_seen = self._now()
             with self._lock:
@@ -99,7 +102,7 @@ class MemorySessionStore:
     def get(self, call_id: str) -> Session | None:
         with self._lock:
             found = self._sessions.get(call_id)
-            return copy.deepcopy(found) if found else None
+            return found.copy() if found else None
 
     def session_clear(self, call_id: str) -> Session | None:
         """Forget a call's session (the call ended); returns what it held."""

@@ -2,6 +2,7 @@
 import json
 import logging
 import re
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -329,3 +330,27 @@ def test_background_loop_survives_a_failed_iteration(tmp_path, clock, caplog):
         assert sender.stop(timeout=5) is True
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
         "Outbox sender loop failed; it will try again"]
+
+
+def test_several_texts_go_out_at_once_each_exactly_once(db, clock, fake, twilio):
+    fake.delay = 0.2
+    db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(8)])
+    in_flight, most = [0], [0]
+    lock = threading.Lock()
+    send = twilio.send
+
+    def counting_send(to, body):
+        with lock:
+            in_flight[0] += 1
+            most[0] = max(most[0], in_flight[0])
+        try:
+            return send(to, body)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    twilio.send = counting_send
+    assert OutboxSender(db, twilio, clock, concurrency=4).run_once() == {**NOTHING, "sent": 8}
+    assert sorted(r.body for r in fake.sent) == [f"menu {n}" for n in range(8)]
+    assert most[0] > 1  # overlapping sends, at most the four leased at a time
+    assert most[0] <= 4

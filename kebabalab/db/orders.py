@@ -148,14 +148,14 @@ class Database:
 
     def record_abandoned_cart(self, call_id: str | None, phone: str | None, summary: str, total: int,
                               at: datetime | str) -> int:
-        with self.transaction() as conn:
+        with self.transaction(immediate=True) as conn:
             return conn.execute(SQL["abandoned_add"], (call_id, mask_phone(phone), phone, summary, total,
                                                        utc_text(at))).fetchone()["id"]
 
     def add_messages(self, messages: list[OutboxMessage], at: datetime | None = None) -> list[int]:
         """Queue texts not tied to a new order (menu link, receipt): due at `at`, or at once (NULL) by default."""
         created_at = utc_text(self.clock.now())
-        with self.transaction() as conn:
+        with self.transaction(immediate=True) as conn:
             return _insert_messages(conn, messages, created_at, due=utc_text(at) if at else None)
 
     def claim_due(self, now: datetime, limit: int = 10, lease_seconds: int = 60) -> list[OutboxRow]:
@@ -183,7 +183,7 @@ class Database:
         self._write("outbox_failed", (error, id))
 
     def _write(self, sql: str, params: tuple) -> None:
-        with self.transaction() as conn:
+        with self.transaction(immediate=True) as conn:
             conn.execute(SQL[sql], params)
 
     def outbox_row(self, id: int) -> OutboxRow | None:

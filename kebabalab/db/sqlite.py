@@ -3,6 +3,10 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
+import time
+from contextlib import contextmanager, nullcontext
+from typing import Iterator
 
 from ..errors import ConfigError, StoreError
 
@@ -14,30 +18,59 @@ def _is_busy(exc: BaseException | None) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text)
 
 
-class DatabaseConnection:
-    """`with DatabaseConnection(path) as conn:` one transaction: commit on success, rollback on error, closed."""
+def connect(path: str, timeout: float = 10) -> sqlite3.Connection:
+    """A connection set up the way every transaction expects: rows by name, busy timeout, foreign keys."""
+    conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=True)
+    conn.row_factory = sqlite3.Row
+    conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    return conn
 
-    def __init__(self, path: str, immediate: bool = False, timeout: float = 10):
+
+def ensure_wal(path: str, attempts: int = 50) -> None:
+    """Switch the file to WAL once (it stays so); the switch needs a moment alone, so retry briefly."""
+    for attempt in range(attempts):
+        conn = connect(path)
+        try:
+            if conn.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() == "wal":
+                return
+        except sqlite3.OperationalError as exc:
+            if not _is_busy(exc) or attempt == attempts - 1:
+                raise StoreError(BUSY) from exc
+        finally:
+            conn.close()
+        time.sleep(0.02)
+
+
+class DatabaseConnection:
+    """`with DatabaseConnection(path) as conn:` one transaction: commit on success, rollback on error, closed.
+
+    Given `connection=`, it runs the transaction on that open connection and leaves it open (the engine's
+    per-thread connections)."""
+
+    def __init__(self, path: str, immediate: bool = False, timeout: float = 10,
+                 connection: sqlite3.Connection | None = None):
         self.path = path
         self.immediate = immediate
         self.timeout = timeout
+        self._given = connection
         self._conn: sqlite3.Connection | None = None
 
     def __enter__(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None)
+        conn = self._given or connect(self.path, self.timeout)
         try:
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("BEGIN IMMEDIATE" if self.immediate else "BEGIN")
         except sqlite3.Error as exc:
-            conn.close()
+            self._close(conn)
             if _is_busy(exc):
                 raise StoreError(BUSY) from exc
             raise
         self._conn = conn
         return conn
+
+    def _close(self, conn: sqlite3.Connection) -> None:
+        if conn is not self._given:
+            conn.close()
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         conn, self._conn = self._conn, None
@@ -53,7 +86,7 @@ class DatabaseConnection:
                 raise StoreError(BUSY) from error
             raise
         finally:
-            conn.close()
+            self._close(conn)
         if _is_busy(exc):
             raise StoreError(BUSY) from exc
         return False
@@ -85,7 +118,10 @@ def resolve_path(url_or_path: str | os.PathLike) -> str:
 
 
 class SQLiteEngine:
-    """One file; BEGIN IMMEDIATE lets one writer in at a time, so nothing needs row locks."""
+    """One file; BEGIN IMMEDIATE lets one writer in at a time, so nothing needs row locks.
+
+    Each thread keeps one open connection (opening one costs more than most queries), and this process's
+    writers queue on a lock rather than in SQLite's busy handler, which sleeps in steps of up to 100 ms."""
 
     name = "sqlite"
     row_locks = False
@@ -93,9 +129,21 @@ class SQLiteEngine:
 
     def __init__(self, url_or_path: str | os.PathLike):
         self.path = resolve_path(url_or_path)
+        self._local = threading.local()
+        self._write_lock = threading.Lock()
+        ensure_wal(self.path)
 
-    def transaction(self, immediate: bool = False) -> DatabaseConnection:
-        return DatabaseConnection(self.path, immediate=immediate)
+    def _connection(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = connect(self.path)
+        return conn
+
+    @contextmanager
+    def transaction(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+        with self._write_lock if immediate else nullcontext():
+            with DatabaseConnection(self.path, immediate=immediate, connection=self._connection()) as conn:
+                yield conn
 
     def ddl(self, statement: str) -> str:
         return statement
