@@ -14,7 +14,9 @@ def serve_waitress(settings: Settings, threads: int = 16) -> int:
     from .server import create_app
     app = create_app(settings)
     log.info("serving on http://%s:%d (waitress, %d threads)", settings.host, settings.port, threads)
-    serve(app, host=settings.host, port=settings.port, threads=threads, ident="kebabalab")
+    # Each simultaneous phone call may hold a keep-alive connection: allow far more than waitress's default 100,
+    # or call 101 waits in the listen backlog until another call's connection closes.
+    serve(app, host=settings.host, port=settings.port, threads=threads, connection_limit=1000, ident="kebabalab")
     return 0
 
 
