@@ -19,8 +19,11 @@ install: $(STAMP)
 init-db: install
 	$(BIN)/python -m kebabalab init-db
 
+# A local trial: no webhook credential needed, and the order board's password is "kebab" unless set.
 run: init-db
-	KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} $(BIN)/python -m kebabalab serve
+	KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} \
+	STAFF_PASSWORD=$${STAFF_PASSWORD:-kebab} \
+	$(BIN)/python -m kebabalab serve
 
 test: install
 	sh scripts/test-services.sh
