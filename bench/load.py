@@ -4,7 +4,8 @@
     .venv/bin/python bench/load.py --calls 50 --engine postgres --workers 4 \
         --database-url postgresql://... --redis-url redis://127.0.0.1:6379/0
 
-It starts the server itself (`python -m kebabalab serve`) with an always-open hours file, texts answered by
+It starts the server itself (`python -m kebabalab serve`) with an always-open hours file (in a zone where it
+is about noon, so no run meets a closing time), texts answered by
 a fake Twilio on 127.0.0.1 after --twilio-delay seconds, then runs two phases at the same concurrency:
 the /health floor, then whole orders. It prints tool calls per second, p50 and p99 per tool, orders per
 second and errors, and each tool's p50 as a multiple of the /health p50 measured in the same run.
@@ -30,6 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.fakes import FakeTwilio  # noqa: E402
+from tests.servers import always_open_hours, free_port  # noqa: E402
 
 ORDER = [
     ("getCallerSmartContext", {}),
@@ -41,11 +43,6 @@ ORDER = [
     ("createOrder", {"customerName": "Bench"}),
     ("endCall", {}),
 ]
-ALWAYS_OPEN = {"timezone": "Australia/Melbourne", "notes": "benchmark: open all day",
-               "weekly": {d: [{"open": "00:00", "close": "24:00"}] for d in
-                          ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
-               "closed_dates": [], "special_hours": {}, "min_lead_minutes": 10,
-               "last_order_before_close_minutes": 0}
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -137,8 +134,7 @@ def order_worker(port: int, secret: str):
 
 
 def start_server(args, port: int, tmp: Path, twilio_url: str) -> subprocess.Popen:
-    hours = tmp / "hours.json"
-    hours.write_text(json.dumps(ALWAYS_OPEN))
+    hours = always_open_hours(tmp)
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "HOURS_FILE": str(hours),
            "VAPI_WEBHOOK_SECRET": "bench-secret", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
            "TWILIO_AUTH_TOKEN": "bench", "TWILIO_FROM_NUMBER": "+61400000000", "TWILIO_API_BASE_URL": twilio_url,
@@ -170,13 +166,6 @@ def report(label: str, health: dict, orders: tuple) -> None:
         values = latencies.get(name, [])
         p50 = percentile(values, 50)
         print(f"{name:<24}{len(values):>6}{p50:>9.1f}{percentile(values, 99):>9.1f}{p50 / floor:>12.2f}")
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def main(argv=None) -> int:

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import os
 import sys
 from pathlib import Path
 
@@ -12,7 +10,6 @@ from .config import Settings
 from .errors import ConfigError, StoreError
 
 TOOLS_FILE = Path("config/vapi-tools.json")
-log = logging.getLogger("kebabalab.cli")
 
 
 def _settings() -> Settings:

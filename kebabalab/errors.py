@@ -1,4 +1,6 @@
 """The exception tree. A `ToolError` carries a sentence the assistant can say or act on."""
+import json
+from pathlib import Path
 
 
 class KebabalabError(Exception):
@@ -26,3 +28,14 @@ class ProtocolError(KebabalabError):
 
 class StoreError(KebabalabError):
     """A session or database store failed in a way a retry may fix."""
+
+
+def read_json_file(path, what: str):
+    """The decoded JSON of a shop file, or a ConfigError naming the file (`what`: 'menu', 'hours', ...)."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"{what} file {path}: cannot be read ({exc.strerror})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        line = getattr(exc, "lineno", "?")
+        raise ConfigError(f"{what} file {path}: not valid JSON (line {line})") from None

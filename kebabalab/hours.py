@@ -11,14 +11,13 @@ the values returned here after `.astimezone(timezone.utc)` when the night may be
 """
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .errors import ConfigError
+from .errors import ConfigError, read_json_file
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
@@ -55,13 +54,7 @@ class Hours:
 
     @classmethod
     def load(cls, path: str | Path) -> "Hours":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"hours file {path}: cannot be read ({exc.strerror})") from None
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"hours file {path}: not valid JSON (line {exc.lineno})") from None
-        return cls.from_dict(data)
+        return cls.from_dict(read_json_file(path, "hours"))
 
     @classmethod
     def from_dict(cls, data: dict) -> "Hours":

@@ -5,11 +5,10 @@ has no price or a meal names something the menu does not sell, naming the entry.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from .errors import ConfigError, read_json_file
 
 CATEGORIES = ("kebab", "hsp", "chips", "gozleme", "drink", "sweet", "meat_container", "side")
 MAIN_CATEGORIES = ("kebab", "hsp", "gozleme")
@@ -97,13 +96,7 @@ class Menu:
     # -- loading -------------------------------------------------------------------------
     @classmethod
     def load(cls, path: str | Path) -> "Menu":
-        try:
-            data = json.loads(Path(path).read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise ConfigError(f"menu file {path}: cannot be read ({exc.strerror})") from None
-        except json.JSONDecodeError as exc:
-            raise ConfigError(f"menu file {path}: not valid JSON (line {exc.lineno})") from None
-        return cls.from_dict(data)
+        return cls.from_dict(read_json_file(path, "menu"))
 
     @classmethod
     def from_dict(cls, data: dict) -> "Menu":

@@ -1,16 +1,14 @@
 """The shop's services, built once per app by `create_app` and handed to every tool call."""
 from __future__ import annotations
 
-import json
 import logging
 from dataclasses import dataclass
-from pathlib import Path
 
 from .availability import Availability, MemoryAvailabilityStore
 from .clock import SystemClock
 from .config import Settings
 from .db import Database
-from .errors import ConfigError
+from .errors import ConfigError, read_json_file
 from .hours import Hours
 from .menu import Menu
 from .metrics import Metrics
@@ -25,12 +23,10 @@ log = logging.getLogger(__name__)
 
 
 def load_business(path: str) -> dict:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(f"business file {path}: cannot be read ({exc.strerror})") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"business file {path}: not valid JSON (line {exc.lineno})") from None
+    """The shop's details (business.json format), with the fields the server relies on checked."""
+    data = read_json_file(path, "business")
+    if not isinstance(data, dict):
+        raise ConfigError(f"business file {path}: must be a JSON object")
     for key in ("name", "timezone"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ConfigError(f"business file {path}: '{key}' is missing")

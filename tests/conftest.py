@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+pytest.register_assert_rewrite("tests.servers")  # imported below, before pytest loads it as a plugin
+
 from kebabalab.clock import FixedClock
 from kebabalab.config import Settings
 from kebabalab.menu import Menu
 from kebabalab.server import create_app
+from tests.servers import always_open_hours, free_port
 
 pytest_plugins = ["tests.servers"]  # real redis-server and PostgreSQL on loopback, started on demand
 
@@ -119,20 +122,6 @@ def vapi(client) -> VapiCall:
     return VapiCall(client)
 
 
-ALWAYS_OPEN_HOURS = {
-    "timezone": "Australia/Melbourne", "notes": "tests against the real clock: open all day, every day",
-    "weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in
-               ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
-    "closed_dates": [], "special_hours": {}, "min_lead_minutes": 10, "last_order_before_close_minutes": 0}
-
-
-def free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class ServerProcess:
     """`python -m kebabalab serve` on a free loopback port, as `make run` starts it; stops when closed."""
 
@@ -140,8 +129,7 @@ class ServerProcess:
         import os
         import subprocess
         import sys
-        hours = tmp_path / "always-open-hours.json"
-        hours.write_text(json.dumps(ALWAYS_OPEN_HOURS))
+        hours = always_open_hours(tmp_path)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         base = {k: v for k, v in os.environ.items() if not k.startswith(("VAPI_", "TWILIO_", "REDIS_", "DATABASE_"))}

@@ -9,11 +9,17 @@ under CI. PostgreSQL refuses to run as root, so as root it runs as the `postgres
   postgres_url          session: the server's maintenance database
   postgres_database_url each test: a new empty database of its own, dropped afterwards
   unused_port           a loopback port nothing listens on (for "cannot be reached" tests)
+
+and, for tests and the benchmark that run the app itself against the real clock:
+
+  always_open_hours     an hours file open all day, in a zone where it is about noon now
+  HttpClient            the part of Flask's test client that VapiCall uses, over real HTTP
 """
 from __future__ import annotations
 
 import glob
 import itertools
+import json
 import os
 import pwd
 import shutil
@@ -21,6 +27,7 @@ import socket
 import subprocess
 import tempfile
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -33,6 +40,34 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def always_open_hours(folder: Path) -> Path:
+    """An hours file (hours.json format) open 00:00-24:00 every day, in a zone where it is about noon now, so
+    a test run at any time of day never meets a closing time ('in 30 minutes' at 23:50 would)."""
+    offset = (12 - datetime.now(timezone.utc).hour + 12) % 24 - 12  # local = UTC + offset, about 12:00
+    zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-10 is UTC+10
+    week = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+    path = folder / "always-open-hours.json"
+    path.write_text(json.dumps({"timezone": zone, "notes": "tests against the real clock: open all day",
+                                "weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in week},
+                                "closed_dates": [], "special_hours": {}, "min_lead_minutes": 10,
+                                "last_order_before_close_minutes": 15}))
+    return path
+
+
+class HttpClient:
+    """The part of Flask's test client that VapiCall uses, over real HTTP to a server on loopback."""
+
+    def __init__(self, base_url: str, timeout: float = 30):
+        self.base_url, self.timeout = base_url, timeout
+
+    def post(self, path: str, json=None, headers=None):
+        import requests
+        response = requests.post(self.base_url + path, json=json, headers=headers, timeout=self.timeout)
+        response.get_json = response.json
+        response.get_data = lambda as_text=False: response.text if as_text else response.content
+        return response
 
 
 @pytest.fixture

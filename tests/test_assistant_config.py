@@ -1,5 +1,4 @@
 """The assistant's prompt and old tool names agree with the registry."""
-import json
 import re
 from pathlib import Path
 

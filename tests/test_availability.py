@@ -1,8 +1,6 @@
 """Sold-out items and options are refused by the phone tools until they are back."""
 import pytest
 
-from conftest import VapiCall
-
 
 @pytest.fixture
 def kitchen(services):

@@ -12,7 +12,6 @@ import threading
 import time
 
 import pytest
-import requests
 from werkzeug.serving import make_server
 
 from conftest import FRIDAY_6PM, VapiCall
@@ -20,6 +19,7 @@ from kebabalab.clock import FixedClock
 from kebabalab.config import Settings
 from kebabalab.server import create_app
 from tests.fakes import FakeTwilio
+from tests.servers import HttpClient
 
 pytestmark = pytest.mark.slow
 
@@ -57,19 +57,6 @@ def browser(tmp_path):
         yield driver
     finally:
         driver.quit()
-
-
-class LoopbackClient:
-    """What VapiCall needs of a test client, over real HTTP to the server on loopback."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-
-    def post(self, path: str, json=None, headers=None):
-        response = requests.post(self.base_url + path, json=json, headers=headers, timeout=10)
-        response.get_json = response.json
-        response.get_data = lambda as_text=False: response.text if as_text else response.content
-        return response
 
 
 @pytest.fixture
@@ -131,7 +118,7 @@ def test_staff_sign_in_see_a_phone_order_arrive_and_text_the_customer_it_is_read
     assert browser.current_url == live_server + "/board"
     browser.execute_script("window.sameBoard = true;")  # gone if the page reloads
 
-    call = VapiCall(LoopbackClient(live_server), call_id="call-browser", number=CALLER)
+    call = VapiCall(HttpClient(live_server), call_id="call-browser", number=CALLER)
     call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
     call.ok("setPickupTime", requestedTime="in 30 minutes")
     number = call.ok("createOrder", customerName="Sam")["orderNumber"]

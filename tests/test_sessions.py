@@ -1,6 +1,5 @@
 """The in-memory session store: one session per call id, all-or-nothing updates, TTL and LRU limits."""
 import threading
-from datetime import timedelta
 
 import pytest
 

@@ -15,29 +15,20 @@ import requests
 
 from kebabalab import __main__ as cli
 from kebabalab import simulator, simulator_script, staff_cli
-from kebabalab.config import PACKAGE_DATA
 from kebabalab.security import signature_matches
 from kebabalab.simulator import CommandError, Conversation, parse_command
 from kebabalab.vapi import parse_server_message
+from tests.servers import always_open_hours
 
 ROOT = Path(__file__).parents[1]
 CALLS = Path(__file__).parent / "calls"
-
-
-def always_open_hours(path: Path) -> Path:
-    """kebabalab/data/hours.json with every day 00:00-24:00 and no closed or special dates."""
-    hours = json.loads((PACKAGE_DATA / "hours.json").read_text())
-    hours["weekly"] = {day: [{"open": "00:00", "close": "24:00"}] for day in hours["weekly"]}
-    hours["closed_dates"], hours["special_hours"] = [], {}
-    path.write_text(json.dumps(hours, indent=2))
-    return path
 
 
 @pytest.fixture
 def shop(tmp_path, monkeypatch) -> dict:
     """An always-open shop with its database in tmp_path, and `call` on the command line."""
     monkeypatch.chdir(tmp_path)
-    env = {"HOURS_FILE": str(always_open_hours(tmp_path / "hours.json")),
+    env = {"HOURS_FILE": str(always_open_hours(tmp_path)),
            "DATABASE_URL": f"sqlite:///{tmp_path}/orders.db"}
     for name, value in env.items():
         monkeypatch.setenv(name, value)

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 import psycopg
@@ -17,37 +16,13 @@ import requests
 from psycopg.rows import dict_row
 
 from conftest import VapiCall
+from tests.servers import HttpClient, always_open_hours, free_port
 
 pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 START_SECONDS = 30
 CUSTOMER, SHOP = "+61412345678", "+61400000001"
-
-
-class HttpClient:
-    """The part of Flask's test client that VapiCall uses, over real HTTP to a server on loopback."""
-
-    def __init__(self, base_url: str):
-        self.base_url = base_url
-
-    def post(self, path: str, json=None, headers=None):
-        response = requests.post(self.base_url + path, json=json, headers=headers, timeout=30)
-        response.get_json = response.json
-        response.get_data = lambda as_text=False: response.text if as_text else response.content
-        return response
-
-
-def always_open_hours(folder: Path) -> Path:
-    """Open 00:00-24:00 every day in a zone where it is about noon now, so 'in 30 minutes' never meets a close."""
-    offset = (12 - datetime.now(timezone.utc).hour + 12) % 24 - 12  # local = UTC + offset, about 12:00
-    zone = "Etc/GMT" + (f"{-offset:+d}" if offset else "")  # Etc/GMT-10 is UTC+10
-    week = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-    path = folder / "hours.json"
-    path.write_text(json.dumps({"timezone": zone, "weekly": {day: [{"open": "00:00", "close": "24:00"}] for day in week},
-                                "closed_dates": [], "special_hours": {}, "min_lead_minutes": 10,
-                                "last_order_before_close_minutes": 15}))
-    return path
 
 
 @pytest.fixture
@@ -66,8 +41,6 @@ class Servers:
         self.folder, self.env, self.processes = folder, env, []
 
     def start(self, *args: str) -> str:
-        from tests.servers import free_port
-
         port = free_port()
         log = self.folder / f"server-{port}.log"
         with log.open("wb") as out:
