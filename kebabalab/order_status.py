@@ -7,25 +7,23 @@ from. A change writes `orders.status` and an `order_events` row (who, when, from
 order ready queues the customer's 'ready' text in the same transaction, at most once per order, so a
 mistaken tap that is undone and redone never texts twice.
 
-The board shows one trading day: from 5 am to 5 am in the shop's time zone (as `availability.py` counts
-it), so an order placed at 00:30 on Saturday belongs to Friday night's board.
+The board shows one trading day: from 5 am to 5 am in the shop's time zone (`Hours.trading_day`, as the order
+numbers and `availability.py` count it), so an order placed at 00:30 on Saturday belongs to Friday night's board.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from .db import OutboxMessage, StoredOrder, utc_text
+from .db import ORDER_COLUMNS, SQL as DB_SQL, OutboxMessage, StoredOrder, insert_messages, utc_text
 from .notifications import compose_ready
 
 FLOW = ("new", "preparing", "ready", "collected")
 STATUSES = FLOW + ("cancelled",)
 
-_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
-            "items, subtotal, gst, total, ready_at, notes, status, created_at")
 SQL = {
-    "order": f"SELECT {_COLUMNS} FROM orders WHERE order_number = ?",
-    "orders_between": f"SELECT {_COLUMNS} FROM orders WHERE created_at >= ? AND created_at < ? "
+    "order": DB_SQL["order_by_number"],
+    "orders_between": f"SELECT {ORDER_COLUMNS} FROM orders WHERE created_at >= ? AND created_at < ? "
                       "ORDER BY created_at DESC, id DESC",
     # The status guard makes a second writer that read the same old status change nothing (PostgreSQL
     # re-checks the WHERE after waiting for the first writer's row lock; SQLite lets one writer in at a time).
@@ -36,8 +34,6 @@ SQL = {
                       "ORDER BY id DESC LIMIT 1",
     "events": "SELECT from_status, to_status, actor, created_at FROM order_events WHERE order_id = ? ORDER BY id",
     "ready_texts": "SELECT COUNT(*) AS n FROM outbox WHERE order_id = ? AND kind = 'ready'",
-    "outbox_add": "INSERT INTO outbox (order_id, call_id, kind, to_phone, body, status, attempts, next_attempt_at, "
-                  "created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, NULL, ?)",
 }
 
 
@@ -127,8 +123,7 @@ def _queue_ready(conn, order: StoredOrder, business: dict, at: str) -> bool:
         return False
     message = OutboxMessage("ready", order.customer_phone, compose_ready(order, business),
                             call_id=order.call_id, order_id=order.id)
-    conn.execute(SQL["outbox_add"], (message.order_id, message.call_id, message.kind, message.to_phone,
-                                     message.body, at))
+    insert_messages(conn, [message], at, due=None)
     return True
 
 

@@ -8,11 +8,11 @@ integer cents.
   schema.py   MIGRATIONS and SQL          records.py  NewOrder, StoredOrder, OutboxMessage, OutboxRow
   orders.py   Database, init_database     sqlite.py / postgres.py   the two engines
 """
-from .orders import Database, init_database, migrate, open_engine
+from .orders import Database, init_database, insert_messages, migrate, open_engine
 from .records import NewOrder, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
-from .schema import MIGRATIONS, OUTBOX_KINDS, OUTBOX_STATUSES, SQL
+from .schema import MIGRATIONS, ORDER_COLUMNS, OUTBOX_KINDS, OUTBOX_STATUSES, SQL
 from .sqlite import DatabaseConnection, database_path
 
-__all__ = ["MIGRATIONS", "OUTBOX_KINDS", "OUTBOX_STATUSES", "SQL", "Database", "DatabaseConnection", "NewOrder",
-           "OutboxMessage", "OutboxRow", "StoredOrder", "database_path", "init_database", "migrate", "open_engine",
-           "order_number_for", "utc_text"]
+__all__ = ["MIGRATIONS", "ORDER_COLUMNS", "OUTBOX_KINDS", "OUTBOX_STATUSES", "SQL", "Database", "DatabaseConnection",
+           "NewOrder", "OutboxMessage", "OutboxRow", "StoredOrder", "database_path", "init_database", "insert_messages",
+           "migrate", "open_engine", "order_number_for", "utc_text"]

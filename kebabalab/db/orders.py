@@ -117,12 +117,11 @@ class Database:
             seq = conn.execute(SQL["next_day_seq"], (new.order_day,)).fetchone()["last_seq"]
             created_at = utc_text(new.created_at)
             ready_at = utc_text(new.ready_at) if new.ready_at else None
-            order_id = conn.execute(SQL["order_add"], (
+            stored = StoredOrder.from_row(conn.execute(SQL["order_add"], (
                 order_number_for(new.order_day, seq), new.order_day, seq, new.call_id, new.idempotency_key,
                 new.customer_name, new.customer_phone, json.dumps(new.items), new.subtotal, new.gst, new.total,
-                ready_at, new.notes, created_at)).fetchone()["id"]
-            stored = StoredOrder.from_row(conn.execute(SQL["order_by_id"], (order_id,)).fetchone(), created=True)
-            _insert_messages(conn, compose(stored), created_at, due=created_at, order_id=order_id,
+                ready_at, new.notes, created_at)).fetchone(), created=True)
+            insert_messages(conn, compose(stored), created_at, due=created_at, order_id=stored.id,
                              call_id=new.call_id)
         return stored
 
@@ -156,7 +155,7 @@ class Database:
         """Queue texts not tied to a new order (menu link, receipt): due at `at`, or at once (NULL) by default."""
         created_at = utc_text(self.clock.now())
         with self.transaction(immediate=True) as conn:
-            return _insert_messages(conn, messages, created_at, due=utc_text(at) if at else None)
+            return insert_messages(conn, messages, created_at, due=utc_text(at) if at else None)
 
     def claim_due(self, now: datetime, limit: int = 10, lease_seconds: int = 60) -> list[OutboxRow]:
         """Lease due texts (pending and due, or 'sending' with an expired lease) to this sender.
@@ -204,9 +203,14 @@ class Database:
         return self._count("texts_for_call", (call_id,))
 
 
-def _insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due: str | None,
+def insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due: str | None,
                      order_id: int | None = None, call_id: str | None = None) -> list[int]:
-    return [conn.execute(SQL["outbox_add"], (
+    """Queue texts in one statement (each statement inside a write costs the writer a turn at the GIL)."""
+    if not messages:
+        return []
+    rows = ", ".join(["(?, ?, ?, ?, ?, 'pending', 0, ?, ?)"] * len(messages))
+    params = [value for message in messages for value in (
         message.order_id if message.order_id is not None else order_id,
         message.call_id if message.call_id is not None else call_id,
-        message.kind, message.to_phone, message.body, due, created_at)).fetchone()["id"] for message in messages]
+        message.kind, message.to_phone, message.body, due, created_at)]
+    return sorted(row["id"] for row in conn.execute(SQL["outbox_add"].format(rows=rows), params).fetchall())

@@ -49,7 +49,7 @@ MIGRATIONS: list[list[str]] = [
     ],
 ]
 
-_ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
+ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
                   "items, subtotal, gst, total, ready_at, notes, status, created_at")
 _OUTBOX_COLUMNS = ("outbox.id, outbox.order_id, outbox.call_id, kind, to_phone, body, outbox.status, attempts, "
                    "next_attempt_at, last_error, provider_sid, outbox.created_at, sent_at, claimed_until, "
@@ -63,24 +63,25 @@ SQL = {
     "version_table": "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)",
     "version": "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
     "version_add": "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
-    "order_by_key": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE idempotency_key = ?",
-    "order_by_id": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ?",
-    "order_by_number": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_number = ?",
-    "orders_for_phone": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
+    "order_by_key": f"SELECT {ORDER_COLUMNS} FROM orders WHERE idempotency_key = ?",
+    "order_by_id": f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?",
+    "order_by_number": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_number = ?",
+    "orders_for_phone": f"SELECT {ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
                         "ORDER BY created_at DESC, id DESC LIMIT ?",
-    "orders_on_day": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
+    "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
     "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled') "
                        "AND ready_at >= ? AND ready_at <= ?",
-    "last_order_for_call": f"SELECT {_ORDER_COLUMNS} FROM orders WHERE call_id = ? ORDER BY id DESC LIMIT 1",
+    "last_order_for_call": f"SELECT {ORDER_COLUMNS} FROM orders WHERE call_id = ? ORDER BY id DESC LIMIT 1",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
     "next_day_seq": "INSERT INTO order_counters (order_day, last_seq) VALUES (?, 1) ON CONFLICT (order_day) "
                     "DO UPDATE SET last_seq = order_counters.last_seq + 1 RETURNING last_seq",
     "order_add": "INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
                  "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) RETURNING id",
+                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) RETURNING " + ORDER_COLUMNS,
+    # one row per text: "{rows}" becomes that many "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)" (one statement per order)
     "outbox_add": "INSERT INTO outbox (order_id, call_id, kind, to_phone, body, status, attempts, next_attempt_at, "
-                  "created_at) VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?) RETURNING id",
+                  "created_at) VALUES {rows} RETURNING id",
     "outbox_due": _OUTBOX_DUE,
     # PostgreSQL: rows another sender has locked are passed over, not waited for (SQLite's BEGIN IMMEDIATE
     # already lets one sender at a time in).
