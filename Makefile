@@ -19,10 +19,10 @@ install: $(STAMP)
 init-db: install
 	$(BIN)/python -m kebabalab init-db
 
-# A local trial: no webhook credential needed, and the order board's password is "kebab" unless set.
+# A local trial: no webhook credential needed, and the order board's password is "kebabalab" unless set.
 run: init-db
 	KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} \
-	STAFF_PASSWORD=$${STAFF_PASSWORD:-kebab} \
+	STAFF_PASSWORD=$${STAFF_PASSWORD:-kebabalab} \
 	$(BIN)/python -m kebabalab serve
 
 test: install
