@@ -35,7 +35,8 @@ def cmd_orders(args) -> int:
         return 0
     for order in orders:
         print(_order_text(order, hours))
-    print(f"{len(orders)} orders, {spoken_money(sum(o.total for o in orders))} on {day}.")
+    count = f"{len(orders)} order" + ("" if len(orders) == 1 else "s")
+    print(f"{count}, {spoken_money(sum(o.total for o in orders))} on {day}.")
     return 0
 
 

@@ -40,7 +40,7 @@ def test_orders_text_for_a_day(env, client, capsys):
     out = capsys.readouterr().out
     assert out.splitlines()[0] == "#001   6:30 pm  new       Sam  +61412345678  $18.50"
     assert "      1 x large lamb kebab, garlic sauce" in out
-    assert out.splitlines()[-1] == "1 orders, $18.50 on 2026-11-27."
+    assert out.splitlines()[-1] == "1 order, $18.50 on 2026-11-27."
 
 
 def test_orders_today_on_an_empty_day(env, capsys):
