@@ -102,8 +102,19 @@ def _orders(menu: Menu, tags: list[Tag]) -> list[_Order]:
         starts.append(s)
         floor = h + 1
     ends = starts[1:] + [len(tags)]
+    for n, (h, s, e) in enumerate(zip(heads, starts, ends)):
+        if _says_another(tags[:s] if n == 0 else []) or _says_another(tags[h + 1:e]):
+            raise ToolError(f"I heard more than one {tags[h].text} there; could you tell me each one on its own, "
+                            "like 'a large lamb kebab and a small chicken kebab'?")
     return [_order(menu, tags[h], tags[s:h], (tags[:s] if n == 0 else []) + tags[h + 1:e])
             for n, (h, s, e) in enumerate(zip(heads, starts, ends))]
+
+
+def _says_another(tags: list[Tag]) -> bool:
+    """A count followed by a size or meat with no item word of its own: 'a large lamb and a small chicken
+    kebab', 'two kebabs, one lamb one chicken'. Merging those into one line would be a guess."""
+    return any(t.kind == "qty" and any(u.kind in ("size", "protein") for u in tags[i + 1:])
+               for i, t in enumerate(tags))
 
 
 def _before(menu: Menu, tags: list[Tag], i: int, head: Tag) -> bool:

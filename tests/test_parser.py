@@ -231,7 +231,14 @@ KEBAB_SIZE = "Which size for the kebab: small ($10) or large ($15)?"
 NO_ITEM = "I couldn't find a menu item in that; what would you like?"
 GOZLEME = "Which gozleme: lamb, chicken, vegetarian or vegan?"
 
+TWO_KEBABS = ("I heard more than one kebab there; could you tell me each one on its own, like 'a large lamb kebab "
+              "and a small chicken kebab'?")
 ASKS = [
+    # two items said around one item word: asked about, never merged into one line
+    ("a large lamb and a small chicken kebab", TWO_KEBABS),
+    ("two large lamb and one small chicken kebab", TWO_KEBABS),
+    ("a small and a large lamb kebab", TWO_KEBABS),
+    ("two large kebabs one lamb one chicken", TWO_KEBABS),
     ("a kebab", KEBAB_SIZE),
     ("let's get a lamb kebab", KEBAB_SIZE),
     ("a regular lamb kebab", KEBAB_SIZE),
