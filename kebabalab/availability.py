@@ -104,6 +104,8 @@ def sold_out_refusal(menu, state: AvailabilityState, line) -> str | None:
     checks += [("brand", b, b, [c for c in menu.can_brands if f"brand:{c}" not in marks]) for b in brands]
     checks += [("salad", s, s, []) for s in line.salads] + [("sauce", s, f"{s} sauce", []) for s in line.sauces]
     checks += [("extra", e, e, []) for e in line.extras]
+    if line.cheese and not item.includes_cheese:
+        checks.append(("extra", "cheese", "cheese", []))
     if line.meal and line.meal.chips_size:
         checks.append(("item", menu.chips_item().id, "chips", []))
     for kind, name, said, others in checks:

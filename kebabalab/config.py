@@ -61,6 +61,7 @@ class Settings:
     staff_password: str = ""
     log_level: str = "INFO"
     log_format: str = "text"
+    proxy_hops: int = 0
     send_sms_in_background: bool = True
     extra: dict = field(default_factory=dict, compare=False)
 
@@ -98,6 +99,7 @@ class Settings:
             staff_password=env.get("STAFF_PASSWORD", ""),
             log_level=env.get("LOG_LEVEL", default.log_level).upper(),
             log_format=log_format,
+            proxy_hops=_int(env, "PROXY_HOPS", default.proxy_hops, 0, 5),
         )
 
     def replace(self, **changes) -> "Settings":

@@ -163,7 +163,7 @@ def spoken_day_time(dt: datetime, now: datetime) -> str:
     """ "6:30 pm" today, "tomorrow at 11 am", "Saturday at 11 am" within the week, else with the date."""
     dt = _aware(dt)
     days = (dt.date() - _aware(now).astimezone(dt.tzinfo).date()).days
-    if days == 0:
+    if days <= 0:  # today, or the opening of the night still going on after midnight
         return spoken_time(dt)
     if days == 1:
         return f"tomorrow at {spoken_time(dt)}"

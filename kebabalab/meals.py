@@ -57,8 +57,9 @@ def _convert_one(menu: Menu, work: list[CartLine], index: int, req: MealRequest)
                                  and l.size == chips_size and not l.extras and not l.cheese)
         salt = salt or (salt_found.salt if salt_found else None)
     if meal_type.drink:
-        can, work = _fold(work, main.quantity, lambda l: l.category == "drink" and l.brand is not None
-                          and l.meal is None and (brand is None or l.brand == brand))
+        can_id = menu.can_item().id
+        can, work = _fold(work, main.quantity, lambda l: l.item_id == can_id and l.meal is None
+                          and (brand is None or l.brand == brand))
         brand = brand or (can.brand if can else DEFAULT_DRINK)
     meal = Meal(meal_type.key, chips_size if meal_type.has_chips else None, salt, brand)
     return with_meal(menu, main, meal), work

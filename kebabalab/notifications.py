@@ -14,7 +14,7 @@ from datetime import timedelta
 from typing import Any, Mapping, Sequence
 
 from .db import Database, OutboxMessage, OutboxRow
-from .phones import mask_phone
+from .phones import can_receive_texts, mask_phone
 from .sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport, redact_phones
 
 __all__ = ["sanitize_for_sms", "segments", "compose_shop_order", "compose_customer_confirmation",
@@ -137,7 +137,7 @@ def messages_for_new_order(order, business: Mapping[str, Any], ready_spoken: str
     if shop_phone:
         messages.append(OutboxMessage("shop_order", shop_phone, compose_shop_order(order, ready_spoken),
                                       call_id=order.call_id, order_id=order.id))
-    if order.customer_phone:
+    if order.customer_phone and can_receive_texts(order.customer_phone):
         messages.append(OutboxMessage("customer_confirmation", order.customer_phone,
                                       compose_customer_confirmation(order, business, ready_spoken),
                                       call_id=order.call_id, order_id=order.id))

@@ -8,6 +8,7 @@ from typing import Mapping
 from flask import Flask, Response, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
 from .board import init_app as init_board
@@ -34,6 +35,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
         log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
                     "VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET): never run a shop's phone line like this")
     app = Flask(__name__)
+    if settings.proxy_hops:  # behind Caddy or nginx: the client's address and scheme come from the proxy
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
     # One byte over the limit, so a body without Content-Length (chunked) that is too big is seen, not cut.
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES + 1
     app.extensions["kebabalab"] = services

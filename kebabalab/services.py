@@ -13,6 +13,7 @@ from .hours import Hours
 from .menu import Menu
 from .metrics import Metrics
 from .notifications import OutboxSender
+from .phones import can_receive_texts, mask_phone, try_normalise
 from .phrases import Lexicon
 from .privacy import HistoryJanitor
 from .security import RateLimiter
@@ -31,6 +32,19 @@ def load_business(path: str) -> dict:
         if not isinstance(data.get(key), str) or not data[key]:
             raise ConfigError(f"business file {path}: '{key}' is missing")
     return data
+
+
+def shop_number(settings: Settings) -> str:
+    """SHOP_ORDER_TO in E.164 (a ConfigError if it is not a phone number); a warning when it is empty."""
+    if not settings.shop_order_to:
+        log.warning("SHOP_ORDER_TO is not set: orders are saved but the shop is not texted about them")
+        return ""
+    number = try_normalise(settings.shop_order_to)
+    if number is None:
+        raise ConfigError(f"SHOP_ORDER_TO is not a phone number: {settings.shop_order_to!r}")
+    if not can_receive_texts(number):
+        log.warning("SHOP_ORDER_TO (%s) is not a mobile: texts to it will fail", mask_phone(number))
+    return number
 
 
 def make_transport(settings: Settings):
@@ -90,6 +104,7 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
         clock = clock or SystemClock()
+        settings = settings.replace(shop_order_to=shop_number(settings))
         business = load_business(settings.business_file)
         db = Database(settings.database_url, clock=clock)
         db.init()

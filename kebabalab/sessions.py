@@ -26,7 +26,7 @@ class Session:
     caller: str | None = None
     pickup_at: str | None = None
     order_number: str | None = None
-    texts_sent: int = 0
+    orders_placed: int = 0
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False

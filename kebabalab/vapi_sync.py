@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from .security import configured
+
 DEFAULT_BASE_URL = "https://api.vapi.ai"
 TIMEOUT_SECONDS = 15
 SECRET_HEADER = "X-Vapi-Secret"
@@ -242,7 +244,9 @@ def _sync(args, env: dict, key: str, secret: str) -> int:
     assistant = client.get_assistant(assistant_id)
     if not isinstance(assistant.get("model"), dict):
         raise VapiError(f"assistant {assistant_id} has no model; choose one in the Vapi dashboard first")
-    plan = make_plan(desired_tools(args.server_url, secret, args.credential_id), client.list_tools(), assistant)
+    # During a rotation VAPI_WEBHOOK_SECRET is "new,old": the server accepts both, Vapi is given the new one.
+    current = configured(secret)[0] if configured(secret) else ""
+    plan = make_plan(desired_tools(args.server_url, current, args.credential_id), client.list_tools(), assistant)
     print("\n".join(render_plan(plan, assistant_id, args.server_url)))
     if plan.empty:
         print("Nothing to change: every tool is up to date and attached.")

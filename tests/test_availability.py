@@ -45,3 +45,10 @@ def test_sold_out_lasts_until_the_end_of_the_shops_day(vapi, kitchen, clock):
     assert kitchen.is_sold_out("protein", "lamb") is True
     clock.set(melbourne(2026, 11, 28, 11, 0))
     assert kitchen.is_sold_out("protein", "lamb") is False
+
+
+def test_sold_out_cheese_is_refused_though_cheese_is_a_yes_or_no(vapi, kitchen):
+    kitchen.set_sold_out("extra", "cheese", True)
+    assert vapi.error("quickAddItem", description="a large chicken kebab with cheese") == \
+        "Sorry, we're out of cheese today."
+    assert vapi.ok("quickAddItem", description="a large chicken kebab")["total"] == 15.0

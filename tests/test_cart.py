@@ -150,3 +150,12 @@ def test_max_items_per_order(vapi):
     vapi.ok("addMultipleItemsToCart", items=[{"name": "coke", "quantity": 30}])
     assert vapi.error("addMultipleItemsToCart", items=[{"name": "water"}]) == \
         "That's more than 30 items, which is the most we take in one phone order."
+
+
+def test_meal_leaves_an_iced_tea_alone(vapi):
+    vapi.ok("quickAddItem", description="a large lamb kebab and a peach iced tea")
+    result = vapi.ok("convertItemsToMeals")
+    assert result["converted"][0]["meal"]["drinkBrand"] == "coke"
+    assert [i["description"] for i in vapi.ok("getCartState")["items"]] == [
+        "large lamb kebab meal, with small chips (chicken salt) and a coke", "peach iced tea"]
+    assert result["total"] == 22.0 + 4.5

@@ -336,7 +336,7 @@ def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_
 
     def counted(session):
         runs.append(1)
-        session.texts_sent += 1
+        session.orders_placed += 1
         return add_line(session)
 
     def worker(i):
@@ -344,4 +344,4 @@ def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_
 
     first, second = all_at_once(2, worker)
     assert sorted(first + second) == list(range(1, 101))  # each update saw every earlier one
-    assert (len(stores[0].get("a").cart), stores[1].get("a").texts_sent, len(runs)) == (100, 100, 100)
+    assert (len(stores[0].get("a").cart), stores[1].get("a").orders_placed, len(runs)) == (100, 100, 100)

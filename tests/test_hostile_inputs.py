@@ -195,7 +195,7 @@ def stored_rows(services) -> tuple[list, list]:
 def snapshot(session) -> tuple | None:
     if session is None:
         return None
-    return (session.cart, session.pickup_at, session.order_number, session.texts_sent, session.caller)
+    return (session.cart, session.pickup_at, session.order_number, session.orders_placed, session.caller)
 
 
 def has_control(text: str) -> bool:

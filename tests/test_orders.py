@@ -236,3 +236,42 @@ def test_after_midnight_orders_continue_the_nights_numbers(client, clock):
     late.ok("quickAddItem", description="a large chicken kebab")
     late.ok("setPickupTime", requestedTime="in 20 minutes")
     assert late.ok("createOrder", customerName="Jo")["displayOrderNumber"] == "#002"
+
+
+def test_the_same_food_ordered_again_after_an_order_is_a_second_order(vapi, services):
+    fill(vapi)
+    first = vapi.ok("createOrder", customerName="Sam")
+    fill(vapi)  # "same again for my mate"
+    second = vapi.ok("createOrder", customerName="Sam")
+    assert (first["displayOrderNumber"], second["displayOrderNumber"]) == ("#001", "#002")
+    assert vapi.ok("sendReceipt")["orderNumber"] == second["orderNumber"]
+    assert len(services.db.orders_on_day("2026-11-27")) == 2
+
+
+@pytest.mark.parametrize("phone", ["03 9876 5432", "1300 655 506"])
+def test_no_confirmation_text_to_a_landline_or_toll_number(vapi, services, phone):
+    fill(vapi)
+    order = services.db.find_order(vapi.ok("createOrder", customerName="Sam", customerPhone=phone)["orderNumber"])
+    assert [t.kind for t in services.db.outbox_for_order(order.id)] == ["shop_order"]
+
+
+def test_the_text_cap_holds_for_the_whole_call_even_after_end_call(vapi, services):
+    for _ in range(3):
+        vapi.ok("sendMenuLink")
+    vapi.ok("endCall")  # the session is gone; the texts already sent are not
+    assert vapi.error("sendMenuLink") == "I've already sent 3 texts on this call; I can't send more."
+    assert services.db.requested_texts_for_call("call-1") == 3
+
+
+def test_an_item_sold_out_after_it_went_in_the_cart_stops_the_order(vapi, services):
+    fill(vapi)
+    services.availability.set_sold_out("protein", "lamb", True)
+    assert vapi.error("createOrder", customerName="Sam") == \
+        "Sorry, we're out of lamb today; we have chicken, mixed or falafel."
+    assert services.db.orders_on_day("2026-11-27") == []
+
+
+def test_check_open_after_midnight_says_when_tonight_opened(vapi, clock):
+    clock.set(melbourne(2026, 10, 4, 1, 20))  # Saturday night, after midnight, on the DST night
+    result = vapi.ok("checkOpen")
+    assert (result["isOpen"], result["opensAt"], result["closesAt"]) == (True, "11 am", "3 am")

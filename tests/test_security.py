@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st
 
 from conftest import VapiCall
+from test_properties import good_calls
 from kebabalab.config import Settings
 from kebabalab.db import database_path
 from kebabalab.errors import StoreError
@@ -518,9 +519,10 @@ def test_any_payload_without_the_credential_is_401_and_stores_nothing(roomy, cal
 
 @PROPERTY_SETTINGS
 @given(calls=st.lists(st.tuples(_tool_names, _arguments | st.text(max_size=40)), min_size=1, max_size=4),
-       call_id=st.sampled_from(["prop-1", "prop-2"]))
-def test_authenticated_tool_calls_never_5xx_and_keep_carts_consistent(roomy, calls, call_id):
+       real=good_calls, call_id=st.sampled_from(["prop-1", "prop-2"]))
+def test_authenticated_tool_calls_never_5xx_and_keep_carts_consistent(roomy, calls, real, call_id):
     from test_properties import check_carts, crashes
+    calls = real + calls
     client, services = roomy.test_client(), roomy.extensions["kebabalab"]
     body = {"message": {"type": "tool-calls", "call": {"id": call_id, "customer": {"number": "+61412345678"}},
                         "toolCallList": [{"id": f"t{n}", "function": {"name": name, "arguments": args}}
@@ -530,7 +532,7 @@ def test_authenticated_tool_calls_never_5xx_and_keep_carts_consistent(roomy, cal
     for entry in response.get_json()["results"]:
         text = entry.get("result", entry.get("error"))
         assert isinstance(text, str) and "\n" not in text and "Traceback" not in text
-    check_carts(services)
+    check_carts(services, response.get_json()["results"])
     assert crashes(services) == 0
 
 

@@ -185,3 +185,10 @@ def test_plan_prefers_the_attached_duplicate_and_warns_about_inline_tools():
     assert plan.empty
     assert plan.warnings == [f"the assistant also has an inline tool {name} in model.tools; remove it in the "
                              "dashboard so the model sees one"]
+
+
+def test_during_a_rotation_vapi_is_given_only_the_new_secret(fake, capsys, monkeypatch):
+    monkeypatch.setenv("VAPI_WEBHOOK_SECRET", f"{SECRET}-new, {SECRET}")  # SECURITY.md's "new,old"
+    code, out, err = sync(capsys, "--apply")
+    assert code == 0
+    assert fake.tool_named("endCall")["server"]["headers"] == {"X-Vapi-Secret": f"{SECRET}-new"}

@@ -198,6 +198,10 @@ class Database:
         counts.update({row["status"]: row["n"] for row in self._read("outbox_counts")})
         return counts
 
+    def requested_texts_for_call(self, call_id: str) -> int:
+        """Texts the caller asked for on this call (menu links, receipts): what MAX_TEXTS_PER_CALL caps."""
+        return self._count("requested_texts_for_call", (call_id,))
+
     def texts_for_call(self, call_id: str) -> int:
         """How many texts this call has queued, whatever became of them."""
         return self._count("texts_for_call", (call_id,))

@@ -96,6 +96,8 @@ SQL = {
     "outbox_for_order": f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE outbox.order_id = ? ORDER BY outbox.id",
     "outbox_counts": "SELECT status, COUNT(*) AS n FROM outbox GROUP BY status",
     "texts_for_call": "SELECT COUNT(*) AS n FROM outbox WHERE call_id = ?",
+    "requested_texts_for_call": "SELECT COUNT(*) AS n FROM outbox WHERE call_id = ? "
+                                "AND kind IN ('menu_link', 'receipt')",
     "phones_not_e164": "SELECT id, customer_phone FROM orders WHERE customer_phone IS NOT NULL "
                        "AND (customer_phone NOT LIKE '+%' OR customer_phone LIKE '% %' OR customer_phone LIKE '%-%' "
                        "OR customer_phone LIKE '%(%')",

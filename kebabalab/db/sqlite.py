@@ -152,4 +152,8 @@ class SQLiteEngine:
         """Nothing to do: the migration runs in a BEGIN IMMEDIATE transaction."""
 
     def close(self) -> None:
-        """Nothing to do: every transaction opens and closes its own connection."""
+        """Close this thread's connection (other threads' close when their thread ends)."""
+        conn = getattr(self._local, "conn", None)
+        if conn is not None:
+            self._local.conn = None
+            conn.close()

@@ -17,17 +17,18 @@ from ..phones import can_receive_texts, mask_phone
 from ..pickup import check_pickup
 from ..validation import validate_customer_name, validate_notes, validate_phone_number
 from . import REGISTRY
-from .cart_tools import add_lines
+from .cart_tools import add_lines, check_available
 from .registry import string
 from .shop_tools import pickup_fields
 
 PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
 
 
-def cart_key(call_id: str, cart: list[CartLine]) -> str:
-    """The idempotency key of placing this cart in this call."""
+def cart_key(call_id: str, orders_before: int, cart: list[CartLine]) -> str:
+    """The idempotency key of placing this cart as this call's next order: a retry of the same placement
+    finds the first order; the same food ordered again after it ("same again for my mate") is a new one."""
     canonical = json.dumps([line.to_dict() for line in cart], sort_keys=True, separators=(",", ":"))
-    return f"{call_id}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
+    return f"{call_id}:{orders_before}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
 
 
 def stored_items(menu, cart: list[CartLine]) -> list[dict]:
@@ -80,10 +81,12 @@ def create_order(ctx, args):
         raise ToolError("The cart is empty; what would you like to order?")
     if not services.hours.taking_orders(ctx.now()) or services.orders_paused():
         raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
+    check_available(ctx, session.cart)  # the kitchen may have run out since the item went in the cart
     ready = _pickup_still_valid(ctx)
     total = ctx.total()
     now = ctx.now()
-    new = NewOrder(call_id=ctx.call_id, idempotency_key=cart_key(ctx.call_id, session.cart), customer_name=name,
+    key = cart_key(ctx.call_id, session.orders_placed, session.cart)
+    new = NewOrder(call_id=ctx.call_id, idempotency_key=key, customer_name=name,
                    customer_phone=phone, items=stored_items(ctx.menu, session.cart), subtotal=total,
                    gst=pricing.gst_of(total), total=total, ready_at=ready.isoformat(), notes=notes,
                    order_day=services.hours.trading_day(now)[0].isoformat(), created_at=now.isoformat())
@@ -94,6 +97,7 @@ def create_order(ctx, args):
         services.metrics.orders.inc()
         services.sender.wake()
     session.cart, session.pickup_at, session.order_number = [], None, order.order_number
+    session.orders_placed += 1
     return _order_reply(ctx, order, "Your order is placed." if order.created else "That order is already placed.")
 
 
@@ -160,10 +164,9 @@ def _text(ctx, kind: str, body: str, phone_arg) -> str:
         raise ToolError("Which number should I text?")
     if not can_receive_texts(to):
         raise ToolError("I can only text a mobile number; which mobile should I send it to?")
-    if ctx.session.texts_sent >= settings.max_texts_per_call:
+    if ctx.services.db.requested_texts_for_call(ctx.call_id) >= settings.max_texts_per_call:
         raise ToolError(f"I've already sent {settings.max_texts_per_call} texts on this call; I can't send more.")
     ctx.services.db.add_messages([OutboxMessage(kind, to, body, call_id=ctx.call_id)])
-    ctx.session.texts_sent += 1
     ctx.services.sender.wake()
     return to
 
