@@ -142,9 +142,6 @@ class Database:
         """How many orders not yet ready, collected or cancelled are due for pickup between start and end."""
         return self._count("open_orders_due", (utc_text(start), utc_text(end)))
 
-    def last_order_for_call(self, call_id: str) -> StoredOrder | None:
-        return next(iter(self._orders("last_order_for_call", (call_id,))), None)
-
     def record_abandoned_cart(self, call_id: str | None, phone: str | None, summary: str, total: int,
                               at: datetime | str) -> int:
         with self.transaction(immediate=True) as conn:

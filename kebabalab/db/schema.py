@@ -71,7 +71,6 @@ SQL = {
     "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
     "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled') "
                        "AND ready_at >= ? AND ready_at <= ?",
-    "last_order_for_call": f"SELECT {ORDER_COLUMNS} FROM orders WHERE call_id = ? ORDER BY id DESC LIMIT 1",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
     "next_day_seq": "INSERT INTO order_counters (order_day, last_seq) VALUES (?, 1) ON CONFLICT (order_day) "
