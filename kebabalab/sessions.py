@@ -128,6 +128,8 @@ class MemorySessionStore:
         """Evict the least recently used idle sessions beyond `max_sessions`; returns how many."""
         evicted = 0
         with self._lock:
+            if len(self._sessions) <= self._max:  # the common case, checked on every update: no scan
+                return 0
             for cid in list(self._sessions):
                 if len(self._sessions) <= self._max:
                     break

@@ -64,8 +64,17 @@ def request_is_https() -> bool:
     return request.is_secure or forwarded == "https"
 
 
+STAFF_PATHS = ("/board", "/api/")
+
+
 class StaffSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, marked Secure whenever the request itself was HTTPS."""
+    """Flask's signed cookie, marked Secure whenever the request itself was HTTPS. Only the board and its API
+    have a staff session: /webhook and /health never read or set the cookie (and skip its cost)."""
+
+    def open_session(self, app, request):
+        if not request.path.startswith(STAFF_PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
 
     def get_cookie_secure(self, app) -> bool:
         return request_is_https()
