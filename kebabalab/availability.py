@@ -55,9 +55,17 @@ class Availability:
     def state(self) -> AvailabilityState:
         return self._from_doc(self._store.load())
 
+    def in_force(self) -> AvailabilityState:
+        """What the phone tools must obey now; when nothing is marked (the usual case) no date is worked out."""
+        doc = self._store.load()
+        if not (doc.get("sold_out") or doc.get("paused") or doc.get("busy_minutes")):
+            return AvailabilityState()
+        return self._from_doc(doc)
+
     def _from_doc(self, doc: dict) -> AvailabilityState:
-        if doc.get("day") != self._today():
-            return AvailabilityState(day=self._today())
+        today = self._today()
+        if doc.get("day") != today:
+            return AvailabilityState(day=today)
         return AvailabilityState(doc["day"], list(doc.get("sold_out", [])), bool(doc.get("paused")),
                                  int(doc.get("busy_minutes", 0)))
 

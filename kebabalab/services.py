@@ -96,10 +96,10 @@ class Services:
         self.janitor.stop()
 
     def busy_minutes(self) -> int:
-        return self.availability.state().busy_minutes
+        return self.availability.in_force().busy_minutes
 
     def orders_paused(self) -> bool:
-        return self.availability.state().paused
+        return self.availability.in_force().paused
 
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":

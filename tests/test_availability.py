@@ -52,3 +52,13 @@ def test_sold_out_cheese_is_refused_though_cheese_is_a_yes_or_no(vapi, kitchen):
     assert vapi.error("quickAddItem", description="a large chicken kebab with cheese") == \
         "Sorry, we're out of cheese today."
     assert vapi.ok("quickAddItem", description="a large chicken kebab")["total"] == 15.0
+
+
+def test_marks_from_an_earlier_trading_day_are_not_in_force(vapi, kitchen, clock):
+    from conftest import melbourne
+    kitchen.set_sold_out("protein", "lamb", True)
+    kitchen.set_busy(20)
+    assert (kitchen.in_force().sold_out, kitchen.in_force().busy_minutes) == (["protein:lamb"], 20)
+    clock.set(melbourne(2026, 11, 28, 12, 0))  # Saturday's trading day
+    assert (kitchen.in_force().sold_out, kitchen.in_force().busy_minutes, kitchen.in_force().paused) == ([], 0, False)
+    assert vapi.ok("quickAddItem", description="a large lamb kebab")["total"] == 15.0
