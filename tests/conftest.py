@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,7 @@ pytest.register_assert_rewrite("tests.servers")  # imported below, before pytest
 
 from kebabalab.clock import FixedClock
 from kebabalab.config import Settings
+from kebabalab.db import Database, NewOrder, OutboxMessage
 from kebabalab.menu import Menu
 from kebabalab.server import create_app
 from tests.servers import always_open_hours, free_port
@@ -44,6 +45,30 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path}/orders.db"
     return request.getfixturevalue("postgres_database_url")
+
+
+# The order database on its own, without the app: T0 is 6:30 pm in Melbourne on Monday 30 November 2026.
+T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)
+ITEMS = [{"description": "large lamb kebab, garlic sauce", "quantity": 1, "line_total_cents": 1500}]
+
+
+@pytest.fixture
+def db(database_url):
+    """A migrated order database on each engine in turn, its clock at T0."""
+    database = Database(database_url, clock=FixedClock(T0))
+    database.init()
+    yield database
+    database.close()
+
+
+def new_order(key="call-1:1", day="2026-11-30", phone="+61412345678", at=T0, call_id="call-1", name="Sam"):
+    return NewOrder(call_id=call_id, idempotency_key=key, customer_name=name, customer_phone=phone,
+                    items=ITEMS, subtotal=2200, gst=200, total=2200, ready_at="2026-11-30T18:45:00+11:00",
+                    notes="extra napkins", order_day=day, created_at=at.isoformat())
+
+
+def shop_text(order):
+    return [OutboxMessage("shop_order", "+61395345588", f"NEW ORDER {order.display_number}")]
 
 
 @pytest.fixture

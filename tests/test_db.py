@@ -5,13 +5,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from conftest import T0, new_order, shop_text
 from kebabalab.clock import FixedClock
-from kebabalab.db import (MIGRATIONS, Database, DatabaseConnection, NewOrder, OutboxMessage,
+from kebabalab.db import (MIGRATIONS, Database, DatabaseConnection, NewOrder,
                           database_path, init_database)
 from kebabalab.errors import ConfigError, StoreError
 
-T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)  # 6:30 pm in Melbourne
-ITEMS = [{"description": "large lamb kebab, garlic sauce", "quantity": 1, "line_total_cents": 1500}]
 
 
 @pytest.fixture
@@ -19,16 +18,6 @@ def db(tmp_path):
     database = Database(f"sqlite:///{tmp_path}/orders.db", clock=FixedClock(T0))
     database.init()
     return database
-
-
-def new_order(key="call-1:1", day="2026-11-30", phone="+61412345678", at=T0, call_id="call-1", name="Sam"):
-    return NewOrder(call_id=call_id, idempotency_key=key, customer_name=name, customer_phone=phone,
-                    items=ITEMS, subtotal=2200, gst=200, total=2200, ready_at="2026-11-30T18:45:00+11:00",
-                    notes="extra napkins", order_day=day, created_at=at.isoformat())
-
-
-def shop_text(order):
-    return [OutboxMessage("shop_order", "+61395345588", f"NEW ORDER {order.display_number}")]
 
 
 def tables(path):

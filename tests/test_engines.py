@@ -3,21 +3,20 @@ in Redis. The real servers come from tests/servers.py (started once, on loopback
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
+from conftest import ITEMS, T0, new_order, shop_text
 from kebabalab.cart import CartLine
 from kebabalab.clock import FixedClock
-from kebabalab.db import MIGRATIONS, SQL, Database, NewOrder, OutboxMessage, StoredOrder, init_database, utc_text
+from kebabalab.db import MIGRATIONS, SQL, Database, OutboxMessage, StoredOrder, init_database, utc_text
 from kebabalab.db.orders import open_engine
 from kebabalab.errors import StoreError
 from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
 
 
-T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)  # 6:30 pm in Melbourne
-ITEMS = [{"description": "large lamb kebab, garlic sauce", "quantity": 1, "line_total_cents": 1500}]
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
@@ -44,24 +43,6 @@ def all_at_once(count: int, work) -> list:
 
 
 # --- orders and the outbox: SQLite and PostgreSQL -----------------------------------------------------------
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url, clock=FixedClock(T0))
-    database.init()
-    yield database
-    database.close()
-
-
-def new_order(key="call-1:1", day="2026-11-30", phone="+61412345678", at=T0, call_id="call-1", name="Sam"):
-    return NewOrder(call_id=call_id, idempotency_key=key, customer_name=name, customer_phone=phone,
-                    items=ITEMS, subtotal=2200, gst=200, total=2200, ready_at="2026-11-30T18:45:00+11:00",
-                    notes="extra napkins", order_day=day, created_at=at.isoformat())
-
-
-def shop_text(order):
-    return [OutboxMessage("shop_order", "+61395345588", f"NEW ORDER {order.display_number}")]
-
 
 def table_names(db) -> set[str]:
     sql = ("SELECT name FROM sqlite_master WHERE type = 'table'" if db.engine.name == "sqlite" else

@@ -1,30 +1,18 @@
 """Forgetting a customer on request, and history older than HISTORY_DAYS, on both engines."""
-from datetime import datetime, timedelta, timezone
+from dataclasses import replace
+from datetime import timedelta
 
-import pytest
-
-from conftest import VapiCall
+from conftest import T0, VapiCall, new_order
 from kebabalab.__main__ import main
 from kebabalab.clock import FixedClock
-from kebabalab.db import Database, NewOrder, OutboxMessage
+from kebabalab.db import OutboxMessage
 from kebabalab.privacy import FORGOTTEN, HistoryJanitor, anonymise_before, forget_phone
 
-T0 = datetime(2026, 11, 27, 7, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def db(database_url):
-    database = Database(database_url, clock=FixedClock(T0))
-    database.init()
-    yield database
-    database.close()
 
 
 def place(db, phone, name, at, key):
-    order = NewOrder(call_id=key, idempotency_key=key, customer_name=name, customer_phone=phone,
-                     items=[{"description": "large lamb kebab", "quantity": 1, "line_total_cents": 1500}],
-                     subtotal=1500, gst=136, total=1500, ready_at=(at + timedelta(minutes=20)).isoformat(),
-                     notes="ring 0412 345 678", order_day=at.date().isoformat(), created_at=at.isoformat())
+    order = replace(new_order(key=key, phone=phone, name=name, at=at, day=at.date().isoformat()),
+                    subtotal=1500, gst=136, total=1500)
     return db.place_order(order, lambda o: [OutboxMessage("customer_confirmation", phone, f"Thanks {name}")])
 
 

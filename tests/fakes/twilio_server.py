@@ -18,8 +18,10 @@ import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from .loopback import LoopbackServer
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[A-Za-z0-9]+)/Messages\.json$")
 ERRORS = {
@@ -49,21 +51,15 @@ class FakeRequest:
         self.to, self.from_, self.body = self.form.get("To"), self.form.get("From"), self.form.get("Body")
 
 
-class FakeTwilio:
+class FakeTwilio(LoopbackServer):
     """A scriptable fake Twilio on loopback: a context manager, or start()/stop()."""
 
     def __init__(self):
+        super().__init__()
         self.requests: list[FakeRequest] = []
         self.delay = 0.0
         self._script: deque[int] = deque()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def sent(self) -> list[FakeRequest]:
@@ -79,26 +75,10 @@ class FakeTwilio:
     def fail_next(self, n: int, status: int = 500) -> None:
         self.script([status] * n)
 
-    def start(self) -> "FakeTwilio":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-twilio", daemon=True)
-        self._thread.start()
-        return self
+    thread_name = "fake-twilio"
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = None
-
-    def __enter__(self) -> "FakeTwilio":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def handler_class(self):
+        return _handler_for(self)
 
     def _answer(self, path: str, auth_user: str | None, form: dict[str, str]) -> tuple[int, dict]:
         match = MESSAGES_PATH.match(path)

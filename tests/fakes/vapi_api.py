@@ -18,8 +18,10 @@ import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import urlparse
+
+from .loopback import LoopbackServer
 
 ORG_ID = "5f1d9e3c-0000-4000-8000-000000000001"
 
@@ -49,22 +51,16 @@ def default_assistant() -> dict:
     }
 
 
-class FakeVapi:
+class FakeVapi(LoopbackServer):
     """Tools and one assistant in memory; a context manager, or start()/stop()."""
 
     def __init__(self, api_key: str = "test-vapi-key"):
+        super().__init__()
         self.api_key = api_key
         self.tools: dict[str, dict] = {}
         self.assistant = default_assistant()
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
-
-    @property
-    def base_url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
 
     @property
     def writes(self) -> list[Recorded]:
@@ -74,26 +70,10 @@ class FakeVapi:
     def tool_named(self, name: str) -> dict:
         return next(t for t in self.tools.values() if t.get("function", {}).get("name") == name)
 
-    def start(self) -> "FakeVapi":
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fake-vapi", daemon=True)
-        self._thread.start()
-        return self
+    thread_name = "fake-vapi"
 
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(5)
-            self._server = None
-
-    def __enter__(self) -> "FakeVapi":
-        return self.start()
-
-    def __exit__(self, *exc) -> None:
-        self.stop()
+    def handler_class(self):
+        return _handler_for(self)
 
     def answer(self, method: str, path: str, auth: str | None, body) -> tuple[int, object]:
         with self._lock:
