@@ -34,10 +34,6 @@ class MemoryAvailabilityStore:
         with self._lock:
             return dict(self._doc)
 
-    def save(self, doc: dict) -> None:
-        with self._lock:
-            self._doc = dict(doc)
-
     def update(self, change) -> dict:
         """Apply `change(doc) -> doc` atomically (two staff taps at once both count)."""
         with self._lock:

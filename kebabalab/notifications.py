@@ -126,6 +126,14 @@ def compose_menu_link(business: Mapping[str, Any]) -> str:
     return f"{_shop(business)} menu: {url}" + (f" - call {phone} to order." if phone else "")
 
 
+def customer_text(kind: str, order, body: str) -> list[OutboxMessage]:
+    """A text to the order's customer, or none when the number cannot take one (no number, a landline, a
+    premium-rate or toll number): the one rule for every text the shop sends on its own."""
+    if not order.customer_phone or not can_receive_texts(order.customer_phone):
+        return []
+    return [OutboxMessage(kind, order.customer_phone, body, call_id=order.call_id, order_id=order.id)]
+
+
 def compose_ready(order, business: Mapping[str, Any]) -> str:
     return f"{_shop(business)}: order {order.display_number} is ready for pickup."
 
@@ -137,11 +145,8 @@ def messages_for_new_order(order, business: Mapping[str, Any], ready_spoken: str
     if shop_phone:
         messages.append(OutboxMessage("shop_order", shop_phone, compose_shop_order(order, ready_spoken),
                                       call_id=order.call_id, order_id=order.id))
-    if order.customer_phone and can_receive_texts(order.customer_phone):
-        messages.append(OutboxMessage("customer_confirmation", order.customer_phone,
-                                      compose_customer_confirmation(order, business, ready_spoken),
-                                      call_id=order.call_id, order_id=order.id))
-    return messages
+    return messages + customer_text("customer_confirmation", order,
+                                    compose_customer_confirmation(order, business, ready_spoken))
 
 
 class OutboxSender:

@@ -15,9 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from .db import ORDER_COLUMNS, SQL as DB_SQL, OutboxMessage, StoredOrder, insert_messages, utc_text
-from .notifications import compose_ready
-from .phones import can_receive_texts
+from .db import ORDER_COLUMNS, SQL as DB_SQL, StoredOrder, insert_messages, utc_text
+from .notifications import compose_ready, customer_text
 
 FLOW = ("new", "preparing", "ready", "collected")
 STATUSES = FLOW + ("cancelled",)
@@ -119,14 +118,12 @@ def _cancelled_from(conn, order_id: int) -> str | None:
 
 
 def _queue_ready(conn, order: StoredOrder, business: dict, at: str) -> bool:
-    """Queue 'Order #042 is ready for pickup' unless the order has none to send or one already went."""
-    if not order.customer_phone or not can_receive_texts(order.customer_phone) \
-            or conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
+    """Queue 'Order #042 is ready for pickup' unless the order has no number to text or one already went."""
+    if conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
         return False
-    message = OutboxMessage("ready", order.customer_phone, compose_ready(order, business),
-                            call_id=order.call_id, order_id=order.id)
-    insert_messages(conn, [message], at, due=None)
-    return True
+    messages = customer_text("ready", order, compose_ready(order, business))
+    insert_messages(conn, messages, at, due=None)
+    return bool(messages)
 
 
 def order_events(db, order_id: int) -> list[dict]:

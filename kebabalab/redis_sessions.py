@@ -227,10 +227,6 @@ class RedisAvailabilityStore:
             raw = self.client.get(self._key)
         return json.loads(raw) if raw else {}
 
-    def save(self, doc: dict) -> None:
-        with _guard():
-            self.client.set(self._key, json.dumps(doc, separators=(",", ":")))
-
     def update(self, change) -> dict:
         """Apply the pure function `change(doc) -> doc` with WATCH/MULTI, retried when another worker wrote first."""
         with _guard():

@@ -86,7 +86,7 @@ def settings(tmp_path) -> Settings:
 def app(settings, clock):
     app = create_app(settings, clock=clock, start_sender=False)
     yield app
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 @pytest.fixture

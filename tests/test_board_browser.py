@@ -80,7 +80,7 @@ def live_server(tmp_path, twilio):
     finally:
         server.shutdown()
         thread.join(5)
-        app.extensions["kebabalab"].sender.stop()
+        app.extensions["kebabalab"].stop_background()
 
 
 def wait_until(check, seconds: float, what: str):

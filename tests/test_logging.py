@@ -29,7 +29,7 @@ def make(settings, clock):
         return app
     yield build
     for app in apps:
-        app.extensions["kebabalab"].sender.stop()
+        app.extensions["kebabalab"].stop_background()
     configure_logging()  # back to text on the current stderr for the tests that follow
 
 

@@ -9,7 +9,7 @@ from kebabalab.server import create_app
 def app(settings, clock):
     app = create_app(settings.replace(metrics_token="s3cret-token"), clock=clock, start_sender=False)
     yield app
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def sample(text: str, line_start: str) -> float:

@@ -52,7 +52,7 @@ def app(settings, clock):
     """The app without a per-call rate limit: hypothesis sends hundreds of tool calls within one pinned minute."""
     app = create_app(settings.replace(tool_calls_per_minute=1_000_000), clock=clock, start_sender=False)
     yield app
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def crashes(services) -> float:

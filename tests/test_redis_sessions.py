@@ -184,7 +184,7 @@ def test_two_apps_on_one_redis_share_a_call_and_the_kitchen(settings, fresh_redi
         assert apps[0].extensions["kebabalab"].sessions.get("call-shared") is None
     finally:
         for app in apps:
-            app.extensions["kebabalab"].sender.stop()
+            app.extensions["kebabalab"].stop_background()
 
 
 def test_a_webhook_with_redis_down_answers_with_the_generic_sentence(settings, clock, unused_port):
@@ -193,4 +193,4 @@ def test_a_webhook_with_redis_down_answers_with_the_generic_sentence(settings, c
     try:
         assert VapiCall(app.test_client()).error("quickAddItem", description="a can of coke") == GENERIC_ERROR
     finally:
-        app.extensions["kebabalab"].sender.stop()
+        app.extensions["kebabalab"].stop_background()

@@ -42,7 +42,7 @@ def secured(settings, clock):
     """An app that wants the shared secret (X-Vapi-Secret or Bearer) or the HMAC signature."""
     app = make_app(settings, clock, vapi_webhook_secret=SECRET, vapi_hmac_secret=HMAC_KEY)
     yield app
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 @pytest.fixture
@@ -244,7 +244,7 @@ def test_during_a_rotation_the_new_and_the_old_secret_both_work(settings, clock)
     for headers in ({"X-Vapi-Secret": "new-secret-1, old-secret-0"}, {"X-Vapi-Secret": "new-secret-1,"},
                     {"X-Vapi-Secret": ","}, signed(body, stamp, key="new-key-1,old-key-0")):
         assert_refused(post(client, body, headers))
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def test_hmac_signature_may_carry_a_sha256_prefix(secured_client, clock):
@@ -259,12 +259,12 @@ def test_no_credential_configured_refuses_everything_unless_allowed(settings, cl
     client = app.test_client()
     assert_refused(post(client, state_changing_body(), {"X-Vapi-Secret": ""}))
     assert_nothing_changed(app.extensions["kebabalab"])
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def test_allowing_unauthenticated_requests_logs_a_warning_at_every_start(settings, clock, caplog):
     app = create_app(settings, clock=clock, start_sender=False)
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
     warnings = [r.getMessage() for r in caplog.records if r.name == "kebabalab.server" and r.levelname == "WARNING"]
     assert len(warnings) == 1 and "accepts unauthenticated requests" in warnings[0]
     caplog.clear()
@@ -329,7 +329,7 @@ def test_tool_calls_are_limited_per_call_id_counting_each_tool_call(settings, cl
     clock.advance(seconds=30)
     assert client.post("/webhook", json=tool_message("busy", 3)).status_code == 200  # the window has passed
     assert sum(line.quantity for line in services.sessions.get("busy").cart) == 8
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def test_a_call_end_is_never_rate_limited(settings, clock):
@@ -339,7 +339,7 @@ def test_a_call_end_is_never_rate_limited(settings, clock):
     assert client.post("/webhook", json=tool_message("c", 1)).status_code == 429
     VapiCall(client, call_id="c").end()
     assert app.extensions["kebabalab"].sessions.get("c") is None
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def test_failed_authentications_are_limited_per_ip_and_never_lock_out_vapi(settings, clock):
@@ -356,7 +356,7 @@ def test_failed_authentications_are_limited_per_ip_and_never_lock_out_vapi(setti
     assert post(client, body, {"X-Vapi-Secret": SECRET}, environ_base=attacker).status_code == 200
     clock.advance(seconds=60)
     assert_refused(post(client, body, {"X-Vapi-Secret": "guess"}, environ_base=attacker))
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def test_texts_per_call_are_capped(settings, clock):
@@ -368,7 +368,7 @@ def test_texts_per_call_are_capped(settings, clock):
         "I've already sent 2 texts on this call; I can't send more."
     _, outbox = stored_rows(app.extensions["kebabalab"])
     assert len(outbox) == 2
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 @pytest.mark.parametrize("limit,costs,waits", [
@@ -436,7 +436,7 @@ def test_allowed_origins_come_from_the_environment(tmp_path, clock):
     assert preflight(client, "/webhook", "https://shop.example").headers["Access-Control-Allow-Origin"] == \
         "https://shop.example"
     assert "Access-Control-Allow-Origin" not in preflight(client, "/webhook", "https://api.vapi.ai").headers
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 # -- 4. errors ----------------------------------------------------------------------------------
@@ -493,7 +493,7 @@ def roomy(settings, clock):
     app = make_app(settings, clock, vapi_webhook_secret=SECRET, tool_calls_per_minute=100_000,
                    auth_failures_per_minute=100_000)
     yield app
-    app.extensions["kebabalab"].sender.stop()
+    app.extensions["kebabalab"].stop_background()
 
 
 def property_strategies():
