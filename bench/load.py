@@ -141,7 +141,8 @@ def start_server(args, port: int, tmp: Path, twilio_url: str) -> subprocess.Pope
            "SHOP_ORDER_TO": "+61400000001", "LOG_LEVEL": "WARNING", "TOOL_CALLS_PER_MINUTE": "1000",
            "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/bench.db", "REDIS_URL": args.redis_url or ""}
     log = open(tmp / "server.log", "w")  # a file, not a pipe: a full pipe would stall the server mid-run
-    server = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve", "--workers", str(args.workers)],
+    server = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve", "--workers", str(args.workers),
+                               "--server", args.server],
                               cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.time() + 30
     while time.time() < deadline:
@@ -174,6 +175,8 @@ def main(argv=None) -> int:
     parser.add_argument("--seconds", type=float, default=20)
     parser.add_argument("--twilio-delay", type=float, default=0.0, help="seconds the fake Twilio takes to answer")
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--server", default="auto", choices=("auto", "gunicorn", "waitress"),
+                        help="the serve command's --server")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
     args = parser.parse_args(argv)
@@ -190,7 +193,7 @@ def main(argv=None) -> int:
             server.terminate()
             server.wait(30)
         engine = "postgresql+redis" if args.database_url.startswith("postgres") else "sqlite+memory"
-        report(f"{engine}, {args.workers} worker(s), {args.calls} calls, twilio {args.twilio_delay * 1000:.0f} ms, "
+        report(f"{engine}, {args.server} server, {args.workers} worker(s), {args.calls} calls, twilio {args.twilio_delay * 1000:.0f} ms, "
                f"{len(twilio.sent)} texts delivered", health, orders)
     return 0
 

@@ -34,14 +34,21 @@ def cmd_serve(args) -> int:
             return 2
         print("WARNING: the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1). "
               "Never run a shop's phone line like this.", file=sys.stderr)
-    if args.workers > 1:
-        if not settings.redis_url:
-            print("Refusing to start: more than one worker needs shared sessions; set REDIS_URL.", file=sys.stderr)
-            return 2
-        from .serving import serve_gunicorn
-        return serve_gunicorn(settings, args.workers)
-    from .serving import serve_waitress
-    return serve_waitress(settings)
+    if args.workers < 1:
+        print("Refusing to start: --workers must be 1 or more.", file=sys.stderr)
+        return 2
+    if args.workers > 1 and not settings.redis_url:
+        print("Refusing to start: more than one worker needs shared sessions; set REDIS_URL.", file=sys.stderr)
+        return 2
+    from .serving import choose_server, serve_gunicorn, serve_waitress
+    try:
+        server = choose_server(args.server, args.workers)
+    except ValueError as exc:
+        print(f"Refusing to start: {exc}.", file=sys.stderr)
+        return 2
+    if server == "waitress":
+        return serve_waitress(settings)
+    return serve_gunicorn(settings, args.workers)
 
 
 def cmd_init_db(args) -> int:
@@ -84,6 +91,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--server", default="auto", choices=("auto", "gunicorn", "waitress"),
+                       help="auto: gunicorn on Linux and macOS, waitress on Windows")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)
     export = sub.add_parser("export-tools", help="write config/vapi-tools.json from the tool registry")

@@ -52,13 +52,13 @@ def test_serve_refuses_to_start_without_a_credential(tmp_path, extra):
 class Server:
     """The serve command on a free loopback port; its stderr goes to a file, read after it stops."""
 
-    def __init__(self, tmp_path: Path, **extra: str):
+    def __init__(self, tmp_path: Path, *args: str, **extra: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = tmp_path / "serve.log"
         env = environment(tmp_path, HOST="127.0.0.1", PORT=str(self.port), LOG_FORMAT="json", **extra)
         with self.log.open("w") as sink:
-            self.process = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=env,
+            self.process = subprocess.Popen([sys.executable, "-m", "kebabalab", "serve", *args], cwd=tmp_path, env=env,
                                             stdout=sink, stderr=subprocess.STDOUT)
 
     def wait_healthy(self) -> requests.Response:
@@ -87,8 +87,8 @@ class Server:
 def start(tmp_path):
     servers = []
 
-    def starter(**extra: str) -> Server:
-        servers.append(Server(tmp_path, **extra))
+    def starter(*args: str, **extra: str) -> Server:
+        servers.append(Server(tmp_path, *args, **extra))
         return servers[-1]
     yield starter
     for server in servers:
@@ -116,8 +116,10 @@ def test_serve_with_unauthenticated_allowed_warns_and_serves_health(start):
     assert "+61412345678" not in "\n".join(lines)
 
 
-def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start):
-    server = start(VAPI_WEBHOOK_SECRET=SECRET)
+@pytest.mark.parametrize("args, server_name", [((), "gunicorn"), (("--server", "waitress"), "waitress")],
+                         ids=["default-gunicorn", "waitress"])
+def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start, args, server_name):
+    server = start(*args, VAPI_WEBHOOK_SECRET=SECRET)
     assert server.wait_healthy().status_code == 200
     url = f"{server.url}/webhook"
     refused = requests.post(url, json=tool_call_body("c2"), headers={"X-Vapi-Secret": "guess"}, timeout=5)
@@ -132,3 +134,32 @@ def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start):
     lines = server.stop()
     assert not any("accepts unauthenticated" in line for line in lines)
     assert SECRET not in "\n".join(lines)
+    entries = [json.loads(line) for line in lines]  # LOG_FORMAT=json: the server's own lines too
+    started = [e["message"] for e in entries if e["message"].startswith("serving on")]
+    assert len(started) == 1 and f"({server_name}," in started[0]
+
+
+@pytest.mark.parametrize("args, message", [
+    (("--workers", "0"), "Refusing to start: --workers must be 1 or more."),
+    (("--server", "waitress", "--workers", "2", ), "Refusing to start: more than one worker needs shared sessions"),
+])
+def test_serve_refuses_what_cannot_work(tmp_path, args, message):
+    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET)
+    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert (done.returncode, done.stderr.startswith(message)) == (2, True), done.stderr
+
+
+def test_choose_server_picks_gunicorn_where_it_runs_and_refuses_waitress_with_workers(monkeypatch):
+    from kebabalab import serving
+    monkeypatch.setattr(serving, "gunicorn_available", lambda: True)
+    assert serving.choose_server("auto", 1) == "gunicorn"
+    assert serving.choose_server("waitress", 1) == "waitress"
+    with pytest.raises(ValueError, match="several workers need gunicorn"):
+        serving.choose_server("waitress", 4)
+    monkeypatch.setattr(serving, "gunicorn_available", lambda: False)  # Windows
+    assert serving.choose_server("auto", 1) == "waitress"
+    with pytest.raises(ValueError, match="gunicorn does not run on this system"):
+        serving.choose_server("gunicorn", 1)
+    with pytest.raises(ValueError, match="--server must be one of auto, gunicorn, waitress"):
+        serving.choose_server("flask-dev", 1)
