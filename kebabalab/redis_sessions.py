@@ -8,10 +8,21 @@ Keys, under a prefix (`kebabalab:` by default):
 
 Why a lock rather than WATCH-and-retry: a tool may place an order or queue a text inside `update`, so `fn`
 must run exactly once per tool call, as it does in `MemorySessionStore`; a retried `fn` would say "already
-placed" or text twice. So one update of a call runs at a time, across processes: the lock is SET NX PX with
-a random token, and the write is a Lua script that stores the session (or deletes it, for an ended call)
-only while that token still holds the lock, then releases it. An update whose lock ran out can never
-overwrite a newer session; it fails with a StoreError instead. Any Redis failure is a StoreError.
+placed" or text twice. So one update of a call runs at a time, across processes, with a random token in
+the lock key. An update is two round trips, both Lua scripts:
+
+  _ACQUIRE  reads the session and takes the lock (SET NX PX) in one step, returning the JSON ('' for no
+            session) only if the lock was taken, or nil when another update holds it; the caller then backs
+            off and tries again for up to WAIT_SECONDS (then BUSY). Taking the lock is the script's last
+            step, so a script that Redis rejects (say a session key of the wrong type) leaves no lock behind.
+  _COMMIT   stores the session (or deletes it, for an ended call) only while our token still holds the lock,
+            releases it and returns the index's size; -1 means the lock was lost and nothing was written.
+
+An update whose lock ran out can never overwrite a newer session; it fails with a StoreError instead, and
+an update that does not commit (fn raised, Redis failed) gives its lock back. Only when the size that
+_COMMIT returned is over `max_sessions` does the update run a third script (_DROP_IDLE), which evicts the
+least recently used idle sessions; every CLEANUP_INTERVAL_SECONDS the same script also drops the sessions
+idle past the TTL. Any Redis failure is a StoreError.
 """
 from __future__ import annotations
 
@@ -35,11 +46,20 @@ WAIT_SECONDS = 10  # how long a tool call waits for another update of the same c
 UNREACHABLE = "The session store cannot be reached right now; please try again in a moment."
 BUSY = "This call is busy with another request; please try again in a moment."
 
+# KEYS: lock, session. ARGV: token, lock milliseconds. Returns nil when the lock is held by another update,
+# else the session's JSON ('' for none). The GET comes first so that an error (say a key of the wrong type)
+# stops the script before it takes the lock.
+_ACQUIRE = """
+local raw = redis.call('GET', KEYS[2])
+if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+return raw or ''
+"""
 # KEYS: lock, session, index. ARGV: token, JSON ('' deletes), ttl seconds, last_seen, call id.
+# Returns -1 when the token no longer holds the lock (nothing written), else the index's size afterwards.
 # The score is the write order: last_seen, nudged past the newest score so a tie (or a worker whose clock
 # lags) still counts as the most recent use.
 _COMMIT = """
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
 if ARGV[2] == '' then
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[3], ARGV[5])
@@ -53,7 +73,7 @@ else
   redis.call('ZADD', KEYS[3], score, ARGV[5])
 end
 redis.call('DEL', KEYS[1])
-return 1
+return redis.call('ZCARD', KEYS[3])
 """
 _RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
 # KEYS: index. ARGV: prefix, then either a cutoff score (drop every idle session last used before it) or ''
@@ -110,6 +130,7 @@ class RedisSessionStore:
         self._max = int(max_sessions)
         self._prefix = prefix
         self._index = f"{prefix}sessions"
+        self._acquire_script = self.client.register_script(_ACQUIRE)
         self._commit = self.client.register_script(_COMMIT)
         self._release = self.client.register_script(_RELEASE)
         self._drop_idle = self.client.register_script(_DROP_IDLE)
@@ -125,39 +146,40 @@ class RedisSessionStore:
         return f"{self._prefix}lock:{call_id}"
 
     def update(self, call_id: str, fn: Callable[[Session], T]) -> T:
-        token = self._acquire(call_id)
-        committed = False
+        token, raw = self._acquire(call_id)
+        size = None  # the index's size once committed; -1 when the lock was lost
         try:
-            with _guard():
-                raw = self.client.get(self._key(call_id))
             session = self._load(raw) if raw else Session(call_id, created_at=self._now())
             result = fn(session)
             session.last_seen = self._now()
             value = "" if session.ended else json.dumps(session.to_dict(), separators=(",", ":"))
             with _guard():
-                committed = bool(self._commit(keys=[self._lock(call_id), self._key(call_id), self._index],
-                                              args=[token, value, self._ttl, repr(session.last_seen), call_id]))
-            if not committed:
+                size = int(self._commit(keys=[self._lock(call_id), self._key(call_id), self._index],
+                                        args=[token, value, self._ttl, repr(session.last_seen), call_id]))
+            if size < 0:
                 log.error("session %s: the update took over %d s and lost its lock; not saved", call_id,
                           LOCK_SECONDS)
                 raise StoreError(BUSY)
             return result
         finally:
+            committed = size is not None and size >= 0
             if not committed:
                 self._give_back(call_id, token)
-            self._housekeeping()
+            self._housekeeping(size if committed else None)
 
-    def _acquire(self, call_id: str) -> str:
+    def _acquire(self, call_id: str) -> tuple[str, str | bytes]:
+        """Take the call's lock and read its session in one script; returns (token, JSON or '' for none)."""
         token = secrets.token_hex(16)
         deadline = time.monotonic() + WAIT_SECONDS
         pause = 0.002
+        keys = [self._lock(call_id), self._key(call_id)]
         with _guard():
-            while not self.client.set(self._lock(call_id), token, nx=True, px=LOCK_SECONDS * 1000):
+            while (raw := self._acquire_script(keys=keys, args=[token, LOCK_SECONDS * 1000])) is None:
                 if time.monotonic() > deadline:
                     raise StoreError(BUSY)
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
-        return token
+        return token, raw
 
     def _give_back(self, call_id: str, token: str) -> None:
         try:
@@ -165,11 +187,14 @@ class RedisSessionStore:
         except redis.RedisError:  # the lock frees itself after LOCK_SECONDS; don't hide the first error
             log.warning("session %s: could not release its lock", call_id)
 
-    def _housekeeping(self) -> None:
+    def _housekeeping(self, size: int | None) -> None:
+        """After an update: the idle clean-up every CLEANUP_INTERVAL_SECONDS, and the size limit only when the
+        update's commit left more than `max_sessions` in the index (`size` is None when it did not commit)."""
         try:
             if self._now() - self._last_cleanup >= CLEANUP_INTERVAL_SECONDS:
                 self.cleanup_expired_sessions()
-            self.enforce_session_limits()
+            if size is not None and size > self._max:
+                self.enforce_session_limits()
         except StoreError:  # the update itself is done (or already failing); the next one tries again
             pass
 

@@ -194,3 +194,144 @@ def test_a_webhook_with_redis_down_answers_with_the_generic_sentence(settings, c
         assert VapiCall(app.test_client()).error("quickAddItem", description="a can of coke") == GENERIC_ERROR
     finally:
         app.extensions["kebabalab"].stop_background()
+
+
+class CountingRedis(redis.Redis):
+    """A real client that notes the name of each command it sends to Redis (a Lua script is one EVALSHA)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.sent: list[str] = []
+
+    def execute_command(self, *args, **options):
+        self.sent.append(str(args[0]).upper())
+        return super().execute_command(*args, **options)
+
+
+def counted_store(url, clock, **options) -> tuple[RedisSessionStore, CountingRedis]:
+    """A store on a counting client, its scripts already known to the server so no SCRIPT LOAD shows."""
+    counting = CountingRedis.from_url(url, decode_responses=True)
+    store = RedisSessionStore(None, clock, client=counting, **options)
+    store.update("warm-up", lambda session: setattr(session, "ended", True))  # loads both update scripts
+    store.enforce_session_limits()  # and the clean-up script
+    counting.sent.clear()
+    return store, counting
+
+
+def end_call(session: Session) -> str:
+    session.ended = True
+    return "bye"
+
+
+def test_an_update_is_two_round_trips_to_redis(fresh_redis_url, clock):
+    store, counting = counted_store(fresh_redis_url, clock, max_sessions=100)
+    assert store.update("call-1", add_meal) == 1  # a new session
+    assert counting.sent == ["EVALSHA", "EVALSHA"]  # read + lock, then write + unlock: no SET, GET or limit check
+    counting.sent.clear()
+    assert store.update("call-1", add_meal) == 2  # an existing one
+    assert counting.sent == ["EVALSHA", "EVALSHA"]
+    counting.sent.clear()
+    assert store.update("call-1", end_call) == "bye"  # an ended one
+    assert counting.sent == ["EVALSHA", "EVALSHA"]
+    assert (store.get("call-1"), store.count()) == (None, 0)
+
+    def fails(session):
+        raise ValueError("boom")
+
+    counting.sent.clear()
+    with pytest.raises(ValueError):
+        store.update("call-2", fails)
+    assert counting.sent == ["EVALSHA", "EVALSHA"]  # read + lock, then give the lock back
+    assert (store.get("call-2"), store.count()) == (None, 0)
+
+
+def test_the_size_limit_costs_a_round_trip_only_when_a_write_goes_over_it(fresh_redis_url, clock, client):
+    store, counting = counted_store(fresh_redis_url, clock, max_sessions=3)
+    for call in ("a", "b", "c"):
+        clock.advance(seconds=1)
+        store.update(call, add_meal)
+        assert counting.sent == ["EVALSHA", "EVALSHA"]  # at or under the limit: nothing to evict, no check
+        counting.sent.clear()
+    clock.advance(seconds=1)
+    store.update("d", add_meal)
+    assert counting.sent == ["EVALSHA", "EVALSHA", "EVALSHA"]  # over it: the eviction script runs
+    assert ({c for c in "abcd" if store.get(c)}, store.count()) == ({"b", "c", "d"}, 3)
+    counting.sent.clear()
+    store.update("d", add_meal)
+    assert counting.sent == ["EVALSHA", "EVALSHA"]
+    # The size is the shared index's, whoever filled it: another worker with a larger limit adds two calls.
+    roomy = RedisSessionStore(fresh_redis_url, clock, max_sessions=100)
+    for call in ("e", "f"):
+        clock.advance(seconds=1)
+        roomy.update(call, add_meal)
+    assert (store.count(), {c for c in "bcdef" if store.get(c)}) == (5, set("bcdef"))
+    clock.advance(seconds=1)
+    store.update("b", add_meal)  # the least recently used idle sessions go: c and d
+    assert ({c for c in "bcdef" if store.get(c)}, store.count()) == ({"b", "e", "f"}, 3)
+    assert client.zcard("kebabalab:sessions") == 3
+
+
+def test_a_second_update_of_a_held_call_waits_for_the_first_then_sees_its_write(fresh_redis_url, clock, client):
+    first = RedisSessionStore(fresh_redis_url, clock)
+    second, counting = counted_store(fresh_redis_url, clock)  # another worker
+    first.update("call-1", add_meal)
+    inside, release, ran, results = threading.Event(), threading.Event(), [], []
+
+    def slow(session):
+        inside.set()
+        release.wait(5)
+        ran.append("first")
+        return add_meal(session)
+
+    def quick(session):
+        ran.append("second")
+        return add_meal(session)
+
+    workers = [threading.Thread(target=lambda: results.append(first.update("call-1", slow))),
+               threading.Thread(target=lambda: results.append(second.update("call-1", quick)))]
+    workers[0].start()
+    assert inside.wait(5)
+    workers[1].start()
+    time.sleep(0.3)
+    assert (ran, workers[1].is_alive()) == ([], True)  # the second waits on the lock, its fn not yet run
+    release.set()
+    for worker in workers:
+        worker.join(5)
+    assert (ran, results, len(first.get("call-1").cart)) == (["first", "second"], [2, 3], 3)
+    assert len(counting.sent) > 2 and set(counting.sent) == {"EVALSHA"}  # it retried the read-and-lock script
+    assert client.keys("kebabalab:lock:*") == []
+
+
+@pytest.mark.parametrize("finish", [add_meal, end_call], ids=["save", "end"])
+def test_an_update_whose_lock_ran_out_neither_saves_nor_deletes_over_a_newer_write(store, client, clock,
+                                                                                    fresh_redis_url, finish):
+    other = RedisSessionStore(fresh_redis_url, clock)  # another worker
+    store.update("call-1", add_meal)
+
+    def too_slow(session):
+        client.delete("kebabalab:lock:call-1")  # our lease ran out...
+        other.update("call-1", lambda s: setattr(s, "caller", "+61400000002"))  # ...and another worker wrote
+        return finish(session)
+
+    with pytest.raises(StoreError) as caught:
+        store.update("call-1", too_slow)
+    assert str(caught.value) == BUSY
+    kept = store.get("call-1")
+    assert (len(kept.cart), kept.caller, store.count()) == (1, "+61400000002", 1)
+    assert client.keys("kebabalab:lock:*") == []
+    assert store.update("call-1", add_meal) == 2  # and the call goes on
+
+
+def test_ending_the_last_session_is_a_commit_not_a_lost_lock(store, client):
+    store.update("only", add_meal)
+    assert store.update("only", end_call) == "bye"  # the index is empty afterwards: size 0, not a failure
+    assert (store.get("only"), store.count(), client.keys("kebabalab:*")) == (None, 0, [])
+
+
+def test_a_session_redis_cannot_read_fails_without_running_fn_or_leaving_a_lock(store, client):
+    client.rpush("kebabalab:session:odd", "not a session")
+    ran = []
+    with pytest.raises(StoreError) as caught:
+        store.update("odd", ran.append)
+    assert (str(caught.value), ran, client.keys("kebabalab:lock:*")) == (UNREACHABLE, [], [])
+    assert store.update("other", add_meal) == 1
