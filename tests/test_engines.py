@@ -12,6 +12,7 @@ from kebabalab.cart import CartLine
 from kebabalab.clock import FixedClock
 from kebabalab.db import MIGRATIONS, SQL, Database, OutboxMessage, StoredOrder, init_database, utc_text
 from kebabalab.db.orders import open_engine
+from kebabalab.db.schema import ORDER_ROW
 from kebabalab.errors import StoreError
 from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
@@ -78,7 +79,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
             conn.execute(engine.ddl(statement))
         conn.execute(SQL["version_add"], (1, utc_text(T0)))
         for seq in (1, 2, 3):
-            conn.execute(SQL["order_add"], (f"20261130-00{seq}", "2026-11-30", seq, "c", f"old-{seq}", "Al", None,
+            conn.execute(SQL["orders_add"].format(rows=ORDER_ROW), (f"20261130-00{seq}", "2026-11-30", seq, "c", f"old-{seq}", "Al", None,
                                             "[]", 100, 9, 100, None, "", utc_text(T0)))
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))

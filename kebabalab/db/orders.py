@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 import logging
 import os
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from ..clock import SystemClock
 from ..phones import mask_phone, try_normalise
 from .records import NewOrder, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
-from .schema import MIGRATIONS, OUTBOX_STATUSES, SQL
+from .group_commit import GroupCommit
+from .schema import MIGRATIONS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL
 from .sqlite import SQLiteEngine
 
 logger = logging.getLogger(__name__)
@@ -60,6 +62,8 @@ class Database:
         self.engine = open_engine(url)
         self.path = self.engine.path  # the SQLite file; None on PostgreSQL
         self.clock = clock or SystemClock()
+        # SQLite has one writer: new orders share transactions there. PostgreSQL saves each in its own.
+        self._group_commit = GroupCommit(self.place_orders) if self.engine.name == "sqlite" else None
 
     def init(self) -> int:
         version = migrate(self.engine)
@@ -67,7 +71,9 @@ class Database:
         return version
 
     def close(self) -> None:
-        """Close the PostgreSQL pool (nothing to do on SQLite)."""
+        """Stop the order writer (SQLite) and close the engine's connections."""
+        if self._group_commit is not None:
+            self._group_commit.close()
         self.engine.close()
 
     def transaction(self, immediate: bool = False):
@@ -98,9 +104,13 @@ class Database:
         return [StoredOrder.from_row(row) for row in self._read(sql, params)]
 
     def place_order(self, new: NewOrder, compose: Callable[[StoredOrder], list[OutboxMessage]]) -> StoredOrder:
-        """Save the order and its texts in one transaction; the same idempotency key returns the first order."""
+        """Save the order and its texts in one transaction; the same idempotency key returns the first order.
+
+        On SQLite the order goes through the group commit (orders arriving together share a transaction)."""
+        if self._group_commit is not None:
+            return self._group_commit.submit((new, compose))
         try:
-            return self._place_order(new, compose)
+            return self.place_orders([(new, compose)])[0]
         except self.engine.duplicate_errors:
             # PostgreSQL: another worker saved this key between our look-up and our insert; ours rolled back.
             first = self.find_order_by_key(new.idempotency_key) if new.idempotency_key is not None else None
@@ -108,22 +118,59 @@ class Database:
                 raise
             return first
 
-    def _place_order(self, new: NewOrder, compose) -> StoredOrder:
+    def place_orders(self, batch: list[tuple[NewOrder, Callable[[StoredOrder], list[OutboxMessage]]]]
+                     ) -> list[StoredOrder]:
+        """Save several orders and their texts in one transaction, in a fixed number of statements: the
+        idempotency look-up, the day's numbers, the orders, the texts. Results are in the batch's order; an
+        order whose key is already saved (or earlier in the batch) comes back as that order, created=False."""
         with self.transaction(immediate=True) as conn:
-            if new.idempotency_key is not None:
-                row = conn.execute(SQL["order_by_key"], (new.idempotency_key,)).fetchone()
-                if row is not None:
-                    return StoredOrder.from_row(row, created=False)
-            seq = conn.execute(SQL["next_day_seq"], (new.order_day,)).fetchone()["last_seq"]
+            keys = sorted({new.idempotency_key for new, _ in batch if new.idempotency_key is not None})
+            saved = {row["idempotency_key"]: StoredOrder.from_row(row) for row in conn.execute(
+                SQL["orders_by_keys"].format(marks=", ".join("?" * len(keys))), keys).fetchall()} if keys else {}
+            fresh: list[int] = []
+            first_with_key: dict[str, int] = {}
+            for index, (new, _) in enumerate(batch):
+                key = new.idempotency_key
+                if key is None or (key not in saved and key not in first_with_key):
+                    fresh.append(index)
+                    if key is not None:
+                        first_with_key[key] = index
+            results: list[StoredOrder | None] = [None] * len(batch)
+            if fresh:
+                self._insert_orders(conn, batch, fresh, results)
+            for index, (new, _) in enumerate(batch):
+                if results[index] is None:
+                    key = new.idempotency_key
+                    earlier = saved.get(key) or results[first_with_key[key]]
+                    results[index] = replace(earlier, created=False)
+        return results  # type: ignore[return-value]
+
+    @staticmethod
+    def _insert_orders(conn, batch, fresh: list[int], results: list) -> None:
+        seqs: dict[int, int] = {}
+        days: dict[str, list[int]] = {}
+        for index in fresh:
+            days.setdefault(batch[index][0].order_day, []).append(index)
+        for day, indexes in days.items():
+            last = conn.execute(SQL["next_day_seqs"], (day, len(indexes))).fetchone()["last_seq"]
+            for offset, index in enumerate(indexes):
+                seqs[index] = last - len(indexes) + 1 + offset
+        params: list = []
+        for index in fresh:
+            new = batch[index][0]
+            params += [order_number_for(new.order_day, seqs[index]), new.order_day, seqs[index], new.call_id,
+                       new.idempotency_key, new.customer_name, new.customer_phone, json.dumps(new.items),
+                       new.subtotal, new.gst, new.total, utc_text(new.ready_at) if new.ready_at else None,
+                       new.notes, utc_text(new.created_at)]
+        rows = conn.execute(SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(fresh))), params).fetchall()
+        by_number = {row["order_number"]: StoredOrder.from_row(row, created=True) for row in rows}
+        texts = []
+        for index in fresh:
+            new, compose = batch[index]
+            stored = results[index] = by_number[order_number_for(new.order_day, seqs[index])]
             created_at = utc_text(new.created_at)
-            ready_at = utc_text(new.ready_at) if new.ready_at else None
-            stored = StoredOrder.from_row(conn.execute(SQL["order_add"], (
-                order_number_for(new.order_day, seq), new.order_day, seq, new.call_id, new.idempotency_key,
-                new.customer_name, new.customer_phone, json.dumps(new.items), new.subtotal, new.gst, new.total,
-                ready_at, new.notes, created_at)).fetchone(), created=True)
-            insert_messages(conn, compose(stored), created_at, due=created_at, order_id=stored.id,
-                             call_id=new.call_id)
-        return stored
+            texts += [(message, created_at, created_at, stored.id, new.call_id) for message in compose(stored)]
+        insert_message_rows(conn, texts)
 
     def find_order(self, order_number: str) -> StoredOrder | None:
         return next(iter(self._orders("order_by_number", (order_number,))), None)
@@ -207,11 +254,17 @@ class Database:
 def insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due: str | None,
                      order_id: int | None = None, call_id: str | None = None) -> list[int]:
     """Queue texts in one statement (each statement inside a write costs the writer a turn at the GIL)."""
-    if not messages:
+    return insert_message_rows(conn, [(message, created_at, due, order_id, call_id) for message in messages])
+
+
+def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, int | None, str | None]]) -> list[int]:
+    """Queue texts given as (message, created_at, due, order_id, call_id) in one statement; the message's own
+    order_id and call_id, when set, win."""
+    if not rows:
         return []
-    rows = ", ".join(["(?, ?, ?, ?, ?, 'pending', 0, ?, ?)"] * len(messages))
-    params = [value for message in messages for value in (
+    params = [value for message, created_at, due, order_id, call_id in rows for value in (
         message.order_id if message.order_id is not None else order_id,
         message.call_id if message.call_id is not None else call_id,
         message.kind, message.to_phone, message.body, due, created_at)]
-    return sorted(row["id"] for row in conn.execute(SQL["outbox_add"].format(rows=rows), params).fetchall())
+    statement = SQL["outbox_add"].format(rows=", ".join([OUTBOX_ROW] * len(rows)))
+    return sorted(row["id"] for row in conn.execute(statement, params).fetchall())

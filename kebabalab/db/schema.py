@@ -59,6 +59,9 @@ _OUTBOX_DUE = (f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE (outbox.status = 
                "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (outbox.status = 'sending' AND "
                "claimed_until <= ?) ORDER BY outbox.id LIMIT ?")
 
+ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)"
+OUTBOX_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+
 SQL = {
     "version_table": "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)",
     "version": "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
@@ -73,12 +76,16 @@ SQL = {
                        "AND ready_at >= ? AND ready_at <= ?",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
-    "next_day_seq": "INSERT INTO order_counters (order_day, last_seq) VALUES (?, 1) ON CONFLICT (order_day) "
-                    "DO UPDATE SET last_seq = order_counters.last_seq + 1 RETURNING last_seq",
-    "order_add": "INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
-                 "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
-                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?) RETURNING " + ORDER_COLUMNS,
-    # one row per text: "{rows}" becomes that many "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)" (one statement per order)
+    # Takes the next n numbers of a day at once (n orders saved in one transaction); returns the last of them.
+    "next_day_seqs": "INSERT INTO order_counters (order_day, last_seq) VALUES (?, ?) ON CONFLICT (order_day) "
+                     "DO UPDATE SET last_seq = order_counters.last_seq + excluded.last_seq RETURNING last_seq",
+    # "{marks}": one "?" per key
+    "orders_by_keys": f"SELECT {ORDER_COLUMNS} FROM orders WHERE idempotency_key IN ({{marks}})",
+    # "{rows}": one ORDER_ROW per order
+    "orders_add": "INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
+                  "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
+                  "VALUES {rows} RETURNING " + ORDER_COLUMNS,
+    # "{rows}": one OUTBOX_ROW per text
     "outbox_add": "INSERT INTO outbox (order_id, call_id, kind, to_phone, body, status, attempts, next_attempt_at, "
                   "created_at) VALUES {rows} RETURNING id",
     "outbox_due": _OUTBOX_DUE,

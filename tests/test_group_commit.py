@@ -1,0 +1,180 @@
+"""Group commit: orders waiting together are saved in one transaction, one bad order never sinks the others,
+and nothing a caller was told is lost (GroupCommit alone, then through Database on both engines)."""
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from conftest import new_order, shop_text
+from kebabalab.db import Database, OutboxMessage
+from kebabalab.db.group_commit import GroupCommit
+from kebabalab.errors import StoreError
+
+
+def wait_until(check, seconds: float = 5) -> None:
+    deadline = time.monotonic() + seconds
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.001)
+
+
+class Gate:
+    """A write_batch that records each batch and holds the first one until `open()`."""
+
+    def __init__(self, fail_on=None):
+        self.batches: list[list] = []
+        self.entered = threading.Event()
+        self.gate = threading.Event()
+        self.fail_on = fail_on
+
+    def __call__(self, items):
+        self.batches.append(list(items))
+        self.entered.set()
+        self.gate.wait(5)
+        if self.fail_on is not None and self.fail_on in items:
+            raise ValueError(f"bad item {self.fail_on}")
+        return [item * 10 for item in items]
+
+    def open(self):
+        self.gate.set()
+
+
+def submit_in_threads(writer, items, results, timeout=5):
+    def run(item):
+        try:
+            results[item] = writer.submit(item, timeout=timeout)
+        except Exception as exc:  # noqa: BLE001 - the test looks at what each caller got
+            results[item] = exc
+    threads = [threading.Thread(target=run, args=(item,)) for item in items]
+    for thread in threads:
+        thread.start()
+    return threads
+
+
+def test_items_that_wait_while_a_batch_is_written_share_the_next_batch():
+    gate = Gate()
+    writer = GroupCommit(gate)
+    results: dict = {}
+    threads = submit_in_threads(writer, [1], results)
+    assert gate.entered.wait(5)
+    threads += submit_in_threads(writer, [2, 3, 4, 5, 6], results)
+    wait_until(lambda: writer._queue.qsize() == 5)
+    gate.open()
+    for thread in threads:
+        thread.join(5)
+    assert gate.batches[0] == [1] and sorted(gate.batches[1]) == [2, 3, 4, 5, 6] and len(gate.batches) == 2
+    assert results == {i: i * 10 for i in range(1, 7)}  # each caller gets its own result
+    writer.close()
+
+
+def test_a_failing_batch_is_written_again_one_by_one_so_only_the_bad_item_fails():
+    gate = Gate(fail_on=3)
+    writer = GroupCommit(gate)
+    results: dict = {}
+    threads = submit_in_threads(writer, [1], results)
+    assert gate.entered.wait(5)
+    threads += submit_in_threads(writer, [2, 3, 4], results)
+    wait_until(lambda: writer._queue.qsize() == 3)
+    gate.open()
+    for thread in threads:
+        thread.join(5)
+    assert (results[1], results[2], results[4]) == (10, 20, 40)
+    assert isinstance(results[3], ValueError) and str(results[3]) == "bad item 3"
+    assert sorted(gate.batches[1]) == [2, 3, 4] and sorted(map(tuple, gate.batches[2:])) == [(2,), (3,), (4,)]
+    writer.close()
+
+
+def test_a_caller_that_gives_up_gets_an_error_and_its_item_is_still_written():
+    gate = Gate()
+    writer = GroupCommit(gate)
+    with pytest.raises(StoreError, match="taking too long"):
+        writer.submit(7, timeout=0.05)
+    gate.open()
+    wait_until(lambda: [7] in gate.batches)
+    assert writer.submit(8) == 80  # the writer goes on
+    writer.close()
+
+
+def test_close_writes_what_is_queued_then_refuses_more():
+    gate = Gate()
+    writer = GroupCommit(gate)
+    results: dict = {}
+    threads = submit_in_threads(writer, [1], results)
+    assert gate.entered.wait(5)
+    threads += submit_in_threads(writer, [2], results)
+    wait_until(lambda: writer._queue.qsize() == 1)
+    closing = threading.Thread(target=writer.close)
+    closing.start()
+    gate.open()
+    closing.join(5)
+    for thread in threads:
+        thread.join(5)
+    assert results == {1: 10, 2: 20}
+    with pytest.raises(StoreError, match="closed"):
+        writer.submit(3)
+
+
+def test_one_batch_saves_each_order_once_and_a_repeated_key_returns_the_first(db):
+    batch = [(new_order(key="a", call_id="call-a"), shop_text), (new_order(key="b", call_id="call-b"), shop_text),
+             (new_order(key="a", call_id="call-a"), shop_text), (new_order(key=None, call_id="call-c"), shop_text)]
+    first, second, again, keyless = db.place_orders(batch)
+    assert [o.order_number for o in (first, second, keyless)] == ["20261130-001", "20261130-002", "20261130-003"]
+    assert (again.order_number, again.created, first.created, keyless.created) == ("20261130-001", False, True, True)
+    assert [o.call_id for o in (first, second, keyless)] == ["call-a", "call-b", "call-c"]
+    for order in (first, second, keyless):  # each order's text, tied to it, saved in the same transaction
+        assert [row.body for row in db.outbox_for_order(order.id)] == [f"NEW ORDER {order.display_number}"]
+    assert db.outbox_counts()["pending"] == 3
+    # a later batch with an already-saved key gets the saved order back, numbers carry on
+    saved, fresh = db.place_orders([(new_order(key="b"), shop_text), (new_order(key="d"), shop_text)])
+    assert (saved.order_number, saved.created, fresh.order_number) == ("20261130-002", False, "20261130-004")
+
+
+def test_a_batch_across_two_shop_days_numbers_each_day_on_its_own(db):
+    results = db.place_orders([(new_order(key="x1"), shop_text), (new_order(key="y1", day="2026-12-01"), shop_text),
+                               (new_order(key="x2"), shop_text)])
+    assert [o.order_number for o in results] == ["20261130-001", "20261201-001", "20261130-002"]
+
+
+def test_one_bad_order_among_orders_saved_together_fails_alone(tmp_path):
+    db = Database(f"sqlite:///{tmp_path}/orders.db")
+    db.init()
+    try:
+        def broken(order):
+            raise ValueError("the shop's text could not be written")
+        results: dict = {}
+
+        def place(key, compose):
+            try:
+                results[key] = db.place_order(new_order(key=key, call_id=key), compose)
+            except ValueError as exc:
+                results[key] = exc
+        with db.engine._write_lock:  # the writer waits here with the first order; the rest queue behind it
+            threads = [threading.Thread(target=place, args=("k1", shop_text))]
+            threads[0].start()
+            wait_until(lambda: db._group_commit._queue.qsize() == 0 and db._group_commit._thread is not None)
+            time.sleep(0.05)
+            for key, compose in (("k2", broken), ("k3", shop_text)):
+                threads.append(threading.Thread(target=place, args=(key, compose)))
+                threads[-1].start()
+            wait_until(lambda: db._group_commit._queue.qsize() == 2)
+        for thread in threads:
+            thread.join(10)
+        assert isinstance(results["k2"], ValueError)
+        assert db.find_order_by_key("k2") is None and db.outbox_counts()["pending"] == 2  # nothing half-saved
+        assert sorted(results[k].order_number for k in ("k1", "k3")) == ["20261130-001", "20261130-002"]
+    finally:
+        db.close()
+
+
+def test_closing_the_database_stops_its_order_writer(tmp_path):
+    db = Database(f"sqlite:///{tmp_path}/orders.db")
+    db.init()
+    db.place_order(new_order(), shop_text)
+    thread = db._group_commit._thread
+    assert thread is not None and thread.is_alive()
+    db.close()
+    assert not thread.is_alive()
+    with pytest.raises(StoreError):
+        db.place_order(new_order(key="late"), lambda o: [OutboxMessage("shop_order", "+61395345588", "x")])
