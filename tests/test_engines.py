@@ -54,19 +54,19 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 2
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 3
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-            == [1, 2]
+            == [1, 2, 3]
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
-    assert all_at_once(4, lambda i: init_database(database_url)) == [2, 2, 2, 2]
+    assert all_at_once(4, lambda i: init_database(database_url)) == [3, 3, 3, 3]
     db = Database(database_url, clock=FixedClock(T0))
     try:
         with db.transaction() as conn:
             assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-                == [1, 2]
+                == [1, 2, 3]
     finally:
         db.close()
 
@@ -84,7 +84,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
-        assert db.init() == 2
+        assert db.init() == 3
         assert db.place_order(new_order(), shop_text).order_number == "20261130-004"
         assert db.place_order(new_order(key="k2", day="2026-12-01"), shop_text).order_number == "20261201-001"
     finally:
@@ -197,6 +197,38 @@ def test_outbox_marks_counts_queue_and_abandoned_carts(db):
     assert row == {"id": cart_id, "call_id": "call-9", "masked_phone": "+614••••5678", "phone": "+61412345678",
                    "summary": "1x large lamb kebab", "total": 1500,
                    "created_at": "2026-11-30T07:30:00.000000+00:00"}
+
+
+def test_a_read_is_one_statement_and_transactions_after_it_stay_all_or_nothing(database_url):
+    init_database(database_url)
+    if database_url.startswith("postgresql"):
+        from kebabalab.db.postgres import PostgresEngine
+        engine = PostgresEngine(database_url, min_size=1, max_size=1)  # the read's connection is reused below
+    else:
+        engine = open_engine(database_url)
+        statements: list[str] = []
+        engine._connection().set_trace_callback(statements.append)
+    try:
+        assert engine.read(SQL["orders_for_phone"], ("+61412345678", 5)) == []
+        if engine.name == "sqlite":
+            assert len(statements) == 1 and statements[0].startswith("SELECT id, order_number")  # no BEGIN, COMMIT
+        with pytest.raises(RuntimeError):
+            with engine.transaction(immediate=True) as conn:
+                conn.execute(SQL["abandoned_add"], ("c", None, None, "1 x coke", 350, utc_text(T0)))
+                raise RuntimeError("the tool failed after its first write")
+        assert engine.read("SELECT COUNT(*) AS n FROM abandoned_carts")[0]["n"] == 0
+    finally:
+        engine.close()
+
+
+def test_the_kitchen_queue_is_read_through_the_ready_at_index(tmp_path):
+    path = tmp_path / "orders.db"
+    init_database(path)
+    engine = open_engine(path)
+    plan = engine.read("EXPLAIN QUERY PLAN " + SQL["open_orders_due"], (utc_text(T0), utc_text(T0)))
+    engine.close()
+    assert [row["detail"] for row in plan] == [
+        "SEARCH orders USING INDEX ix_orders_ready_at (ready_at>? AND ready_at<?)"]  # not SCAN orders
 
 
 @pytest.mark.slow

@@ -94,8 +94,7 @@ class Database:
         return changed
 
     def _read(self, sql: str, params: tuple = ()) -> list:
-        with self.transaction() as conn:
-            return conn.execute(SQL[sql], params).fetchall()
+        return self.engine.read(SQL[sql], params)
 
     def _count(self, sql: str, params: tuple = ()) -> int:
         return self._read(sql, params)[0]["n"]

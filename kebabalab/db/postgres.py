@@ -51,6 +51,11 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
+def _reset(conn: psycopg.Connection) -> None:
+    """Back in the pool: transactions again, whatever a read left behind."""
+    conn.autocommit = False
+
+
 class PgConnection:
     """One transaction's connection, with the `execute(sql, params)` of `sqlite3.Connection`."""
 
@@ -76,7 +81,7 @@ class PostgresEngine:
         self._pool: ConnectionPool | None = None
         if pooled:
             self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout,
-                                        kwargs=_CONNECTION_KWARGS, configure=_configure,
+                                        kwargs=_CONNECTION_KWARGS, configure=_configure, reset=_reset,
                                         check=ConnectionPool.check_connection, name="kebabalab-orders", open=True)
 
     @contextmanager
@@ -92,13 +97,29 @@ class PostgresEngine:
     @contextmanager
     def transaction(self, immediate: bool = False) -> Iterator[PgConnection]:
         """One transaction: commit on success, rollback on error; `immediate` is for SQLite only."""
+        with self._errors(), self._connection() as conn:
+            yield PgConnection(conn)
+
+    @staticmethod
+    @contextmanager
+    def _errors() -> Iterator[None]:
+        """A lost or busy server is a StoreError the tools can word for the caller."""
         try:
-            with self._connection() as conn:
-                yield PgConnection(conn)
+            yield
         except psycopg.OperationalError as exc:
             first_line = (str(exc).strip().splitlines() or [""])[0]
             log.warning("order database: %s: %s", type(exc).__name__, first_line)
             raise StoreError(BUSY if isinstance(exc, _BUSY_ERRORS) else UNREACHABLE) from exc
+
+    def read(self, sql: str, params: tuple | list = ()) -> list:
+        """One SELECT in autocommit: one round trip, where a transaction would add BEGIN and COMMIT."""
+        with self._errors(), self._connection() as conn:
+            conn.autocommit = True
+            try:
+                return conn.execute(placeholders(sql), tuple(params)).fetchall()
+            finally:
+                if not conn.closed:
+                    conn.autocommit = False
 
     def ddl(self, statement: str) -> str:
         return ddl(statement)

@@ -47,6 +47,10 @@ MIGRATIONS: list[list[str]] = [
         "INSERT INTO order_counters (order_day, last_seq) SELECT order_day, MAX(day_seq) FROM orders "
         "GROUP BY order_day",
     ],
+    [  # 3: the kitchen's queue (open orders due in the next half hour) is read on every pickup time; without
+       # this it read every order ever taken
+        "CREATE INDEX ix_orders_ready_at ON orders (ready_at)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

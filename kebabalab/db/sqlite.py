@@ -145,6 +145,15 @@ class SQLiteEngine:
             with DatabaseConnection(self.path, immediate=immediate, connection=self._connection()) as conn:
                 yield conn
 
+    def read(self, sql: str, params: tuple | list = ()) -> list:
+        """One SELECT as its own transaction (autocommit): no BEGIN and COMMIT, each a turn at the GIL."""
+        try:
+            return self._connection().execute(sql, params).fetchall()
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                raise StoreError(BUSY) from exc
+            raise
+
     def ddl(self, statement: str) -> str:
         return statement
 
