@@ -3,6 +3,7 @@ and nothing a caller was told is lost (GroupCommit alone, then through Database 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 import time
 
 import pytest
@@ -60,7 +61,7 @@ def test_items_that_wait_while_a_batch_is_written_share_the_next_batch():
     threads = submit_in_threads(writer, [1], results)
     assert gate.entered.wait(5)
     threads += submit_in_threads(writer, [2, 3, 4, 5, 6], results)
-    wait_until(lambda: writer._queue.qsize() == 5)
+    wait_until(lambda: writer.waiting() == 5)
     gate.open()
     for thread in threads:
         thread.join(5)
@@ -76,7 +77,7 @@ def test_a_failing_batch_is_written_again_one_by_one_so_only_the_bad_item_fails(
     threads = submit_in_threads(writer, [1], results)
     assert gate.entered.wait(5)
     threads += submit_in_threads(writer, [2, 3, 4], results)
-    wait_until(lambda: writer._queue.qsize() == 3)
+    wait_until(lambda: writer.waiting() == 3)
     gate.open()
     for thread in threads:
         thread.join(5)
@@ -86,34 +87,60 @@ def test_a_failing_batch_is_written_again_one_by_one_so_only_the_bad_item_fails(
     writer.close()
 
 
-def test_a_caller_that_gives_up_gets_an_error_and_its_item_is_still_written():
+def test_a_caller_that_gives_up_before_its_turn_leaves_the_queue_and_nothing_of_it_is_written():
     gate = Gate()
     writer = GroupCommit(gate)
+    results: dict = {}
+    threads = submit_in_threads(writer, [1], results)  # the leader, held in its write
+    assert gate.entered.wait(5)
     with pytest.raises(StoreError, match="taking too long"):
         writer.submit(7, timeout=0.05)
+    assert writer.waiting() == 0
     gate.open()
-    wait_until(lambda: [7] in gate.batches)
-    assert writer.submit(8) == 80  # the writer goes on
+    threads[0].join(5)
+    assert writer.submit(8) == 80  # the lead passed on; the next caller writes at once
+    assert gate.batches == [[1], [8]] and results == {1: 10}  # 7 was never written
+
+
+def test_a_lone_caller_writes_on_its_own_thread_and_queued_items_go_to_the_writer_thread():
+    gate = Gate()
+    threads_seen = []
+    writer = GroupCommit(lambda items: threads_seen.append(threading.current_thread().name) or gate(items),
+                         name="order-writer")
+    assert gate.gate.set() is None and writer.submit(1) == 10
+    assert threads_seen == [threading.current_thread().name] and writer._thread is None  # no thread started
+    gate.gate.clear()
+    results: dict = {}
+    threads = submit_in_threads(writer, [2], results)
+    wait_until(lambda: len(gate.batches) == 2)
+    threads += submit_in_threads(writer, [3, 4], results)
+    wait_until(lambda: writer.waiting() == 2)
+    gate.open()
+    for thread in threads:
+        thread.join(5)
+    assert results == {2: 20, 3: 30, 4: 40} and gate.batches[2:] == [[3, 4]]
+    assert threads_seen[1] != "order-writer" and threads_seen[2] == "order-writer"
     writer.close()
 
 
-def test_close_writes_what_is_queued_then_refuses_more():
+def test_close_refuses_new_items_and_what_is_queued_is_still_written():
     gate = Gate()
     writer = GroupCommit(gate)
     results: dict = {}
     threads = submit_in_threads(writer, [1], results)
     assert gate.entered.wait(5)
     threads += submit_in_threads(writer, [2], results)
-    wait_until(lambda: writer._queue.qsize() == 1)
-    closing = threading.Thread(target=writer.close)
+    wait_until(lambda: writer.waiting() == 1)
+    closing = threading.Thread(target=writer.close)  # close waits for the queue to be written
     closing.start()
+    wait_until(lambda: writer._closed)
+    with pytest.raises(StoreError, match="closed"):
+        writer.submit(3)
     gate.open()
     closing.join(5)
     for thread in threads:
         thread.join(5)
-    assert results == {1: 10, 2: 20}
-    with pytest.raises(StoreError, match="closed"):
-        writer.submit(3)
+    assert results == {1: 10, 2: 20} and not closing.is_alive() and not writer._thread.is_alive()
 
 
 def test_one_batch_saves_each_order_once_and_a_repeated_key_returns_the_first(db):
@@ -150,15 +177,14 @@ def test_one_bad_order_among_orders_saved_together_fails_alone(tmp_path):
                 results[key] = db.place_order(new_order(key=key, call_id=key), compose)
             except ValueError as exc:
                 results[key] = exc
-        with db.engine._write_lock:  # the writer waits here with the first order; the rest queue behind it
+        with db.engine._write_lock:  # the first caller leads and waits here; the rest queue behind it
             threads = [threading.Thread(target=place, args=("k1", shop_text))]
             threads[0].start()
-            wait_until(lambda: db._group_commit._queue.qsize() == 0 and db._group_commit._thread is not None)
-            time.sleep(0.05)
+            wait_until(lambda: db._group_commit._writing)
             for key, compose in (("k2", broken), ("k3", shop_text)):
                 threads.append(threading.Thread(target=place, args=(key, compose)))
                 threads[-1].start()
-            wait_until(lambda: db._group_commit._queue.qsize() == 2)
+            wait_until(lambda: db._group_commit.waiting() == 2)
         for thread in threads:
             thread.join(10)
         assert isinstance(results["k2"], ValueError)
@@ -168,13 +194,21 @@ def test_one_bad_order_among_orders_saved_together_fails_alone(tmp_path):
         db.close()
 
 
-def test_closing_the_database_stops_its_order_writer(tmp_path):
+def test_a_closed_database_refuses_orders(tmp_path):
     db = Database(f"sqlite:///{tmp_path}/orders.db")
     db.init()
     db.place_order(new_order(), shop_text)
-    thread = db._group_commit._thread
-    assert thread is not None and thread.is_alive()
     db.close()
-    assert not thread.is_alive()
-    with pytest.raises(StoreError):
+    with pytest.raises(StoreError, match="closed"):
         db.place_order(new_order(key="late"), lambda o: [OutboxMessage("shop_order", "+61395345588", "x")])
+
+
+def test_the_orders_handed_back_are_the_rows_as_saved(db):
+    """place_orders builds each StoredOrder without reading it back: it must equal what a read returns."""
+    db.place_order(new_order(key="first"), shop_text)  # ids no longer start at 1
+    batch = [(new_order(key=f"same-{i}", call_id=f"call-{i}", name=f"Caller {i}",
+                        day="2026-12-01" if i == 2 else "2026-11-30"), shop_text) for i in range(4)]
+    for placed in db.place_orders(batch):
+        assert placed.created
+        assert db.find_order(placed.order_number) == replace(placed, created=False)
+        assert [row.order_id for row in db.outbox_for_order(placed.id)] == [placed.id]

@@ -16,7 +16,7 @@ from ..clock import SystemClock
 from ..phones import mask_phone, try_normalise
 from .records import NewOrder, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
 from .group_commit import GroupCommit
-from .schema import MIGRATIONS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL
+from .schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL
 from .sqlite import SQLiteEngine
 
 logger = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Database:
     def close(self) -> None:
         """Stop the order writer (SQLite) and close the engine's connections."""
         if self._group_commit is not None:
-            self._group_commit.close()
+            self._group_commit.close()  # orders already waiting are still saved
         self.engine.close()
 
     def transaction(self, immediate: bool = False):
@@ -136,7 +136,7 @@ class Database:
                         first_with_key[key] = index
             results: list[StoredOrder | None] = [None] * len(batch)
             if fresh:
-                self._insert_orders(conn, batch, fresh, results)
+                self._insert_orders(self.engine, conn, batch, fresh, results)
             for index, (new, _) in enumerate(batch):
                 if results[index] is None:
                     key = new.idempotency_key
@@ -145,7 +145,7 @@ class Database:
         return results  # type: ignore[return-value]
 
     @staticmethod
-    def _insert_orders(conn, batch, fresh: list[int], results: list) -> None:
+    def _insert_orders(engine, conn, batch, fresh: list[int], results: list) -> None:
         seqs: dict[int, int] = {}
         days: dict[str, list[int]] = {}
         for index in fresh:
@@ -154,22 +154,26 @@ class Database:
             last = conn.execute(SQL["next_day_seqs"], (day, len(indexes))).fetchone()["last_seq"]
             for offset, index in enumerate(indexes):
                 seqs[index] = last - len(indexes) + 1 + offset
-        params: list = []
+        rows: list = []
+        numbers: list[str] = []
         for index in fresh:
             new = batch[index][0]
-            params += [order_number_for(new.order_day, seqs[index]), new.order_day, seqs[index], new.call_id,
-                       new.idempotency_key, new.customer_name, new.customer_phone, json.dumps(new.items),
-                       new.subtotal, new.gst, new.total, utc_text(new.ready_at) if new.ready_at else None,
-                       new.notes, utc_text(new.created_at)]
-        rows = conn.execute(SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(fresh))), params).fetchall()
-        by_number = {row["order_number"]: StoredOrder.from_row(row, created=True) for row in rows}
+            numbers.append(order_number_for(new.order_day, seqs[index]))
+            rows.append((numbers[-1], new.order_day, seqs[index], new.call_id, new.idempotency_key,
+                         new.customer_name, new.customer_phone, json.dumps(new.items), new.subtotal, new.gst,
+                         new.total, utc_text(new.ready_at) if new.ready_at else None, new.notes,
+                         utc_text(new.created_at)))
+        statement = SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(rows)))
+        ids = engine.insert_ids(conn, statement, [value for row in rows for value in row], numbers)
         texts = []
-        for index in fresh:
+        for index, number, row in zip(fresh, numbers, rows):
             new, compose = batch[index]
-            stored = results[index] = by_number[order_number_for(new.order_day, seqs[index])]
-            created_at = utc_text(new.created_at)
-            texts += [(message, created_at, created_at, stored.id, new.call_id) for message in compose(stored)]
-        insert_message_rows(conn, texts)
+            # the row as saved, without reading it back (each row read is another turn at the GIL)
+            stored = results[index] = StoredOrder.from_row(dict(
+                zip(ORDER_FIELDS, (ids[number], *row[:13], "new", row[13]))), created=True)
+            texts += [(message, stored.created_at, stored.created_at, stored.id, new.call_id)
+                      for message in compose(stored)]
+        insert_message_rows(conn, texts, returning=False)
 
     def find_order(self, order_number: str) -> StoredOrder | None:
         return next(iter(self._orders("order_by_number", (order_number,))), None)
@@ -256,9 +260,11 @@ def insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due
     return insert_message_rows(conn, [(message, created_at, due, order_id, call_id) for message in messages])
 
 
-def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, int | None, str | None]]) -> list[int]:
+def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, int | None, str | None]], *,
+                        returning: bool = True) -> list[int]:
     """Queue texts given as (message, created_at, due, order_id, call_id) in one statement; the message's own
-    order_id and call_id, when set, win."""
+    order_id and call_id, when set, win. Returns the new ids, or [] with returning=False (reading each id
+    back is a turn at the GIL per row)."""
     if not rows:
         return []
     params = [value for message, created_at, due, order_id, call_id in rows for value in (
@@ -266,4 +272,7 @@ def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, i
         message.call_id if message.call_id is not None else call_id,
         message.kind, message.to_phone, message.body, due, created_at)]
     statement = SQL["outbox_add"].format(rows=", ".join([OUTBOX_ROW] * len(rows)))
-    return sorted(row["id"] for row in conn.execute(statement, params).fetchall())
+    if not returning:
+        conn.execute(statement, params)
+        return []
+    return sorted(row["id"] for row in conn.execute(statement + " RETURNING id", params).fetchall())

@@ -121,6 +121,12 @@ class PostgresEngine:
                 if not conn.closed:
                     conn.autocommit = False
 
+    @staticmethod
+    def insert_ids(conn: PgConnection, statement: str, params: list, numbers: list[str]) -> dict[str, int]:
+        """Run a multi-row INSERT INTO orders; returns {order_number: id}."""
+        rows = conn.execute(statement + " RETURNING id, order_number", params).fetchall()
+        return {row["order_number"]: row["id"] for row in rows}
+
     def ddl(self, statement: str) -> str:
         return ddl(statement)
 

@@ -55,6 +55,7 @@ MIGRATIONS: list[list[str]] = [
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
                   "items, subtotal, gst, total, ready_at, notes, status, created_at")
+ORDER_FIELDS = tuple(name.strip() for name in ORDER_COLUMNS.split(","))
 _OUTBOX_COLUMNS = ("outbox.id, outbox.order_id, outbox.call_id, kind, to_phone, body, outbox.status, attempts, "
                    "next_attempt_at, last_error, provider_sid, outbox.created_at, sent_at, claimed_until, "
                    "orders.order_number")
@@ -85,13 +86,13 @@ SQL = {
                      "DO UPDATE SET last_seq = order_counters.last_seq + excluded.last_seq RETURNING last_seq",
     # "{marks}": one "?" per key
     "orders_by_keys": f"SELECT {ORDER_COLUMNS} FROM orders WHERE idempotency_key IN ({{marks}})",
-    # "{rows}": one ORDER_ROW per order
+    # "{rows}": one ORDER_ROW per order; the engine's insert_ids() learns the new ids
     "orders_add": "INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
                   "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
-                  "VALUES {rows} RETURNING " + ORDER_COLUMNS,
+                  "VALUES {rows}",
     # "{rows}": one OUTBOX_ROW per text
     "outbox_add": "INSERT INTO outbox (order_id, call_id, kind, to_phone, body, status, attempts, next_attempt_at, "
-                  "created_at) VALUES {rows} RETURNING id",
+                  "created_at) VALUES {rows}",
     "outbox_due": _OUTBOX_DUE,
     # PostgreSQL: rows another sender has locked are passed over, not waited for (SQLite's BEGIN IMMEDIATE
     # already lets one sender at a time in).
