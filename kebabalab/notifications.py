@@ -13,7 +13,7 @@ import unicodedata
 from datetime import timedelta
 from typing import Any, Mapping, Sequence
 
-from .db import Database, OutboxMessage, OutboxRow
+from .db import Database, OutboxMark, OutboxMessage, OutboxRow
 from .phones import can_receive_texts, mask_phone
 from .sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport, redact_phones
 
@@ -170,7 +170,10 @@ class OutboxSender:
 
     def run_once(self) -> dict[str, int]:
         """Send what is due now, up to `concurrency` texts at once (each leased to this sender while it is
-        sent, so the lease always covers one Twilio request); returns {'sent', 'logged', 'retry', 'failed'}."""
+        sent, so the lease always covers one Twilio request); returns {'sent', 'logged', 'retry', 'failed'}.
+
+        Each round's outcomes are saved in one transaction: on SQLite every write waits its turn behind the
+        orders being placed, so one write per round rather than one per text."""
         counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
         handled = 0
         while handled < self.batch_size:
@@ -178,11 +181,13 @@ class OutboxSender:
             rows = self.db.claim_due(self.clock.now(), limit=limit, lease_seconds=self.lease_seconds)
             if not rows:
                 break
-            outcomes = [self._deliver(rows[0])] if len(rows) == 1 else list(self._workers().map(self._deliver, rows))
-            for outcome in outcomes:
-                counts[outcome] += 1
+            marks = [self._deliver(rows[0])] if len(rows) == 1 else list(self._workers().map(self._deliver, rows))
+            self.db.record_marks(marks)
+            for row, mark in zip(rows, marks):
+                self._report(row, mark)
+                counts[mark.status] += 1
                 if self.metrics is not None:
-                    self.metrics.sms_outcome(outcome)
+                    self.metrics.sms_outcome(mark.status)
             handled += len(rows)
         return counts
 
@@ -191,43 +196,43 @@ class OutboxSender:
             self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="outbox-send")
         return self._pool
 
-    def _deliver(self, row: OutboxRow) -> str:
+    def _deliver(self, row: OutboxRow) -> OutboxMark:
+        """Send one text; what became of it, for the database (written by run_once with the others)."""
         if row.attempts > self.max_attempts:  # a sender died mid-send after the last allowed attempt
-            return self._fail(row, f"gave up after {self.max_attempts} attempts")
+            return OutboxMark(row.id, "failed", error=f"gave up after {self.max_attempts} attempts")
         try:
             sid = self.transport.send(row.to_phone, row.body)
         except PermanentSmsError as exc:
-            return self._fail(row, str(exc))
+            return OutboxMark(row.id, "failed", error=str(exc))
         except TemporarySmsError as exc:
             return self._retry(row, str(exc))
         except Exception as exc:  # a transport bug must not kill the loop or lose the text
             logger.exception("SMS transport error on outbox %d", row.id)
             return self._retry(row, f"unexpected {type(exc).__name__}")
         logged = bool(getattr(self.transport, "logs_only", False))
-        self.db.mark_sent(row.id, sid, self.clock.now(), logged=logged)
-        logger.info("SMS %d (%s) to %s %s", row.id, row.kind, mask_phone(row.to_phone),
-                    "logged" if logged else "sent")
-        return "logged" if logged else "sent"
+        return OutboxMark(row.id, "logged" if logged else "sent", provider_sid=sid, at=self.clock.now())
 
-    def _retry(self, row: OutboxRow, error: str) -> str:
+    def _retry(self, row: OutboxRow, error: str) -> OutboxMark:
         if row.attempts >= self.max_attempts:
-            return self._fail(row, f"{error} (after {row.attempts} attempts)")
+            return OutboxMark(row.id, "failed", error=f"{error} (after {row.attempts} attempts)")
         delay = self.backoff[min(row.attempts, len(self.backoff)) - 1]
-        self.db.mark_retry(row.id, error, self.clock.now() + timedelta(seconds=delay))
-        logger.warning("SMS %d (%s) to %s failed on attempt %d, retrying in %ds: %s", row.id, row.kind,
-                       mask_phone(row.to_phone), row.attempts, delay, redact_phones(error))
-        return "retry"
+        return OutboxMark(row.id, "retry", error=error, at=self.clock.now() + timedelta(seconds=delay))
 
-    def _fail(self, row: OutboxRow, error: str) -> str:
-        self.db.mark_failed(row.id, error)
-        error = redact_phones(error)
-        if row.kind == "shop_order":
+    def _report(self, row: OutboxRow, mark: OutboxMark) -> None:
+        """One log line per text, once its outcome is saved."""
+        to = mask_phone(row.to_phone)
+        if mark.status in ("sent", "logged"):
+            logger.info("SMS %d (%s) to %s %s", row.id, row.kind, to, mark.status)
+        elif mark.status == "retry":
+            delay = self.backoff[min(row.attempts, len(self.backoff)) - 1]
+            logger.warning("SMS %d (%s) to %s failed on attempt %d, retrying in %ds: %s", row.id, row.kind, to,
+                           row.attempts, delay, redact_phones(mark.error or ""))
+        elif row.kind == "shop_order":
             logger.error("SHOP NOT TOLD about order %s: text %d to %s failed for good: %s",
-                         row.order_number, row.id, mask_phone(row.to_phone), error)
+                         row.order_number, row.id, to, redact_phones(mark.error or ""))
         else:
-            logger.warning("SMS %d (%s) to %s failed for good: %s", row.id, row.kind,
-                           mask_phone(row.to_phone), error)
-        return "failed"
+            logger.warning("SMS %d (%s) to %s failed for good: %s", row.id, row.kind, to,
+                           redact_phones(mark.error or ""))
 
     def start(self) -> None:
         """Run the send loop on a daemon thread (idempotent)."""

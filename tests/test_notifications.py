@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from kebabalab.clock import FixedClock
-from kebabalab.db import Database, NewOrder, OutboxMessage, StoredOrder
+from kebabalab.db import Database, NewOrder, OutboxMark, OutboxMessage, StoredOrder
 from kebabalab.notifications import (OutboxSender, compose_customer_confirmation, compose_menu_link, compose_ready,
                                      compose_receipt, compose_shop_order, messages_for_new_order, sanitize_for_sms,
                                      segments)
@@ -354,3 +354,22 @@ def test_several_texts_go_out_at_once_each_exactly_once(db, clock, fake, twilio)
     assert sorted(r.body for r in fake.sent) == [f"menu {n}" for n in range(8)]
     assert most[0] > 1  # overlapping sends, at most the four leased at a time
     assert most[0] <= 4
+
+
+def test_a_round_of_sends_saves_its_outcomes_in_one_write(db, clock, fake, twilio, monkeypatch):
+    fake.fail_next(1, status=500)  # the first text to reach Twilio gets a server error: a retry among the sends
+    db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(4)])
+    writes = []
+    record = db.record_marks
+    monkeypatch.setattr(db, "record_marks", lambda marks: writes.append([m.status for m in marks]) or record(marks))
+    assert OutboxSender(db, twilio, clock, concurrency=4).run_once() == {**NOTHING, "sent": 3, "retry": 1}
+    assert [sorted(w) for w in writes] == [["retry", "sent", "sent", "sent"]]  # one transaction, four outcomes
+    assert db.outbox_counts() == {"pending": 1, "sending": 0, "sent": 3, "logged": 0, "failed": 0}
+
+
+def test_record_marks_refuses_an_unknown_outcome_and_writes_none_of_the_round(db, clock):
+    [first, second] = db.add_messages([OutboxMessage("menu_link", "+61412345670", f"m{n}") for n in range(2)])
+    db.claim_due(clock.now())
+    with pytest.raises(ValueError, match="sent, logged, retry or failed"):
+        db.record_marks([OutboxMark(first, "sent", provider_sid="SM1", at=clock.now()), OutboxMark(second, "lost")])
+    assert db.outbox_counts()["sending"] == 2

@@ -9,10 +9,10 @@ integer cents.
   orders.py   Database, init_database     sqlite.py / postgres.py   the two engines
 """
 from .orders import Database, init_database, insert_messages, migrate, open_engine
-from .records import NewOrder, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
+from .records import NewOrder, OutboxMark, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
 from .schema import MIGRATIONS, ORDER_COLUMNS, OUTBOX_KINDS, OUTBOX_STATUSES, SQL
 from .sqlite import DatabaseConnection, database_path
 
 __all__ = ["MIGRATIONS", "ORDER_COLUMNS", "OUTBOX_KINDS", "OUTBOX_STATUSES", "SQL", "Database", "DatabaseConnection",
-           "NewOrder", "OutboxMessage", "OutboxRow", "StoredOrder", "database_path", "init_database", "insert_messages",
+           "NewOrder", "OutboxMark", "OutboxMessage", "OutboxRow", "StoredOrder", "database_path", "init_database", "insert_messages",
            "migrate", "open_engine", "order_number_for", "utc_text"]

@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..clock import SystemClock
 from ..phones import mask_phone, try_normalise
-from .records import NewOrder, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
+from .records import NewOrder, OutboxMark, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
 from .group_commit import GroupCommit
 from .schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL
 from .sqlite import SQLiteEngine
@@ -214,23 +214,37 @@ class Database:
         due = "outbox_due_skip_locked" if self.engine.row_locks else "outbox_due"
         with self.transaction(immediate=True) as conn:
             rows = conn.execute(SQL[due], (now_text, now_text, int(limit))).fetchall()
-            for row in rows:
-                conn.execute(SQL["outbox_claim"], (until, row["id"]))
+            if rows:
+                conn.execute(SQL["outbox_claim"].format(marks=", ".join("?" * len(rows))),
+                             [until, *(row["id"] for row in rows)])
         return [OutboxRow(**{**dict(row), "status": "sending", "claimed_until": until,
                              "attempts": row["attempts"] + 1}) for row in rows]
 
     def mark_sent(self, id: int, provider_sid: str, at: datetime, logged: bool = False) -> None:
-        self._write("outbox_sent", ("logged" if logged else "sent", provider_sid, utc_text(at), id))
+        self.record_marks([OutboxMark(id, "logged" if logged else "sent", provider_sid=provider_sid, at=at)])
 
     def mark_retry(self, id: int, error: str, next_attempt_at: datetime) -> None:
-        self._write("outbox_retry", (error, utc_text(next_attempt_at), id))
+        self.record_marks([OutboxMark(id, "retry", error=error, at=next_attempt_at)])
 
     def mark_failed(self, id: int, error: str) -> None:
-        self._write("outbox_failed", (error, id))
+        self.record_marks([OutboxMark(id, "failed", error=error)])
 
-    def _write(self, sql: str, params: tuple) -> None:
+    def record_marks(self, marks: list[OutboxMark]) -> None:
+        """What became of several texts, in one transaction (the sender's round of sends)."""
+        statements = {
+            "sent": lambda m: ("outbox_sent", ("sent", m.provider_sid, utc_text(m.at), m.id)),
+            "logged": lambda m: ("outbox_sent", ("logged", m.provider_sid, utc_text(m.at), m.id)),
+            "retry": lambda m: ("outbox_retry", (m.error, utc_text(m.at), m.id)),
+            "failed": lambda m: ("outbox_failed", (m.error, m.id)),
+        }
+        if not marks:
+            return
+        if any(mark.status not in statements for mark in marks):
+            raise ValueError("an outbox mark is sent, logged, retry or failed")
         with self.transaction(immediate=True) as conn:
-            conn.execute(SQL[sql], params)
+            for mark in marks:
+                sql, params = statements[mark.status](mark)
+                conn.execute(SQL[sql], params)
 
     def outbox_row(self, id: int) -> OutboxRow | None:
         rows = self._read("outbox_by_id", (id,))

@@ -111,3 +111,14 @@ class OutboxRow:
     sent_at: str | None
     claimed_until: str | None
     order_number: str | None = field(default=None)
+
+
+@dataclass(frozen=True)
+class OutboxMark:
+    """What became of one text: 'sent' or 'logged' (provider_sid, at), 'retry' (error, again at `at`) or
+    'failed' (error)."""
+    id: int
+    status: str
+    provider_sid: str | None = None
+    at: datetime | None = None
+    error: str | None = None

@@ -97,7 +97,9 @@ SQL = {
     # PostgreSQL: rows another sender has locked are passed over, not waited for (SQLite's BEGIN IMMEDIATE
     # already lets one sender at a time in).
     "outbox_due_skip_locked": _OUTBOX_DUE + " FOR UPDATE OF outbox SKIP LOCKED",
-    "outbox_claim": "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 WHERE id = ?",
+    # "{marks}": one "?" per text
+    "outbox_claim": "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 "
+                    "WHERE id IN ({marks})",
     "outbox_sent": "UPDATE outbox SET status = ?, provider_sid = ?, sent_at = ?, claimed_until = NULL WHERE id = ?",
     "outbox_retry": "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_until = NULL "
                     "WHERE id = ? AND status NOT IN ('sent', 'logged')",
