@@ -116,10 +116,16 @@ def test_serve_with_unauthenticated_allowed_warns_and_serves_health(start):
     assert "+61412345678" not in "\n".join(lines)
 
 
+def server_home(tmp_path: Path) -> Path:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    return home
+
+
 @pytest.mark.parametrize("args, server_name", [((), "gunicorn"), (("--server", "waitress"), "waitress")],
                          ids=["default-gunicorn", "waitress"])
-def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start, args, server_name):
-    server = start(*args, VAPI_WEBHOOK_SECRET=SECRET)
+def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start, tmp_path, args, server_name):
+    server = start(*args, VAPI_WEBHOOK_SECRET=SECRET, HOME=str(server_home(tmp_path)), XDG_RUNTIME_DIR="")
     assert server.wait_healthy().status_code == 200
     url = f"{server.url}/webhook"
     refused = requests.post(url, json=tool_call_body("c2"), headers={"X-Vapi-Secret": "guess"}, timeout=5)
@@ -137,6 +143,7 @@ def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start, args, s
     entries = [json.loads(line) for line in lines]  # LOG_FORMAT=json: the server's own lines too
     started = [e["message"] for e in entries if e["message"].startswith("serving on")]
     assert len(started) == 1 and f"({server_name}," in started[0]
+    assert list(server_home(tmp_path).iterdir()) == []  # no gunicorn control socket for others to find
 
 
 @pytest.mark.parametrize("args, message", [
