@@ -54,14 +54,21 @@ def submit_in_threads(writer, items, results, timeout=5):
     return threads
 
 
+def hold_one_and_queue(writer, gate, queued, results):
+    """Item 1 is written and held at the gate; `queued` items then wait behind it. Returns the threads."""
+    threads = submit_in_threads(writer, [1], results)
+    assert gate.entered.wait(5)
+    if queued:
+        threads += submit_in_threads(writer, queued, results)
+        wait_until(lambda: writer.waiting() == len(queued))
+    return threads
+
+
 def test_items_that_wait_while_a_batch_is_written_share_the_next_batch():
     gate = Gate()
     writer = GroupCommit(gate)
     results: dict = {}
-    threads = submit_in_threads(writer, [1], results)
-    assert gate.entered.wait(5)
-    threads += submit_in_threads(writer, [2, 3, 4, 5, 6], results)
-    wait_until(lambda: writer.waiting() == 5)
+    threads = hold_one_and_queue(writer, gate, [2, 3, 4, 5, 6], results)
     gate.open()
     for thread in threads:
         thread.join(5)
@@ -74,10 +81,7 @@ def test_a_failing_batch_is_written_again_one_by_one_so_only_the_bad_item_fails(
     gate = Gate(fail_on=3)
     writer = GroupCommit(gate)
     results: dict = {}
-    threads = submit_in_threads(writer, [1], results)
-    assert gate.entered.wait(5)
-    threads += submit_in_threads(writer, [2, 3, 4], results)
-    wait_until(lambda: writer.waiting() == 3)
+    threads = hold_one_and_queue(writer, gate, [2, 3, 4], results)
     gate.open()
     for thread in threads:
         thread.join(5)
@@ -91,8 +95,7 @@ def test_a_caller_that_gives_up_before_its_turn_leaves_the_queue_and_nothing_of_
     gate = Gate()
     writer = GroupCommit(gate)
     results: dict = {}
-    threads = submit_in_threads(writer, [1], results)  # the leader, held in its write
-    assert gate.entered.wait(5)
+    threads = hold_one_and_queue(writer, gate, [], results)  # the first, held in its write
     with pytest.raises(StoreError, match="taking too long"):
         writer.submit(7, timeout=0.05)
     assert writer.waiting() == 0
@@ -127,10 +130,7 @@ def test_close_refuses_new_items_and_what_is_queued_is_still_written():
     gate = Gate()
     writer = GroupCommit(gate)
     results: dict = {}
-    threads = submit_in_threads(writer, [1], results)
-    assert gate.entered.wait(5)
-    threads += submit_in_threads(writer, [2], results)
-    wait_until(lambda: writer.waiting() == 1)
+    threads = hold_one_and_queue(writer, gate, [2], results)
     closing = threading.Thread(target=writer.close)  # close waits for the queue to be written
     closing.start()
     wait_until(lambda: writer._closed)
