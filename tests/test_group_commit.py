@@ -212,3 +212,65 @@ def test_the_orders_handed_back_are_the_rows_as_saved(db):
         assert placed.created
         assert db.find_order(placed.order_number) == replace(placed, created=False)
         assert [row.order_id for row in db.outbox_for_order(placed.id)] == [placed.id]
+
+
+def test_a_database_that_is_busy_fails_the_batch_once_not_order_by_order():
+    calls = []
+
+    def busy(items):
+        calls.append(list(items))
+        if items != [1]:
+            raise StoreError("The order database is busy right now; please try again in a moment.")
+        gate.gate.wait(5)
+        return [10]
+    gate = Gate()
+    writer = GroupCommit(busy)
+    results: dict = {}
+    threads = submit_in_threads(writer, [1], results)
+    wait_until(lambda: calls == [[1]])
+    threads += submit_in_threads(writer, [2, 3], results)
+    wait_until(lambda: writer.waiting() == 2)
+    gate.open()
+    for thread in threads:
+        thread.join(5)
+    assert calls == [[1], [2, 3]]  # no retries one at a time: they would only wait for the same lock
+    assert results[1] == 10 and all(isinstance(results[i], StoreError) for i in (2, 3))
+
+
+class Interrupted(threading.Event):
+    def wait(self, timeout=None):
+        raise KeyboardInterrupt
+
+
+def test_ctrl_c_while_queued_takes_the_order_out_of_the_queue(monkeypatch):
+    from kebabalab.db import group_commit
+
+    class InterruptedTicket(group_commit._Ticket):
+        def __init__(self, item):
+            super().__init__(item)
+            self.done = Interrupted()
+    gate = Gate()
+    writer = GroupCommit(gate)
+    results: dict = {}
+    threads = hold_one_and_queue(writer, gate, [2], results)
+    monkeypatch.setattr(group_commit, "_Ticket", InterruptedTicket)
+    with pytest.raises(KeyboardInterrupt):
+        writer.submit(7)
+    monkeypatch.undo()
+    assert writer.waiting() == 1  # 2 still waits; 7 left the queue
+    gate.open()
+    for thread in threads:
+        thread.join(5)
+    assert results == {1: 10, 2: 20} and gate.batches == [[1], [2]]  # 7 was never written
+    writer.close()
+
+
+def test_ctrl_c_during_a_lone_write_leaves_the_writer_free_for_the_next_order():
+    def interrupted_once(items, state={"first": True}):
+        if state.pop("first", False):
+            raise KeyboardInterrupt
+        return [i * 10 for i in items]
+    writer = GroupCommit(interrupted_once)
+    with pytest.raises(KeyboardInterrupt):
+        writer.submit(1)
+    assert writer.submit(2, timeout=1) == 20

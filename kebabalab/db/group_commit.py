@@ -75,34 +75,42 @@ class GroupCommit(Generic[T, R]):
 
     def submit(self, item: T, timeout: float = WAIT_SECONDS) -> R:
         ticket: _Ticket[T, R] = _Ticket(item)
-        with self._cond:
-            if self._closed:
-                raise StoreError("The order database is closed.")
-            alone = not self._writing and not self._pending
+        alone = False
+        try:
+            with self._cond:
+                if self._closed:
+                    raise StoreError("The order database is closed.")
+                alone = not self._writing and not self._pending
+                if alone:
+                    self._writing = True
+                else:
+                    self._pending.append(ticket)
+                    self._ensure_thread()
+                    self._cond.notify()
             if alone:
-                self._writing = True
-            else:
-                self._pending.append(ticket)
-                self._ensure_thread()
-                self._cond.notify()
-        if alone:
-            try:
                 self._write([ticket])
-            finally:
+            else:
+                self._wait(ticket, timeout)
+        except BaseException:  # a timeout, or Ctrl-C: a queued order must not be saved behind its caller's back
+            if not alone:
+                with self._cond:
+                    if ticket in self._pending:
+                        self._pending.remove(ticket)
+            raise
+        finally:
+            if alone:  # even when interrupted: the next order must not find a write that never ends
                 self._done_writing([ticket])
-        else:
-            self._wait(ticket, time.monotonic() + timeout)
         if ticket.error is not None:
             raise ticket.error
         return ticket.result  # type: ignore[return-value]
 
-    def _wait(self, ticket: _Ticket[T, R], deadline: float) -> None:
+    def _wait(self, ticket: _Ticket[T, R], timeout: float) -> None:
+        deadline = time.monotonic() + timeout
         while not ticket.done.wait(max(0.0, deadline - time.monotonic())):
             with self._cond:
                 if ticket in self._pending:
                     self._pending.remove(ticket)
-                    log.error("%s: an order waited over %.0f s for its turn to be saved", self._name,
-                              deadline - time.monotonic() + WAIT_SECONDS)
+                    log.error("%s: an order waited over %.0f s for its turn to be saved", self._name, timeout)
                     raise StoreError(BUSY)
             deadline = time.monotonic() + WAIT_SECONDS  # its batch is being written: that ends by itself
 
@@ -140,17 +148,22 @@ class GroupCommit(Generic[T, R]):
     def _write(self, batch: list[_Ticket[T, R]]) -> None:
         try:
             results = self._write_batch([ticket.item for ticket in batch])
-            if len(results) != len(batch):
-                raise StoreError(NOT_SAVED)
+        except StoreError as exc:  # the database itself is busy or gone: one at a time would fail the same way
+            results, errors = [None] * len(batch), [exc] * len(batch)
         except Exception as exc:  # noqa: BLE001 - handed to its caller, never lost
-            if len(batch) > 1:
+            if len(batch) > 1:  # an error of one order (its data, its texts): the others must not share it
                 log.warning("%s: a batch of %d orders failed (%s); saving each on its own", self._name,
                             len(batch), type(exc).__name__)
                 for ticket in batch:
                     self._write([ticket])
                 return
-            batch[0].error = exc
-            results = [None]
-        for ticket, result in zip(batch, results):
-            ticket.result = result
+            results, errors = [None], [exc]
+        else:
+            # after the commit: never written again, or orders without a key would be saved twice
+            errors = [None] * len(batch) if len(results) == len(batch) else [StoreError(NOT_SAVED)] * len(batch)
+            if errors[0] is not None:
+                log.error("%s: write_batch returned %d results for %d orders", self._name, len(results), len(batch))
+                results = [None] * len(batch)
+        for ticket, result, error in zip(batch, results, errors):
+            ticket.result, ticket.error = result, error
             ticket.done.set()
