@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import unicodedata
 from datetime import timedelta
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from .db import Database, OutboxMark, OutboxMessage, OutboxRow
 from .phones import can_receive_texts, mask_phone
@@ -172,8 +172,8 @@ class OutboxSender:
         """Send what is due now, up to `concurrency` texts at once (each leased to this sender while it is
         sent, so the lease always covers one Twilio request); returns {'sent', 'logged', 'retry', 'failed'}.
 
-        Each round's outcomes are saved in one transaction: on SQLite every write waits its turn behind the
-        orders being placed, so one write per round rather than one per text."""
+        Outcomes that finish together are saved in one transaction: on SQLite every write waits its turn
+        behind the orders being placed, so one write per group of sends rather than one per text."""
         counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
         handled = 0
         while handled < self.batch_size:
@@ -181,15 +181,27 @@ class OutboxSender:
             rows = self.db.claim_due(self.clock.now(), limit=limit, lease_seconds=self.lease_seconds)
             if not rows:
                 break
-            marks = [self._deliver(rows[0])] if len(rows) == 1 else list(self._workers().map(self._deliver, rows))
-            self.db.record_marks(marks)
-            for row, mark in zip(rows, marks):
-                self._report(row, mark)
-                counts[mark.status] += 1
-                if self.metrics is not None:
-                    self.metrics.sms_outcome(mark.status)
+            for finished in self._send_all(rows):
+                self.db.record_marks([mark for _, mark in finished])
+                for row, mark in finished:
+                    self._report(row, mark)
+                    counts[mark.status] += 1
+                    if self.metrics is not None:
+                        self.metrics.sms_outcome(mark.status)
             handled += len(rows)
         return counts
+
+    def _send_all(self, rows: list[OutboxRow]) -> Iterator[list[tuple[OutboxRow, OutboxMark]]]:
+        """Send the rows at once; yields the (row, outcome) pairs that finished together, as they finish, so
+        a text that went out is saved as sent without waiting for a slow one (a crash then resends less)."""
+        if len(rows) == 1:
+            yield [(rows[0], self._deliver(rows[0]))]
+            return
+        futures = {self._workers().submit(self._deliver, row): row for row in rows}
+        waiting = set(futures)
+        while waiting:
+            done, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            yield [(futures[future], future.result()) for future in done]
 
     def _workers(self) -> ThreadPoolExecutor:
         if self._pool is None:
