@@ -110,6 +110,16 @@ def connect(url: str) -> redis.Redis:
         raise ConfigError(f"REDIS_URL is not usable ({exc}); use redis://host:6379/0") from None
 
 
+def ping(url: str) -> None:
+    """Reach REDIS_URL once (StoreError if it cannot be reached), then close the connection."""
+    client = connect(url)
+    try:
+        with _guard():
+            client.ping()
+    finally:
+        client.close()
+
+
 @contextmanager
 def _guard() -> Iterator[None]:
     try:

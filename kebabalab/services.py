@@ -69,6 +69,21 @@ def make_availability_store(settings: Settings):
     return MemoryAvailabilityStore()
 
 
+def check_before_serving(settings: Settings) -> None:
+    """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
+    a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
+    shop_number(settings)
+    load_business(settings.business_file)
+    Lexicon.from_menu(Menu.load(settings.menu_file))
+    Hours.load(settings.hours_file)
+    make_transport(settings)
+    from .db import init_database
+    init_database(settings.database_url)
+    if settings.redis_url:
+        from .redis_sessions import ping
+        ping(settings.redis_url)
+
+
 @dataclass
 class Services:
     settings: Settings

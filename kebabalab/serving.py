@@ -36,6 +36,11 @@ def choose_server(requested: str, workers: int) -> str:
     return requested
 
 
+def bind_address(host: str, port: int) -> str:
+    """gunicorn's bind: 'host:port', with an IPv6 address in brackets ('[::1]:5000')."""
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
 def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int:
     from waitress import serve
 
@@ -53,6 +58,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
     from gunicorn.glogging import Logger
 
     from .logs import configure_logging
+    from .services import check_before_serving
 
     class Logs(Logger):
         """gunicorn's own lines (master and workers) through the app's one masking handler, text or JSON."""
@@ -69,7 +75,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
 
     class Application(BaseApplication):
         def load_config(self):
-            self.cfg.set("bind", f"{settings.host}:{settings.port}")
+            self.cfg.set("bind", bind_address(settings.host, settings.port))
             self.cfg.set("workers", workers)
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
@@ -82,13 +88,24 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             # No control socket: its default path is one per user, so two servers on a machine (two shops, a
             # benchmark beside a server) would share it and gunicornc could stop the wrong one.
             self.cfg.set("control_socket_disable", True)
+            self.cfg.set("worker_exit", _stop_background_work)
 
         def load(self):
             from .server import create_app
             return create_app(settings)
 
     configure_logging(settings.log_level, settings.log_format)
+    check_before_serving(settings)  # a bad file or an unreachable database: one line and exit, before forking
     log.info("serving on http://%s:%d (gunicorn, %d worker(s) x %d threads)", settings.host, settings.port,
              workers, threads)
     Application().run()
     return 0
+
+
+def _stop_background_work(server, worker) -> None:
+    """gunicorn's worker_exit hook: the SMS sender finishes the texts it is sending and saves what became of
+    them, so a restart does not send them a second time once their lease runs out."""
+    app = getattr(worker, "wsgi", None)
+    services = getattr(app, "extensions", {}).get("kebabalab") if app is not None else None
+    if services is not None:
+        services.stop_background()

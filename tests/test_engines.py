@@ -227,8 +227,8 @@ def test_the_kitchen_queue_is_read_through_the_ready_at_index(tmp_path):
     engine = open_engine(path)
     plan = engine.read("EXPLAIN QUERY PLAN " + SQL["open_orders_due"], (utc_text(T0), utc_text(T0)))
     engine.close()
-    assert [row["detail"] for row in plan] == [
-        "SEARCH orders USING INDEX ix_orders_ready_at (ready_at>? AND ready_at<?)"]  # not SCAN orders
+    [step] = [row["detail"] for row in plan]  # "SEARCH orders USING INDEX ..." ("SEARCH TABLE" before 3.36)
+    assert step.startswith("SEARCH") and "USING INDEX ix_orders_ready_at (ready_at>? AND ready_at<?)" in step
 
 
 @pytest.mark.slow

@@ -170,3 +170,60 @@ def test_choose_server_picks_gunicorn_where_it_runs_and_refuses_waitress_with_wo
         serving.choose_server("gunicorn", 1)
     with pytest.raises(ValueError, match="--server must be one of auto, gunicorn, waitress"):
         serving.choose_server("flask-dev", 1)
+
+
+@pytest.mark.parametrize("args", [(), ("--server", "waitress")], ids=["default-gunicorn", "waitress"])
+def test_a_broken_menu_file_is_refused_in_one_line_by_either_server(tmp_path, args):
+    (tmp_path / "menu.json").write_text("{not json")
+    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, MENU_FILE=str(tmp_path / "menu.json"))
+    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=30)
+    assert done.returncode == 2, done.stderr
+    last = done.stderr.strip().splitlines()[-1]  # after any warnings logged on the way
+    assert last.startswith("configuration error: menu file") and "not valid JSON" in last
+    assert "Traceback" not in done.stderr and "Worker failed to boot" not in done.stderr
+
+
+def test_an_unreachable_database_is_refused_before_gunicorn_starts(tmp_path, unused_port):
+    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET,
+                      DATABASE_URL=f"postgresql://postgres@127.0.0.1:{unused_port}/kebabalab")
+    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3, done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("database or session store unavailable:")
+    assert "Traceback" not in done.stderr and "serving on" not in done.stderr
+
+
+@pytest.mark.parametrize("host, bind", [("127.0.0.1", "127.0.0.1:5000"), ("::1", "[::1]:5000"),
+                                        ("::", "[::]:5000"), ("[::1]", "[::1]:5000"), ("localhost", "localhost:5000")])
+def test_gunicorn_binds_ipv6_addresses_in_brackets(host, bind):
+    from kebabalab.serving import bind_address
+    assert bind_address(host, 5000) == bind
+
+
+def test_stopping_the_server_lets_texts_being_sent_finish_and_be_saved(start, tmp_path):
+    import sqlite3
+
+    from fakes import FakeTwilio
+    from servers import always_open_hours
+    with FakeTwilio() as twilio:
+        twilio.delay = 1.5  # the texts are still on their way when the stop comes
+        server = start(VAPI_WEBHOOK_SECRET=SECRET, HOURS_FILE=str(always_open_hours(tmp_path)),
+                       TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="token", TWILIO_FROM_NUMBER="+61400000000",
+                       TWILIO_API_BASE_URL=twilio.base_url, SHOP_ORDER_TO="+61400000001")
+        assert server.wait_healthy().status_code == 200
+        for n, (name, args) in enumerate([("quickAddItem", {"description": "a large lamb kebab"}),
+                                          ("setPickupTime", {"requestedTime": "in 40 minutes"}),
+                                          ("createOrder", {"customerName": "Sam"})]):
+            body = {"message": {"type": "tool-calls", "call": {"id": "stop-1", "customer": {"number": "+61412345678"}},
+                                "toolCallList": [{"id": f"t{n}", "function": {"name": name, "arguments": args}}]}}
+            reply = requests.post(f"{server.url}/webhook", json=body, headers={"X-Vapi-Secret": SECRET}, timeout=10)
+            assert "result" in reply.json()["results"][0], reply.text
+        deadline = time.monotonic() + 10
+        while len(twilio.requests) < 2:  # both texts handed to Twilio, neither answered yet
+            assert time.monotonic() < deadline, "the texts never reached the fake Twilio"
+            time.sleep(0.01)
+        server.stop()
+    with sqlite3.connect(tmp_path / "serve.db") as conn:
+        statuses = sorted(status for (status,) in conn.execute("SELECT status FROM outbox"))
+    assert statuses == ["sent", "sent"]  # not left 'sending', to be sent again after the lease

@@ -118,8 +118,10 @@ class PostgresEngine:
             try:
                 return conn.execute(placeholders(sql), tuple(params)).fetchall()
             finally:
-                if not conn.closed:
+                try:
                     conn.autocommit = False
+                except psycopg.Error:  # a broken or interrupted connection: the pool's reset sees to it
+                    pass
 
     @staticmethod
     def insert_ids(conn: PgConnection, statement: str, params: list, numbers: list[str]) -> dict[str, int]:
