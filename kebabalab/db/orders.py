@@ -62,8 +62,9 @@ class Database:
         self.engine = open_engine(url)
         self.path = self.engine.path  # the SQLite file; None on PostgreSQL
         self.clock = clock or SystemClock()
-        # SQLite has one writer: new orders share transactions there. PostgreSQL saves each in its own.
-        self._group_commit = GroupCommit(self.place_orders) if self.engine.name == "sqlite" else None
+        # New orders that arrive together share a transaction (SQLite: one writer; PostgreSQL: one counter row
+        # per day, locked from the number's update to the commit).
+        self._group_commit = GroupCommit(self.place_orders)
 
     def init(self) -> int:
         version = migrate(self.engine)
@@ -72,8 +73,7 @@ class Database:
 
     def close(self) -> None:
         """Stop the order writer (SQLite) and close the engine's connections."""
-        if self._group_commit is not None:
-            self._group_commit.close()  # orders already waiting are still saved
+        self._group_commit.close()  # orders already waiting are still saved
         self.engine.close()
 
     def transaction(self, immediate: bool = False):
@@ -105,11 +105,9 @@ class Database:
     def place_order(self, new: NewOrder, compose: Callable[[StoredOrder], list[OutboxMessage]]) -> StoredOrder:
         """Save the order and its texts in one transaction; the same idempotency key returns the first order.
 
-        On SQLite the order goes through the group commit (orders arriving together share a transaction)."""
-        if self._group_commit is not None:
-            return self._group_commit.submit((new, compose))
+        Orders arriving together share a transaction (group commit)."""
         try:
-            return self.place_orders([(new, compose)])[0]
+            return self._group_commit.submit((new, compose))
         except self.engine.duplicate_errors:
             # PostgreSQL: another worker saved this key between our look-up and our insert; ours rolled back.
             first = self.find_order_by_key(new.idempotency_key) if new.idempotency_key is not None else None
