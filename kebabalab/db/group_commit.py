@@ -1,7 +1,8 @@
 """Group commit: orders that arrive while one is being written are saved together in the next transaction.
 
-Why (SQLite): one writer at a time, and every statement inside a write gives the GIL away and must win it
-back while the request threads run Python (about one switch interval, 5 ms, each under load). With a
+Why: SQLite has one writer at a time, and PostgreSQL locks the day's counter row from the number's update
+to the commit; and every statement (or round trip) inside a write gives the GIL away and must win it back
+while the request threads run Python (about one switch interval, 5 ms, each under load). With a
 transaction per order, orders queued behind each other; here one transaction costs the same few statements
 whether it saves one order or thirty, so the writer keeps up as orders arrive faster.
 
