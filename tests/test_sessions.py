@@ -76,17 +76,6 @@ def test_cleanup_runs_by_itself_at_most_every_five_minutes(store, clock):
     assert store.get("x") is None
 
 
-def test_limit_evicts_least_recently_used(store, clock):
-    for call in ("a", "b", "c"):
-        store.update(call, add_line)
-        clock.advance(seconds=1)
-    store.update("a", add_line)  # a is now the most recent
-    store.update("d", add_line)
-    assert store.count() == 3
-    assert store.get("b") is None
-    assert {c for c in "acd" if store.get(c)} == {"a", "c", "d"}
-
-
 def test_limit_never_evicts_a_session_in_use(store):
     inside = threading.Event()
     release = threading.Event()
