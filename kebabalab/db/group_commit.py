@@ -45,8 +45,9 @@ class GroupCommit(Generic[T, R]):
     with every item waiting at that moment, up to `max_batch`.
 
     When a batch fails, each of its items is written again on its own, so one bad order gets its own error
-    and never sinks the others. A caller that gives up waiting before its turn is taken out of the queue
-    (StoreError): nothing of its order is saved."""
+    and never sinks the others; when the database itself fails (StoreError: busy, unreachable), the batch
+    fails once. A caller that gives up waiting, or is interrupted, before its turn is taken out of the queue:
+    nothing of its order is saved."""
 
     def __init__(self, write_batch: Callable[[list[T]], list[R]], *, max_batch: int = 32,
                  name: str = "order-writer"):
@@ -116,7 +117,9 @@ class GroupCommit(Generic[T, R]):
             deadline = time.monotonic() + WAIT_SECONDS  # its batch is being written: that ends by itself
 
     def _ensure_thread(self) -> None:
-        """(Under the condition's lock.) A forked worker inherits this object but not its thread."""
+        """(Under the condition's lock.) Start the writer thread, or start it again if it died. (A new pid
+        also starts one, but nothing else is reset after a fork: the app makes its Database after gunicorn
+        forks its workers.)"""
         if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
             self._pid = os.getpid()
             self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
