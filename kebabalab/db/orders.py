@@ -134,7 +134,7 @@ class Database:
                         first_with_key[key] = index
             results: list[StoredOrder | None] = [None] * len(batch)
             if fresh:
-                self._insert_orders(self.engine, conn, batch, fresh, results)
+                self._insert_orders(conn, batch, fresh, results)
             for index, (new, _) in enumerate(batch):
                 if results[index] is None:
                     key = new.idempotency_key
@@ -142,8 +142,8 @@ class Database:
                     results[index] = replace(earlier, created=False)
         return results  # type: ignore[return-value]
 
-    @staticmethod
-    def _insert_orders(engine, conn, batch, fresh: list[int], results: list) -> None:
+    def _insert_orders(self, conn, batch, fresh: list[int], results: list) -> None:
+        """Insert the batch's new orders (`fresh` indexes) and their texts; fills `results` at those indexes."""
         seqs: dict[int, int] = {}
         days: dict[str, list[int]] = {}
         for index in fresh:
@@ -162,7 +162,7 @@ class Database:
                          new.total, utc_text(new.ready_at) if new.ready_at else None, new.notes,
                          utc_text(new.created_at)))
         statement = SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(rows)))
-        ids = engine.insert_ids(conn, statement, [value for row in rows for value in row], numbers)
+        ids = self.engine.insert_ids(conn, statement, [value for row in rows for value in row], numbers)
         texts = []
         for index, number, row in zip(fresh, numbers, rows):
             new, compose = batch[index]
