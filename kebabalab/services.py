@@ -69,14 +69,27 @@ def make_availability_store(settings: Settings):
     return MemoryAvailabilityStore()
 
 
+@dataclass(frozen=True)
+class ShopFiles:
+    """The shop's files, loaded and checked, and the settings with SHOP_ORDER_TO in E.164."""
+    settings: Settings
+    business: dict
+    hours: Hours
+    menu: Menu
+    lexicon: Lexicon
+
+    @classmethod
+    def load(cls, settings: Settings) -> "ShopFiles":
+        settings = settings.replace(shop_order_to=shop_number(settings))
+        menu = Menu.load(settings.menu_file)
+        return cls(settings, load_business(settings.business_file), Hours.load(settings.hours_file), menu,
+                   Lexicon.from_menu(menu))
+
+
 def check_before_serving(settings: Settings) -> None:
     """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
     a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
-    shop_number(settings)
-    load_business(settings.business_file)
-    Lexicon.from_menu(Menu.load(settings.menu_file))
-    Hours.load(settings.hours_file)
-    make_transport(settings)
+    make_transport(ShopFiles.load(settings).settings)
     from .db import init_database
     init_database(settings.database_url)
     if settings.redis_url:
@@ -119,17 +132,15 @@ class Services:
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
         clock = clock or SystemClock()
-        settings = settings.replace(shop_order_to=shop_number(settings))
-        business = load_business(settings.business_file)
+        files = ShopFiles.load(settings)
+        settings = files.settings
         db = Database(settings.database_url, clock=clock)
         db.init()
         metrics = Metrics()
         sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
-        hours = Hours.load(settings.hours_file)
-        menu = Menu.load(settings.menu_file)
-        return cls(settings, menu, hours, business, clock,
+        return cls(settings, files.menu, files.hours, files.business, clock,
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(make_availability_store(settings), clock, hours), Lexicon.from_menu(menu),
+                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
                    HistoryJanitor(db, clock, settings.history_days))
