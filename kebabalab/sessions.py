@@ -36,9 +36,7 @@ class Session:
         return replace(self, cart=list(self.cart))
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["cart"] = [line.to_dict() for line in self.cart]
-        return data
+        return asdict(self)  # the cart lines, dataclasses too, become dicts with it
 
     @classmethod
     def from_dict(cls, data: dict) -> "Session":
