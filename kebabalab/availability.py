@@ -8,6 +8,8 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass, field
 
+from .cart import say_or
+
 KINDS = ("item", "protein", "salad", "sauce", "brand", "extra", "category")
 
 
@@ -115,7 +117,6 @@ def sold_out_refusal(menu, state: AvailabilityState, line) -> str | None:
     for kind, name, said, others in checks:
         if f"{kind}:{name}" in marks:
             others = [o for o in others if o != said][:4]
-            offer = f"; we have {', '.join(others[:-1]) + ' or ' + others[-1] if len(others) > 1 else others[0]}" \
-                if others else ""
+            offer = f"; we have {say_or(others)}" if others else ""
             return f"Sorry, we're out of {said} today{offer}."
     return None

@@ -78,7 +78,7 @@ def make_line(menu: Menu, spec: LineSpec) -> CartLine:
     salads = _choices(spec.salads, menu.salads, "salad", what, item.category in SALAD_CATEGORIES)
     sauces = _choices(spec.sauces, menu.sauces, "sauce", what, item.category in SAUCE_CATEGORIES)
     if "sauce" in item.needs and len(sauces) != 1:
-        raise ToolError(f"Which sauce in the {what}: {_or(menu.sauces)}?")
+        raise ToolError(f"Which sauce in the {what}: {say_or(menu.sauces)}?")
     extras = list(dict.fromkeys(spec.extras))
     cheese = bool(spec.cheese) if spec.cheese is not None else item.includes_cheese
     if "cheese" in extras:
@@ -86,7 +86,7 @@ def make_line(menu: Menu, spec: LineSpec) -> CartLine:
         cheese = True
     for extra in extras:
         if extra not in menu.extras:
-            raise ToolError(f"We don't have {extra} as an extra; we have {_and(menu.extras)}.")
+            raise ToolError(f"We don't have {extra} as an extra; we have {say_and(menu.extras)}.")
         if not menu.extra_applies(extra, item.category):
             raise ToolError(f"{extra.capitalize()} can't be added to {_plural(what)}.")
     if cheese and not item.includes_cheese and not menu.extra_applies("cheese", item.category):
@@ -108,12 +108,12 @@ def with_meal(menu: Menu, line: CartLine, meal: Meal) -> CartLine:
         raise ToolError(f"A {item.spoken} can't be made into that meal.")
     chips_size = meal.chips_size if meal_type.has_chips else None
     if meal_type.has_chips and chips_size not in meal_type.chips_sizes:
-        raise ToolError(f"The {item.spoken} meal comes with {_or(meal_type.chips_sizes)} chips; which would you like?")
+        raise ToolError(f"The {item.spoken} meal comes with {say_or(meal_type.chips_sizes)} chips; which would you like?")
     chips_salt = None
     if meal_type.has_chips:
         chips_salt = meal.chips_salt or menu.chips_item().default_salt
         if chips_salt not in menu.chips_salt:
-            raise ToolError(f"Which salt on the chips: {_or(menu.chips_salt)}?")
+            raise ToolError(f"Which salt on the chips: {say_or(menu.chips_salt)}?")
     drink = _brand(menu, menu.can_item(), meal.drink_brand) if meal_type.drink else None
     if meal_type.price(line.size if item.sized else None, chips_size) is None:
         raise ToolError(f"There's no {meal_type.name} price for a {line.size or ''} {item.spoken}.")
@@ -136,9 +136,9 @@ def _protein(menu: Menu, item: Item, protein: str | None) -> str | None:
     if "protein" not in item.needs:
         return None
     if not protein:
-        raise ToolError(f"Which meat for the {item.spoken}: {_or(allowed)}?")
+        raise ToolError(f"Which meat for the {item.spoken}: {say_or(allowed)}?")
     if protein not in allowed:
-        raise ToolError(f"The {item.spoken} comes with {_or(allowed)}; which would you like?")
+        raise ToolError(f"The {item.spoken} comes with {say_or(allowed)}; which would you like?")
     return protein
 
 
@@ -148,7 +148,7 @@ def _choices(values, allowed, kind: str, what: str, applies: bool) -> list[str]:
         raise ToolError(f"{_plural(what).capitalize()} don't come with {kind}s.")
     for v in values:
         if v not in allowed:
-            raise ToolError(f"We don't have {v} as a {kind}; we have {_and(allowed)}.")
+            raise ToolError(f"We don't have {v} as a {kind}; we have {say_and(allowed)}.")
     return [v for v in allowed if v in values]  # menu order, so equal lines compare equal
 
 
@@ -157,20 +157,20 @@ def _salt(menu: Menu, item: Item, salt: str | None) -> str | None:
         return None
     salt = salt or item.default_salt
     if salt not in menu.chips_salt:
-        raise ToolError(f"Which salt on the chips: {_or(menu.chips_salt)}?")
+        raise ToolError(f"Which salt on the chips: {say_or(menu.chips_salt)}?")
     return salt
 
 
 def _brand(menu: Menu, item: Item, brand: str | None) -> str | None:
     if "brand" in item.needs:
         if not brand:
-            raise ToolError(f"Which drink: {_or(menu.can_brands)}?")
+            raise ToolError(f"Which drink: {say_or(menu.can_brands)}?")
         if brand not in menu.can_brands:
-            raise ToolError(f"We don't have {brand} in cans; we have {_and(menu.can_brands)}.")
+            raise ToolError(f"We don't have {brand} in cans; we have {say_and(menu.can_brands)}.")
         return brand
     if item.flavours and brand:
         if brand not in item.flavours:
-            raise ToolError(f"The {item.spoken} comes in {_or(item.flavours)}; which would you like?")
+            raise ToolError(f"The {item.spoken} comes in {say_or(item.flavours)}; which would you like?")
         return brand
     return None
 
@@ -192,16 +192,16 @@ def describe(menu: Menu, line: CartLine) -> str:
         meal_part = ("with " + " and ".join(sides)) if sides else None
     details = []
     if line.salads:
-        details.append(_and(line.salads))
+        details.append(say_and(line.salads))
     if line.sauces:
-        details.append(_and(line.sauces) + " sauce")
+        details.append(say_and(line.sauces) + " sauce")
     if line.category == "chips" and line.salt:
         details.append("no salt" if line.salt == "none" else f"{line.salt} salt")
     added = [e for e in line.extras]
     if line.cheese and not item.includes_cheese:
         added.insert(0, "cheese")
     if added:
-        details.append("with " + _and(added))
+        details.append("with " + say_and(added))
     if item.includes_cheese and not line.cheese:
         details.append("no cheese")
     return ", ".join([head] + details + ([meal_part] if meal_part else []))
@@ -242,12 +242,14 @@ def check_index(cart: list[CartLine], index: int) -> CartLine:
     return cart[index]
 
 
-def _or(values) -> str:
+def say_or(values) -> str:
+    """'lamb, chicken or mixed'."""
     values = list(values)
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
 
 
-def _and(values) -> str:
+def say_and(values) -> str:
+    """'lettuce, tomato and onion'."""
     values = list(values)
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " and " + values[-1]
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import replace
 from typing import Any, Mapping
 
-from .cart import CartLine, LineSpec, Meal, make_line, spec_of
+from .cart import CartLine, LineSpec, Meal, make_line, say_or, spec_of
 from .errors import ToolError
 from .menu import Item, Menu, normalise_category
 from .validation import coerce_bool, coerce_option, coerce_options, validate_quantity
@@ -42,8 +42,7 @@ def find_item(menu: Menu, category: str | None, name: str | None, protein: str |
         choices = [i for i in choices if "brand" in i.needs] or choices
     if len(choices) == 1:
         return choices[0], None
-    spoken = [i.spoken for i in choices]
-    raise ToolError(f"Which {cat.replace('_', ' ')}: {', '.join(spoken[:-1])} or {spoken[-1]}?")
+    raise ToolError(f"Which {cat.replace('_', ' ')}: {say_or(i.spoken for i in choices)}?")
 
 
 def spec_from_fields(menu: Menu, fields: Any) -> LineSpec:

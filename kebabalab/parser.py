@@ -11,10 +11,10 @@ import re
 
 from dataclasses import dataclass, field
 
-from .cart import MAX_QUANTITY, CartLine, LineSpec, Meal, make_line
+from .cart import MAX_QUANTITY, CartLine, LineSpec, Meal, make_line, say_or
 from .errors import ToolError
 from .menu import MAIN_CATEGORIES, Item, Menu
-from .phrases import WEAK, Lexicon, Tag, say_or
+from .phrases import WEAK, Lexicon, Tag
 from .pricing import spoken_money
 
 MAX_CHARS = 500

@@ -71,12 +71,6 @@ def normalize(text: str) -> list[str]:
     return re.sub(r"[^\w,]+", " ", text).replace(",", " , ").split()
 
 
-def say_or(values) -> str:
-    """'lamb, chicken or mixed'."""
-    values = list(values)
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + " or " + values[-1]
-
-
 def _scan(words: list[str], table: dict):
     """(start, length, value) for the longest phrase of `table` at each position; length 0 where none."""
     longest = max(map(len, table), default=1)
