@@ -123,12 +123,6 @@ class Services:
         self.sender.stop()
         self.janitor.stop()
 
-    def busy_minutes(self) -> int:
-        return self.availability.in_force().busy_minutes
-
-    def orders_paused(self) -> bool:
-        return self.availability.in_force().paused
-
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
         clock = clock or SystemClock()

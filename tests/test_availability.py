@@ -62,3 +62,14 @@ def test_marks_from_an_earlier_trading_day_are_not_in_force(vapi, kitchen, clock
     clock.set(melbourne(2026, 11, 28, 12, 0))  # Saturday's trading day
     assert (kitchen.in_force().sold_out, kitchen.in_force().busy_minutes, kitchen.in_force().paused) == ([], 0, False)
     assert vapi.ok("quickAddItem", description="a large lamb kebab")["total"] == 15.0
+
+
+def test_a_tool_call_reads_the_kitchens_marks_once(vapi, kitchen, monkeypatch):
+    """With REDIS_URL each read is a round trip: createOrder checks both 'paused' and 'sold out' from one read."""
+    vapi.ok("quickAddItem", description="a large lamb kebab")
+    vapi.ok("setPickupTime", requestedTime="asap")
+    reads = []
+    load = kitchen._store.load
+    monkeypatch.setattr(kitchen._store, "load", lambda: reads.append(1) or load())
+    vapi.ok("createOrder", customerName="Sam")
+    assert len(reads) == 1

@@ -146,7 +146,7 @@ def test_every_change_needs_the_csrf_token(client, services, path, body, token):
     assert (response.status_code, response.get_json()) == (403, {"error": "missing or wrong CSRF token; "
                                                                           "reload the board"})
     assert services.db.find_order("20261127-001").status == "new"
-    assert services.orders_paused() is False
+    assert services.availability.in_force().paused is False
     assert client.get("/api/orders").status_code == 200  # still signed in
 
 

@@ -179,7 +179,7 @@ def test_two_apps_on_one_redis_share_a_call_and_the_kitchen(settings, fresh_redi
         assert calls[1].ok("quickAddItem", description="2 cokes")["cartSize"] == 2
         assert calls[0].ok("getCartState")["total"] == 22.0
         apps[1].extensions["kebabalab"].availability.set_paused(True)
-        assert apps[0].extensions["kebabalab"].orders_paused() is True
+        assert apps[0].extensions["kebabalab"].availability.in_force().paused is True
         calls[1].end()
         assert apps[0].extensions["kebabalab"].sessions.get("call-shared") is None
     finally:

@@ -33,7 +33,7 @@ ITEM_SCHEMA = obj({
 
 def check_available(ctx, lines) -> None:
     """Refuse the whole request if any line has something the kitchen marked sold out."""
-    state = ctx.services.availability.in_force()
+    state = ctx.kitchen
     for line in lines:
         refusal = sold_out_refusal(ctx.menu, state, line)
         if refusal:

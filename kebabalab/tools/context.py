@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,12 @@ class ToolContext:
     @property
     def menu(self):
         return self.services.menu
+
+    @cached_property
+    def kitchen(self):
+        """What the kitchen has marked (sold out, orders paused, busy minutes): read once per tool call, as
+        with REDIS_URL each read is a round trip."""
+        return self.services.availability.in_force()
 
     def now(self) -> datetime:
         return self.services.clock.now()

@@ -79,7 +79,7 @@ def create_order(ctx, args):
     notes = validate_notes(args.get("notes"))
     if not session.cart:
         raise ToolError("The cart is empty; what would you like to order?")
-    if not services.hours.taking_orders(ctx.now()) or services.orders_paused():
+    if not services.hours.taking_orders(ctx.now()) or ctx.kitchen.paused:
         raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
     check_available(ctx, session.cart)  # the kitchen may have run out since the item went in the cart
     ready = _pickup_still_valid(ctx)

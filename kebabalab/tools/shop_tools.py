@@ -22,7 +22,7 @@ def kitchen_lead(ctx) -> int:
     queued = services.db.open_orders_due(now, now + timedelta(minutes=QUEUE_WINDOW_MINUTES))
     return lead_minutes(default_lead=int(ordering.get("default_lead_minutes", 15)),
                         minimum=services.hours.min_lead_minutes, queued_orders=queued,
-                        items=ctx.item_count(), busy_extra=services.busy_minutes())
+                        items=ctx.item_count(), busy_extra=ctx.kitchen.busy_minutes)
 
 
 def pickup_fields(ctx, ready: datetime) -> dict:
@@ -40,11 +40,11 @@ def check_open(ctx, args):
     local = hours.local(now)
     current = hours.current_interval(now)
     interval = current or hours.next_interval(now)
-    taking = hours.taking_orders(now) and not ctx.services.orders_paused()
+    taking = hours.taking_orders(now) and not ctx.kitchen.paused
     fields = {"isOpen": current is not None, "takingOrders": taking, "currentTime": spoken_time(local),
               "opensAt": spoken_day_time(interval[0], now) if interval else None,
               "closesAt": spoken_day_time(interval[1], now) if interval else None}
-    if current and ctx.services.orders_paused():
+    if current and ctx.kitchen.paused:
         message = "We're open, but the kitchen has paused phone orders for a few minutes."
     elif current and taking:
         message = f"We're open until {spoken_time(hours.local(current[1]))}."
@@ -92,6 +92,6 @@ def estimate_ready_time(ctx, args):
 
 
 def _require_orders_open(ctx) -> None:
-    if ctx.services.orders_paused():
+    if ctx.kitchen.paused:
         raise ToolError("The kitchen has paused phone orders for a few minutes; please ask the caller to "
                         "call back shortly.")
