@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from .cart import CartLine, LineSpec, Meal, make_line, say_or, spec_of
 from .errors import ToolError
 from .menu import Item, Menu, normalise_category
-from .validation import coerce_bool, coerce_option, coerce_options, validate_quantity
+from .validation import coerce_bool, coerce_chips_size, coerce_option, coerce_options, validate_quantity
 
 
 EDIT_FIELDS = {"size": "size", "protein": "protein", "salads": "salads", "sauces": "sauces", "extras": "extras",
@@ -106,7 +106,7 @@ def apply_edit(menu: Menu, line: CartLine, changes: Any) -> CartLine:
     if "quantity" in norm:
         spec.quantity = validate_quantity(norm["quantity"])
     salt = _alias(menu, coerce_option(norm.get("salt_type"), "salt"))
-    chips_size = coerce_option(norm.get("chips_size"), "chips size")
+    chips_size = coerce_chips_size(norm.get("chips_size"))
     drink = _alias(menu, coerce_option(norm.get("drink_brand"), "drink"))
     brand = _alias(menu, coerce_option(norm.get("brand"), "brand"))
     if meal is not None:
@@ -124,7 +124,7 @@ def apply_edit(menu: Menu, line: CartLine, changes: Any) -> CartLine:
 
 def _edit_meal(menu: Menu, meal: Meal, salt, chips_size, drink) -> Meal:
     meal_type = menu.meals[meal.type]
-    if chips_size in ("none", "no"):
+    if chips_size == "none":
         return replace(meal, type=_meal_without_chips(menu, meal_type.main), chips_size=None, chips_salt=None,
                        drink_brand=drink or meal.drink_brand)
     if chips_size and not meal_type.has_chips:

@@ -69,6 +69,15 @@ def coerce_option(value: Any, what: str) -> str | None:
     return text.lower() if text else None
 
 
+NO_CHIPS = ("none", "no", "no chips", "without", "without chips")
+
+
+def coerce_chips_size(value: Any) -> str | None:
+    """A meal's chips as said: 'small', 'large', 'none' for any way of saying no chips, or None when absent."""
+    size = coerce_option(value, "chips size")
+    return "none" if size in NO_CHIPS else size
+
+
 def coerce_options(value: Any, what: str) -> list[str]:
     """A list of option words from a list, or from one string ("lettuce, onion" / "lettuce and onion")."""
     if value is None or value == "" or value == []:

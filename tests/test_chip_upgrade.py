@@ -1,4 +1,5 @@
 """A meal's chips from small to large is one editCartItem call: $22 becomes $25."""
+from conftest import VapiCall
 
 
 def test_large_kebab_meal_chips_small_to_large_in_one_call(vapi):
@@ -25,3 +26,14 @@ def test_chip_upgrade_keeps_extras_charged(vapi):
                                               "extras": ["haloumi"]}])
     vapi.ok("convertItemsToMeals", chipsSize="small")
     assert vapi.ok("editCartItem", itemIndex=0, modifications={"chips_size": "large"})["total"] == 27.5
+
+
+def test_no_chips_said_any_way_makes_a_kebab_and_can_in_edit_as_in_convert(vapi):
+    vapi.ok("quickAddItem", description="small chicken kebab with garlic sauce")
+    kebab_and_can = vapi.ok("convertItemsToMeals", chipsSize="no chips", drinkBrand="sprite")["total"]
+    for said in ("no chips", "without", "none"):
+        call = VapiCall(vapi.client, call_id=f"call-{said}")
+        call.ok("quickAddItem", description="small chicken kebab with garlic sauce")
+        call.ok("convertItemsToMeals", chipsSize="small", drinkBrand="sprite")
+        edited = call.ok("editCartItem", itemIndex=0, modifications={"chips_size": said})
+        assert (edited["updatedItem"]["meal"]["chipsSize"], edited["total"]) == (None, kebab_and_can), said

@@ -11,7 +11,7 @@ from ..errors import ToolError
 from ..items import apply_edit, spec_from_fields
 from ..meals import MealRequest, convert_to_meals
 from ..parser import parse_to_lines
-from ..validation import coerce_option, coerce_text, validate_index
+from ..validation import coerce_chips_size, coerce_option, coerce_text, validate_index
 from ..vapi import decode_arguments
 from . import REGISTRY
 from .registry import array, integer, obj, string
@@ -176,9 +176,7 @@ def convert_items_to_meals(ctx, args):
         if not isinstance(indices, list):
             indices = [indices]
         indices = [validate_index(i, "itemIndices") for i in indices][:30]
-    chips = coerce_option(args.get("chipsSize"), "chips size")
-    if chips in ("no", "no chips", "without"):
-        chips = "none"
+    chips = coerce_chips_size(args.get("chipsSize"))
     if chips not in (None, "small", "large", "none"):
         raise ToolError("Chips size must be small, large, or none for a kebab and can.")
     alias = ctx.menu.speech_aliases
