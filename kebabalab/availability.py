@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from .cart import say_or
 
 KINDS = ("item", "protein", "salad", "sauce", "brand", "extra", "category")
+MAX_BUSY_MINUTES = 120  # busy mode adds at most two hours to every pickup time
 
 
 @dataclass
@@ -88,7 +89,7 @@ class Availability:
         return self._change(lambda state: setattr(state, "paused", bool(paused)))
 
     def set_busy(self, minutes: int) -> AvailabilityState:
-        return self._change(lambda state: setattr(state, "busy_minutes", max(0, min(120, int(minutes)))))
+        return self._change(lambda state: setattr(state, "busy_minutes", max(0, min(MAX_BUSY_MINUTES, int(minutes)))))
 
     def is_sold_out(self, kind: str, name: str) -> bool:
         return f"{kind}:{name}" in self.state().sold_out

@@ -19,7 +19,7 @@ from datetime import datetime
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
 
 from . import __version__, pricing
-from .availability import KINDS
+from .availability import KINDS, MAX_BUSY_MINUTES
 from .hours import spoken_time
 from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today
 from .phones import mask_phone
@@ -32,7 +32,6 @@ bp = Blueprint("board", __name__)
 PUBLIC_ENDPOINTS = {"board.login", "board.session_info"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 BUSY_CHOICES = (0, 10, 20, 30)
-MAX_BUSY_MINUTES = 120
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
                                "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",

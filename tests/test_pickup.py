@@ -170,8 +170,8 @@ def test_parse_requested_time_refuses_naive_now():
     (mel(2026, 10, 4, 1, 40), 20, "2026-10-04T03:00:00+11:00"),
     (mel(2026, 4, 5, 1, 42, fold=0), 10, "2026-04-05T01:55:00+11:00"),
 ], ids=[
-    "on the hour", "one past rounds to quarter past", "seconds round up too", "busy 15 minutes",
-    "busy 25 minutes", "never below the shop's 10 minutes", "default lead", "last order saturday 01:45",
+    "on the hour", "one past rounds to quarter past", "seconds round up too", "lead 15 minutes",
+    "lead 25 minutes", "never below the shop's 10 minutes", "default lead", "last order saturday 01:45",
     "utc now", "dst start night standard time", "dst start: ready exactly at the 2 am jump (the close)",
     "dst end night daylight time",
 ])

@@ -266,10 +266,10 @@ class Database:
         return self._count("texts_for_call", (call_id,))
 
 
-def insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due: str | None,
-                     order_id: int | None = None, call_id: str | None = None) -> list[int]:
-    """Queue texts in one statement (each statement inside a write costs the writer a turn at the GIL)."""
-    return insert_message_rows(conn, [(message, created_at, due, order_id, call_id) for message in messages])
+def insert_messages(conn, messages: list[OutboxMessage], created_at: str, *, due: str | None) -> list[int]:
+    """Queue texts in one statement (each statement inside a write costs the writer a turn at the GIL); each
+    message carries its own order_id and call_id."""
+    return insert_message_rows(conn, [(message, created_at, due, None, None) for message in messages])
 
 
 def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, int | None, str | None]], *,

@@ -72,7 +72,6 @@ SQL = {
     "version": "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
     "version_add": "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
     "order_by_key": f"SELECT {ORDER_COLUMNS} FROM orders WHERE idempotency_key = ?",
-    "order_by_id": f"SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?",
     "order_by_number": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_number = ?",
     "orders_for_phone": f"SELECT {ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
                         "ORDER BY created_at DESC, id DESC LIMIT ?",
