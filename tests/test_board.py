@@ -409,6 +409,20 @@ def test_pausing_from_the_board_is_reported_by_check_open(client, staff, vapi):
     assert vapi.ok("checkOpen")["takingOrders"] is True
 
 
+def test_pausing_from_the_board_stops_phone_orders_until_unpaused(client, staff, vapi, services):
+    vapi.ok("quickAddItem", description="a large lamb kebab")
+    vapi.ok("setPickupTime", requestedTime="asap")
+    staff("/api/availability", {"paused": True})
+    assert vapi.error("createOrder", customerName="Sam") == \
+        "Sorry, we can't take orders right now; check the opening hours with checkOpen."
+    assert vapi.error("setPickupTime", requestedTime="asap").startswith("The kitchen has paused phone orders")
+    assert vapi.error("estimateReadyTime").startswith("The kitchen has paused phone orders")
+    assert services.db.orders_on_day("2026-11-27") == []  # nothing saved while paused
+    staff("/api/availability", {"paused": False})
+    vapi.ok("setPickupTime", requestedTime="asap")
+    assert vapi.ok("createOrder", customerName="Sam")["displayOrderNumber"] == "#001"
+
+
 @pytest.mark.parametrize("body", [
     {"kind": "meat", "name": "lamb", "soldOut": True}, {"kind": "protein", "name": "goat", "soldOut": True},
     {"kind": "protein", "name": "lamb", "soldOut": "yes"}, {"kind": "protein", "soldOut": True},
