@@ -31,7 +31,16 @@ def load_business(path: str) -> dict:
     for key in ("name", "timezone"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise ConfigError(f"business file {path}: '{key}' is missing")
-    return data
+    ordering = data.get("ordering", {})
+    if not isinstance(ordering, dict):
+        raise ConfigError(f"business file {path}: 'ordering' must be a JSON object")
+    checked = {}
+    for key, default, least in (("default_lead_minutes", 15, 0), ("max_items_per_order", 30, 1)):
+        value = ordering.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"business file {path}: 'ordering.{key}' must be a whole number from {least}")
+        checked[key] = value
+    return {**data, "ordering": {**ordering, **checked}}  # the tools read these on every call, unchecked
 
 
 def shop_number(settings: Settings) -> str:

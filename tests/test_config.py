@@ -1,4 +1,7 @@
 """Settings read from the environment, and what start-up makes of them."""
+import json
+import re
+
 import pytest
 
 from kebabalab.config import Settings
@@ -61,3 +64,24 @@ def test_without_proxy_hops_forwarded_headers_are_ignored(settings, clock):
     codes = [client.post("/webhook", json={}, headers={"X-Forwarded-For": f"203.0.113.{n}"}).status_code
              for n in range(3)]
     assert codes == [401, 401, 429]  # a client cannot dodge the limit by inventing addresses
+
+
+@pytest.mark.parametrize("ordering, message", [
+    ({"default_lead_minutes": "soon"}, "'ordering.default_lead_minutes' must be a whole number from 0"),
+    ({"max_items_per_order": 0}, "'ordering.max_items_per_order' must be a whole number from 1"),
+    ({"max_items_per_order": True}, "'ordering.max_items_per_order' must be a whole number from 1"),
+    ([], "'ordering' must be a JSON object"),
+])
+def test_business_ordering_settings_are_checked_at_load(tmp_path, ordering, message):
+    from kebabalab.services import load_business
+    path = tmp_path / "business.json"
+    path.write_text(json.dumps({"name": "Kebabalab", "timezone": "Australia/Melbourne", "ordering": ordering}))
+    with pytest.raises(ConfigError, match=re.escape(message)):
+        load_business(str(path))
+
+
+def test_business_ordering_defaults_fill_what_the_file_leaves_out(tmp_path):
+    from kebabalab.services import load_business
+    path = tmp_path / "business.json"
+    path.write_text(json.dumps({"name": "Kebabalab", "timezone": "Australia/Melbourne"}))
+    assert load_business(str(path))["ordering"] == {"default_lead_minutes": 15, "max_items_per_order": 30}

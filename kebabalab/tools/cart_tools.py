@@ -42,7 +42,7 @@ def check_available(ctx, lines) -> None:
 
 def add_lines(ctx, lines) -> dict:
     check_available(ctx, lines)
-    limit = ctx.services.business.get("ordering", {}).get("max_items_per_order", 30)
+    limit = ctx.services.business["ordering"]["max_items_per_order"]
     if ctx.item_count() + sum(line.quantity for line in lines) > limit:
         raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
     start = len(ctx.session.cart)

@@ -18,9 +18,8 @@ def kitchen_lead(ctx) -> int:
     """The lead time for this call's cart right now."""
     services = ctx.services
     now = ctx.now()
-    ordering = services.business.get("ordering", {})
     queued = services.db.open_orders_due(now, now + timedelta(minutes=QUEUE_WINDOW_MINUTES))
-    return lead_minutes(default_lead=int(ordering.get("default_lead_minutes", 15)),
+    return lead_minutes(default_lead=services.business["ordering"]["default_lead_minutes"],
                         minimum=services.hours.min_lead_minutes, queued_orders=queued,
                         items=ctx.item_count(), busy_extra=ctx.kitchen.busy_minutes)
 
