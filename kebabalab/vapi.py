@@ -105,15 +105,25 @@ def _first_present(function: dict, item: dict, keys) -> Any:
     return {}
 
 
+def json_value(raw: Any) -> Any:
+    """A value that may arrive as JSON text (assistants send objects and lists both ways): decoded if text,
+    as it is otherwise. ValueError when the text is not JSON."""
+    if not isinstance(raw, str):
+        return raw
+    try:
+        return json.loads(raw)
+    except RecursionError:  # nesting past Python's limit; JSONDecodeError and over-long ints are ValueErrors
+        raise ValueError("too deeply nested") from None
+
+
 def decode_arguments(raw: Any) -> tuple[dict, str | None]:
     """Arguments as a dict, from an object or JSON text; a problem sentence when unreadable."""
-    if isinstance(raw, str):
-        if not raw.strip():
-            return {}, None
-        try:
-            raw = json.loads(raw)
-        except (ValueError, RecursionError):  # JSONDecodeError, and ints past Python's digit limit
-            return {}, "The tool's arguments were not valid JSON; please try again."
+    if isinstance(raw, str) and not raw.strip():
+        return {}, None
+    try:
+        raw = json_value(raw)
+    except ValueError:
+        return {}, "The tool's arguments were not valid JSON; please try again."
     if not isinstance(raw, dict):
         return {}, "The tool's arguments must be an object of named values."
     return raw, None

@@ -2,8 +2,6 @@
 the session only when the tool returns)."""
 from __future__ import annotations
 
-import json
-
 from .. import pricing
 from ..availability import sold_out_refusal
 from ..cart import check_index, describe, make_line
@@ -12,7 +10,7 @@ from ..items import apply_edit, spec_from_fields
 from ..meals import MealRequest, convert_to_meals
 from ..parser import parse_to_lines
 from ..validation import coerce_chips_size, coerce_option, coerce_text, validate_index
-from ..vapi import decode_arguments
+from ..vapi import decode_arguments, json_value
 from . import REGISTRY
 from .registry import array, integer, obj, string
 
@@ -67,12 +65,10 @@ def quick_add_item(ctx, args):
                required=("items",))
 def add_multiple_items(ctx, args):
     """Add structured items to the cart. Every item is checked first; if one is wrong, nothing is added."""
-    items = args.get("items")
-    if isinstance(items, str):
-        try:
-            items = json.loads(items)
-        except (ValueError, RecursionError):
-            raise ToolError("The items must be a list of objects.") from None
+    try:
+        items = json_value(args.get("items"))
+    except ValueError:
+        raise ToolError("The items must be a list of objects.") from None
     if isinstance(items, dict):
         items = [items]
     if not isinstance(items, list) or not items:
