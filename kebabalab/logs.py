@@ -11,6 +11,8 @@ import logging
 import re
 import unicodedata
 
+from .phones import mask_phone
+
 # E.164 (+61412345678), E.164 without its plus (61412345678) and Australian local forms (0412 345 678,
 # 03-9534-5588, (03) 9534 5588); not dates, times, order numbers or durations.
 _PHONE = re.compile(r"(?<![\w+•])(\+\d{8,15}|\+\d{1,3}(?:[ -]?\d){7,12}|61[2-478]\d{8}|0[2-478](?:[ -]?\d){8}"
@@ -26,8 +28,7 @@ def mask_numbers(text: str) -> str:
         digits = re.sub(r"\D", "", match.group(1))
         if len(digits) < 8:
             return match.group(1)
-        prefix = "+" if match.group(1).startswith("+") else ""
-        return f"{prefix}{digits[:3 if prefix else 4]}••••{digits[-4:]}"
+        return mask_phone(("+" if match.group(1).startswith("+") else "") + digits)
     return _PHONE.sub(hide, text)
 
 
