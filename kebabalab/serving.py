@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import logging
+import socket
 import sys
 
 from .config import Settings
+from .errors import ConfigError
 
 log = logging.getLogger(__name__)
 SERVERS = ("auto", "gunicorn", "waitress")
@@ -39,6 +41,23 @@ def choose_server(requested: str, workers: int) -> str:
 def bind_address(host: str, port: int) -> str:
     """gunicorn's bind: 'host:port', with an IPv6 address in brackets ('[::1]:5000')."""
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+def check_port_free(host: str, port: int) -> None:
+    """ConfigError, in one line, when something already listens on host:port. With several workers gunicorn's
+    own bind can't tell: SO_REUSEPORT would let a second server on the same port take half the calls."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]") or None, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ConfigError(f"HOST {host!r} is not an address to listen on ({exc})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no obstacle
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            raise ConfigError(f"cannot listen on {bind_address(host, port)}: {exc.strerror or exc} "
+                              "(is another server using this port?)") from None
 
 
 def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int:
@@ -80,6 +99,11 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("worker_connections", 1000)
+            # Several workers: each listens on its own socket (SO_REUSEPORT) and the kernel deals new
+            # connections out among them. On one shared socket, a burst of keep-alive connections was all
+            # accepted by whichever worker woke first (bench/load.py: one of 4 workers at 96-100% CPU, the
+            # other three idle, for the whole run).
+            self.cfg.set("reuse_port", workers > 1)
             self.cfg.set("keepalive", 30)  # Vapi reuses its connection between a call's tool calls
             self.cfg.set("timeout", 30)
             # Never recycle workers: with one worker and memory sessions, a recycle would drop every cart.
@@ -96,6 +120,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
 
     configure_logging(settings.log_level, settings.log_format)
     check_before_serving(settings)  # a bad file or an unreachable database: one line and exit, before forking
+    check_port_free(settings.host, settings.port)
     log.info("serving on http://%s:%d (gunicorn, %d worker(s) x %d threads)", settings.host, settings.port,
              workers, threads)
     Application().run()

@@ -227,3 +227,25 @@ def test_stopping_the_server_lets_texts_being_sent_finish_and_be_saved(start, tm
     with sqlite3.connect(tmp_path / "serve.db") as conn:
         statuses = sorted(status for (status,) in conn.execute("SELECT status FROM outbox"))
     assert statuses == ["sent", "sent"]  # not left 'sending', to be sent again after the lease
+
+
+@pytest.mark.parametrize("workers, reuse_port", [("1", False), ("2", True)],
+                         ids=["one-worker-plain-listener", "two-workers-listener-with-SO_REUSEPORT"])
+def test_a_port_already_listened_on_is_refused_in_one_line(tmp_path, fresh_redis_url, workers, reuse_port):
+    """Two workers bind with SO_REUSEPORT, which on its own would let this server share a port with another
+    one that does too (and take half its calls): serve checks first."""
+    with socket.socket() as taken:
+        if reuse_port:
+            taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port),
+                          REDIS_URL=fresh_redis_url)
+        done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", "--workers", workers], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"configuration error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(is another server using this port?)")
+    assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr

@@ -2,6 +2,7 @@
 (as behind a load balancer) and still build one cart and place one order; `serve --workers N` too."""
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import signal
@@ -138,6 +139,43 @@ def test_serve_with_two_gunicorn_workers_takes_the_same_call(servers, server_env
     placed = one_call_through([VapiCall(HttpClient(url), call_id="call-gunicorn", number=CUSTOMER)])
     assert (placed["displayOrderNumber"], placed["total"]) == ("#001", 25.5)
     assert [o["order_number"] for o in saved_orders(server_env["DATABASE_URL"])] == [placed["orderNumber"]]
+
+
+def connections_held(server_pid: int, port: int) -> list[int]:
+    """How many open connections to `port` each worker (child process) of `server_pid` holds, read from /proc."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # local port, ESTABLISHED
+                inodes.add(f"socket:[{fields[9]}]")
+    held = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != server_pid:  # the parent's pid
+                continue
+            held.append(sum(os.readlink(fd) in inodes for fd in (stat.parent / "fd").iterdir()))
+        except (OSError, ValueError):  # a process that ended meanwhile
+            continue
+    return held
+
+
+def test_serve_with_four_workers_shares_a_burst_of_connections_among_them(servers):
+    """Vapi keeps its connections open between tool calls, so whichever worker accepts a connection serves
+    it for good: a burst of new connections must not all go to one worker."""
+    url = servers.start("--workers", "4")
+    port = int(url.rsplit(":", 1)[1])
+    connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(24)]
+    for connection in connections:
+        connection.connect()
+    for connection in connections:
+        connection.request("GET", "/health")
+    assert [connection.getresponse().status for connection in connections] == [200] * 24
+    held = connections_held(servers.processes[-1].pid, port)
+    for connection in connections:
+        connection.close()
+    assert (len(held), sum(held)) == (4, 24), held
+    assert sum(1 for n in held if n) >= 2, held  # by the kernel's hash, all 24 on one or two: p < 1e-6
 
 
 def test_serve_refuses_several_workers_without_redis(tmp_path):
