@@ -54,8 +54,12 @@ class Client:
     """One keep-alive HTTP connection to the server."""
 
     def __init__(self, port: int, secret: str):
+        self.port, self.secret = port, secret
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.headers = {"Content-Type": "application/json", "X-Vapi-Secret": secret}
+
+    def fresh(self) -> "Client":
+        return Client(self.port, self.secret)
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         data = json.dumps(body).encode() if body is not None else None
@@ -97,9 +101,9 @@ def run_phase(workers: int, seconds: float, work) -> tuple[dict, int, int, float
     return latencies, counters["orders"], counters["errors"], time.perf_counter() - started
 
 
-def health_worker(port: int, secret: str):
+def health_worker(clients: list[Client]):
     def work(index: int, stop_at: float, record) -> None:
-        client = Client(port, secret)
+        client = clients[index]
         while time.perf_counter() < stop_at:
             t0 = time.perf_counter()
             try:
@@ -107,15 +111,15 @@ def health_worker(port: int, secret: str):
                 record("/health", (time.perf_counter() - t0) * 1000 if status == 200 else None)
             except OSError:
                 record("/health", None)
-                client = Client(port, secret)
+                client = clients[index] = client.fresh()
     return work
 
 
-def order_worker(port: int, secret: str):
+def order_worker(clients: list[Client]):
     numbers = itertools.count(10_000_000)
 
     def work(index: int, stop_at: float, record) -> None:
-        client = Client(port, secret)
+        client = clients[index]
         while time.perf_counter() < stop_at:
             call_id, number = str(uuid.uuid4()), f"+614{next(numbers) % 100_000_000:08d}"
             for n, (name, args) in enumerate(ORDER):
@@ -124,7 +128,7 @@ def order_worker(port: int, secret: str):
                     status, body = client.request("POST", "/webhook", tool_message(call_id, number, name, args, n))
                     entry = json.loads(body)["results"][0] if status == 200 else {}
                 except (OSError, ValueError, KeyError):
-                    client = Client(port, secret)
+                    client = clients[index] = client.fresh()
                     entry = {}
                 ok = "result" in entry
                 record(name, (time.perf_counter() - t0) * 1000 if ok else None, order=ok and name == "createOrder")
@@ -187,8 +191,11 @@ def main(argv=None) -> int:
         port = free_port()
         server = start_server(args, port, Path(tmp), twilio.base_url)
         try:
-            health = run_phase(args.calls, args.seconds / 2, health_worker(port, "bench-secret"))[0]
-            orders = run_phase(args.calls, args.seconds, order_worker(port, "bench-secret"))
+            # One set of connections for both phases: with several workers, gunicorn shares connections out
+            # as they are accepted, and the floor is only a floor if both phases see the same sharing.
+            clients = [Client(port, "bench-secret") for _ in range(args.calls)]
+            health = run_phase(args.calls, args.seconds / 2, health_worker(clients))[0]
+            orders = run_phase(args.calls, args.seconds, order_worker(clients))
         finally:
             server.terminate()
             server.wait(30)
