@@ -109,6 +109,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             # Never recycle workers: with one worker and memory sessions, a recycle would drop every cart.
             self.cfg.set("max_requests", 0)
             self.cfg.set("logger_class", Logs)
+            self.cfg.set("loglevel", settings.log_level.lower())  # LOG_LEVEL=WARNING quiets gunicorn's lines too
             # No control socket: its default path is one per user, so two servers on a machine (two shops, a
             # benchmark beside a server) would share it and gunicornc could stop the wrong one.
             self.cfg.set("control_socket_disable", True)
