@@ -9,6 +9,7 @@ from typing import Mapping
 from .errors import ConfigError
 
 PACKAGE_DATA = Path(__file__).parent / "data"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -71,6 +72,9 @@ class Settings:
         log_format = env.get("LOG_FORMAT", "text").lower()
         if log_format not in ("text", "json"):
             raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
+        log_level = env.get("LOG_LEVEL", default.log_level).strip().upper() or default.log_level
+        if log_level not in LOG_LEVELS:
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level.lower()!r}")
         return cls(
             host=env.get("HOST", default.host),
             port=_int(env, "PORT", default.port, 1, 65535),
@@ -96,7 +100,7 @@ class Settings:
             history_days=_int(env, "HISTORY_DAYS", default.history_days, 1, 36500),
             metrics_token=env.get("METRICS_TOKEN", ""),
             staff_password=env.get("STAFF_PASSWORD", ""),
-            log_level=env.get("LOG_LEVEL", default.log_level).upper(),
+            log_level=log_level,
             log_format=log_format,
             proxy_hops=_int(env, "PROXY_HOPS", default.proxy_hops, 0, 5),
         )

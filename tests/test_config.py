@@ -14,6 +14,7 @@ from kebabalab.server import create_app
     ({"PORT": "70000"}, "PORT must be between 1 and 65535, not 70000"),
     ({"SESSION_TTL": "5"}, "SESSION_TTL must be between 60 and 86400, not 5"),
     ({"LOG_FORMAT": "xml"}, "LOG_FORMAT must be text or json, not 'xml'"),
+    ({"LOG_LEVEL": "verbose"}, "LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL, not 'verbose'"),
     ({"PROXY_HOPS": "9"}, "PROXY_HOPS must be between 0 and 5, not 9"),
 ])
 def test_bad_settings_name_themselves(env, message):
