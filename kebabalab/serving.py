@@ -6,6 +6,7 @@ while waitress's single I/O thread walks every open connection on each wake-up. 
 """
 from __future__ import annotations
 
+import errno
 import importlib.util
 import logging
 import socket
@@ -44,20 +45,26 @@ def bind_address(host: str, port: int) -> str:
 
 
 def check_port_free(host: str, port: int) -> None:
-    """ConfigError, in one line, when something already listens on host:port. With several workers gunicorn's
-    own bind can't tell: SO_REUSEPORT would let a second server on the same port take half the calls."""
+    """ConfigError, in one line, when something already listens on host:port; checked as gunicorn will bind
+    it (IPv6 for an IPv6 address, IPv4 for anything else, "localhost" included).
+
+    Why: several workers each bind with SO_REUSEPORT, which on its own would let this server join another
+    program's port (one that set SO_REUSEPORT too) and take part of its calls. It does not stop a program of
+    the same user that sets SO_REUSEPORT from joining this server's port later."""
+    from gunicorn.util import is_ipv6  # gunicorn's own choice of family; serve_gunicorn's caller only
+    name = host.strip("[]")
+    family = socket.AF_INET6 if is_ipv6(name) else socket.AF_INET
     try:
-        family, kind, proto, _, address = socket.getaddrinfo(host.strip("[]") or None, port, type=socket.SOCK_STREAM,
-                                                             flags=socket.AI_PASSIVE)[0]
+        address = socket.getaddrinfo(name or None, port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)[0][4]
     except (socket.gaierror, UnicodeError) as exc:
         raise ConfigError(f"HOST {host!r} is not an address to listen on ({exc})") from None
-    with socket.socket(family, kind, proto) as probe:
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as gunicorn binds: TIME_WAIT is no obstacle
         try:
             probe.bind(address)
         except OSError as exc:
-            raise ConfigError(f"cannot listen on {bind_address(host, port)}: {exc.strerror or exc} "
-                              "(is another server using this port?)") from None
+            hint = " (is another server using this port?)" if exc.errno == errno.EADDRINUSE else ""
+            raise ConfigError(f"cannot listen on {bind_address(host, port)}: {exc.strerror or exc}{hint}") from None
 
 
 def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int:
@@ -99,11 +106,14 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             self.cfg.set("worker_class", "gthread")
             self.cfg.set("threads", threads)
             self.cfg.set("worker_connections", 1000)
-            # Several workers: each listens on its own socket (SO_REUSEPORT) and the kernel deals new
-            # connections out among them. On one shared socket, a burst of keep-alive connections was all
-            # accepted by whichever worker woke first (bench/load.py: one of 4 workers at 96-100% CPU, the
-            # other three idle, for the whole run).
-            self.cfg.set("reuse_port", workers > 1)
+            # Several workers on Linux: each listens on its own socket (SO_REUSEPORT) and the kernel hands
+            # each new connection to one of them by its addresses. On one shared socket, a burst of keep-alive
+            # connections was all accepted by whichever worker woke first (bench/load.py: one of 4 workers at
+            # 96-100% CPU, the other three idle, for the whole run). macOS and the BSDs accept SO_REUSEPORT but
+            # give one socket every connection, so there the shared socket stays. The cost: connections still
+            # waiting in a worker's own queue when it dies are reset, and the master's "Listening at" line
+            # names no address (the "serving on" line does).
+            self.cfg.set("reuse_port", workers > 1 and sys.platform.startswith("linux"))
             self.cfg.set("keepalive", 30)  # Vapi reuses its connection between a call's tool calls
             self.cfg.set("timeout", 30)
             # Never recycle workers: with one worker and memory sessions, a recycle would drop every cart.
@@ -120,8 +130,8 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             return create_app(settings)
 
     configure_logging(settings.log_level, settings.log_format)
+    check_port_free(settings.host, settings.port)  # before the database is made: a refusal leaves nothing behind
     check_before_serving(settings)  # a bad file or an unreachable database: one line and exit, before forking
-    check_port_free(settings.host, settings.port)
     log.info("serving on http://%s:%d (gunicorn, %d worker(s) x %d threads)", settings.host, settings.port,
              workers, threads)
     Application().run()

@@ -239,17 +239,18 @@ def test_stopping_the_server_lets_texts_being_sent_finish_and_be_saved(start, tm
 
 @pytest.mark.parametrize("workers, reuse_port", [("1", False), ("2", True)],
                          ids=["one-worker-plain-listener", "two-workers-listener-with-SO_REUSEPORT"])
-def test_a_port_already_listened_on_is_refused_in_one_line(tmp_path, fresh_redis_url, workers, reuse_port):
+def test_a_port_already_listened_on_is_refused_in_one_line(tmp_path, unused_port, workers, reuse_port):
     """Two workers bind with SO_REUSEPORT, which on its own would let this server share a port with another
-    one that does too (and take half its calls): serve checks first."""
+    one that does too (and take half its calls): serve checks first, before it makes the database."""
     with socket.socket() as taken:
         if reuse_port:
             taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
+        # REDIS_URL only has to be set for two workers: the port is checked before Redis is asked
         env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port),
-                          REDIS_URL=fresh_redis_url)
+                          REDIS_URL=f"redis://127.0.0.1:{unused_port}/0")
         done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", "--workers", workers], cwd=tmp_path,
                               env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
@@ -257,3 +258,26 @@ def test_a_port_already_listened_on_is_refused_in_one_line(tmp_path, fresh_redis
         f"configuration error: cannot listen on 127.0.0.1:{port}: Address already in use "
         "(is another server using this port?)")
     assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
+    assert not (tmp_path / "serve.db").exists()
+
+
+def test_the_port_check_names_what_is_wrong_without_guessing_a_busy_port():
+    from kebabalab.errors import ConfigError
+    from kebabalab.serving import check_port_free
+    check_port_free("127.0.0.1", free_port())  # a free port: nothing raised
+    with pytest.raises(ConfigError, match=r"^cannot listen on 192\.0\.2\.1:\d+: \w+ assign requested address$"):
+        check_port_free("192.0.2.1", free_port())  # an address this machine does not have (TEST-NET-1)
+    with pytest.raises(ConfigError, match=r"^HOST 'bad\.\.host' is not an address to listen on"):
+        check_port_free("bad..host", 5000)  # refused before any name look-up: no traffic off loopback
+
+
+def test_localhost_is_checked_where_gunicorn_binds_it():
+    """gunicorn binds a name such as localhost over IPv4 (127.0.0.1), even where /etc/hosts lists ::1 first."""
+    from kebabalab.errors import ConfigError
+    from kebabalab.serving import check_port_free
+    with socket.socket() as taken:
+        taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        with pytest.raises(ConfigError, match="Address already in use"):
+            check_port_free("localhost", taken.getsockname()[1])
