@@ -10,6 +10,7 @@ from .errors import ConfigError
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}  # Python's logging takes these too
 
 
 def _int(env: Mapping[str, str], name: str, default: int, lo: int, hi: int) -> int:
@@ -72,9 +73,10 @@ class Settings:
         log_format = env.get("LOG_FORMAT", "text").lower()
         if log_format not in ("text", "json"):
             raise ConfigError(f"LOG_FORMAT must be text or json, not {log_format!r}")
-        log_level = env.get("LOG_LEVEL", default.log_level).strip().upper() or default.log_level
+        given = env.get("LOG_LEVEL", default.log_level)
+        log_level = LOG_LEVEL_ALIASES.get(given.strip().upper(), given.strip().upper()) or default.log_level
         if log_level not in LOG_LEVELS:
-            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {log_level.lower()!r}")
+            raise ConfigError(f"LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, not {given!r}")
         return cls(
             host=env.get("HOST", default.host),
             port=_int(env, "PORT", default.port, 1, 65535),

@@ -23,6 +23,12 @@ def test_bad_settings_name_themselves(env, message):
     assert str(err.value) == message
 
 
+@pytest.mark.parametrize("given, level", [("warn", "WARNING"), (" info ", "INFO"), ("Fatal", "CRITICAL"),
+                                          ("", "INFO"), ("DEBUG", "DEBUG")])
+def test_log_level_takes_the_names_python_logging_takes(given, level):
+    assert Settings.from_env({"LOG_LEVEL": given}).log_level == level
+
+
 def test_defaults_from_an_empty_environment():
     settings = Settings.from_env({})
     assert (settings.port, settings.session_ttl, settings.max_sessions, settings.allowed_origins,
