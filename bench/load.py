@@ -159,13 +159,18 @@ def start_server(args, port: int, tmp: Path, twilio_url: str) -> subprocess.Pope
     raise SystemExit("the server did not start: " + (tmp / "server.log").read_text()[-2000:])
 
 
-def report(label: str, health: dict, orders: tuple) -> None:
+def report(label: str, health: tuple, orders: tuple) -> None:
     latencies, placed, errors, seconds = orders
-    floor = statistics.median(health["/health"]) if health.get("/health") else float("nan")
+    answered = health[0].get("/health", [])
+    floor = statistics.median(answered) if answered else float("nan")
     calls = sum(len(v) for v in latencies.values())
+    mean = statistics.mean(v for values in latencies.values() for v in values) if calls else float("nan")
     print(f"\n== {label}")
-    print(f"/health floor: p50 {floor:.1f} ms, p99 {percentile(health.get('/health', []), 99):.1f} ms")
-    print(f"tool calls/s {calls / seconds:.1f}  orders/s {placed / seconds:.2f}  orders {placed}  errors {errors}")
+    print(f"/health floor: p50 {floor:.1f} ms, p99 {percentile(answered, 99):.1f} ms, mean "
+          f"{statistics.mean(answered) if answered else float('nan'):.1f} ms, {len(answered) / health[3]:.0f}/s, "
+          f"errors {health[2]}")
+    print(f"tool calls/s {calls / seconds:.1f}  orders/s {placed / seconds:.2f}  orders {placed}  errors {errors}  "
+          f"mean {mean:.1f} ms")
     print(f"{'tool':<24}{'n':>6}{'p50 ms':>9}{'p99 ms':>9}{'p50/health':>12}")
     for name in dict.fromkeys(name for name, _ in ORDER):
         values = latencies.get(name, [])
@@ -194,7 +199,7 @@ def main(argv=None) -> int:
             # One set of connections for both phases: with several workers, gunicorn shares connections out
             # as they are accepted, and the floor is only a floor if both phases see the same sharing.
             clients = [Client(port, "bench-secret") for _ in range(args.calls)]
-            health = run_phase(args.calls, args.seconds / 2, health_worker(clients))[0]
+            health = run_phase(args.calls, args.seconds / 2, health_worker(clients))
             orders = run_phase(args.calls, args.seconds, order_worker(clients))
         finally:
             server.terminate()

@@ -1,0 +1,30 @@
+"""The load benchmark (bench/load.py) still runs: a short run of whole orders, every tool reported, no errors.
+Its figures are not checked here (speed is measured by running it, never asserted in a test)."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow
+
+
+def test_the_load_benchmark_places_whole_orders_and_reports_every_tool():
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        from load import ORDER
+    finally:
+        sys.path.remove(str(ROOT / "bench"))
+    done = subprocess.run([sys.executable, "bench/load.py", "--calls", "3", "--seconds", "2"], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r"^/health floor: p50 [\d.]+ ms, .* errors 0$", done.stdout, re.M), done.stdout
+    placed = re.search(r"^tool calls/s [\d.]+  orders/s [\d.]+  orders (\d+)  errors 0  mean", done.stdout, re.M)
+    assert placed and int(placed.group(1)) >= 1, done.stdout
+    counts = {name: int(n) for name, n in re.findall(r"^(\w+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+$", done.stdout, re.M)}
+    assert set(counts) == {name for name, _ in ORDER} and min(counts.values()) >= 1, done.stdout
+    assert counts["createOrder"] == int(placed.group(1)), done.stdout  # every order placed is one createOrder
