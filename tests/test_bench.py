@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from bench.load import ORDER
+
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
 def test_the_load_benchmark_places_whole_orders_and_reports_every_tool():
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        from load import ORDER
-    finally:
-        sys.path.remove(str(ROOT / "bench"))
     done = subprocess.run([sys.executable, "bench/load.py", "--calls", "3", "--seconds", "2"], cwd=ROOT,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
