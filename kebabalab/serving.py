@@ -63,19 +63,30 @@ def check_port_free(host: str, port: int) -> None:
         try:
             probe.bind(address)
         except OSError as exc:
-            hint = " (is another server using this port?)" if exc.errno == errno.EADDRINUSE else ""
-            raise ConfigError(f"cannot listen on {bind_address(host, port)}: {exc.strerror or exc}{hint}") from None
+            raise cannot_listen(host, port, exc) from None
+
+
+def cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
+    """The one line for a bind that failed; 'another server?' only when the port is taken."""
+    hint = " (is another server using this port?)" if exc.errno == errno.EADDRINUSE else ""
+    return ConfigError(f"cannot listen on {bind_address(host, port)}: {exc.strerror or exc}{hint}")
 
 
 def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int:
-    from waitress import serve
+    from waitress import create_server
 
     from .server import create_app
     app = create_app(settings)
+    try:
+        # Each simultaneous phone call may hold a keep-alive connection: allow far more than waitress's default
+        # 100, or call 101 waits in the listen backlog until another call's connection closes.
+        server = create_server(app, host=settings.host, port=settings.port, threads=threads, connection_limit=1000,
+                               ident="kebabalab")
+    except OSError as exc:  # the port is taken, or the address is not this machine's: one line, not a traceback
+        app.extensions["kebabalab"].stop_background()
+        raise cannot_listen(settings.host, settings.port, exc) from None
     log.info("serving on http://%s:%d (waitress, %d threads)", settings.host, settings.port, threads)
-    # Each simultaneous phone call may hold a keep-alive connection: allow far more than waitress's default 100,
-    # or call 101 waits in the listen backlog until another call's connection closes.
-    serve(app, host=settings.host, port=settings.port, threads=threads, connection_limit=1000, ident="kebabalab")
+    server.run()
     return 0
 
 

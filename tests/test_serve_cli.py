@@ -281,3 +281,18 @@ def test_localhost_is_checked_where_gunicorn_binds_it():
         taken.listen()
         with pytest.raises(ConfigError, match="Address already in use"):
             check_port_free("localhost", taken.getsockname()[1])
+
+
+def test_waitress_on_a_port_already_listened_on_says_so_in_one_line(tmp_path):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port))
+        done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", "--server", "waitress"], cwd=tmp_path,
+                              env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == (
+        f"configuration error: cannot listen on 127.0.0.1:{port}: Address already in use "
+        "(is another server using this port?)")
+    assert "Traceback" not in done.stderr and "serving on" not in done.stderr
