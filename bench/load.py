@@ -1,13 +1,15 @@
 """Load benchmark: N simultaneous phone calls, each a whole order over HTTP, against a real server.
 
     .venv/bin/python bench/load.py --calls 50 --seconds 20 --twilio-delay 0.3
-    .venv/bin/python bench/load.py --calls 50 --engine postgres --workers 4 \
+    .venv/bin/python bench/load.py --calls 50 --workers 4 \
         --database-url postgresql://... --redis-url redis://127.0.0.1:6379/0
+    .venv/bin/python bench/load.py --calls 50 --scenario summary
 
 It starts the server itself (`python -m kebabalab serve`) with an always-open hours file (in a zone where it
-is about noon, so no run meets a closing time), texts answered by
-a fake Twilio on 127.0.0.1 after --twilio-delay seconds, then runs two phases at the same concurrency:
-the /health floor, then whole orders. It prints tool calls per second, p50 and p99 per tool, orders per
+is about noon, so no run meets a closing time), texts answered by a fake Twilio on 127.0.0.1 after
+--twilio-delay seconds, then runs two phases at the same concurrency: the /health floor, then whole orders
+(or, with --scenario summary, one item and its summary asked again and again: what a tool call costs when
+the tool itself does almost nothing). It prints tool calls per second, p50 and p99 per tool, orders per
 second and errors, and each tool's p50 as a multiple of the /health p50 measured in the same run.
 Every request goes to 127.0.0.1; the loops stop by themselves after --seconds.
 """
@@ -43,6 +45,9 @@ ORDER = [
     ("createOrder", {"customerName": "Bench"}),
     ("endCall", {}),
 ]
+# The cost of a tool call that does almost nothing: one item in the cart, then its summary again and again.
+SUMMARY = [ORDER[1]] + [("getOrderSummary", {})] * 14 + [("endCall", {})]
+SCENARIOS = {"order": ORDER, "summary": SUMMARY}
 
 
 def percentile(values: list[float], pct: float) -> float:
@@ -111,14 +116,14 @@ def health_worker(clients: list[Client]):
     return work
 
 
-def order_worker(clients: list[Client]):
+def order_worker(clients: list[Client], steps: list[tuple[str, dict]]):
     numbers = itertools.count(10_000_000)
 
     def work(index: int, stop_at: float, record) -> None:
         client = clients[index]
         while time.perf_counter() < stop_at:
             call_id, number = str(uuid.uuid4()), f"+614{next(numbers) % 100_000_000:08d}"
-            for n, (name, args) in enumerate(ORDER):
+            for n, (name, args) in enumerate(steps):
                 t0 = time.perf_counter()
                 try:
                     status, body = client.request("POST", "/webhook", tool_message(call_id, number, name, args, n))
@@ -159,7 +164,7 @@ def mean(values: list[float]) -> float:
     return statistics.mean(values) if values else float("nan")
 
 
-def report(label: str, health: tuple, orders: tuple) -> None:
+def report(label: str, health: tuple, orders: tuple, steps: list[tuple[str, dict]] = ORDER) -> None:
     """Each phase's mean and rate too: under this closed loop, mean latency = calls / rate (Little's law)."""
     health_latencies, _, health_errors, health_seconds = health
     latencies, placed, errors, seconds = orders
@@ -172,7 +177,7 @@ def report(label: str, health: tuple, orders: tuple) -> None:
     print(f"tool calls/s {len(every_call) / seconds:.1f}  orders/s {placed / seconds:.2f}  orders {placed}  "
           f"errors {errors}  mean {mean(every_call):.1f} ms")
     print(f"{'tool':<24}{'n':>6}{'p50 ms':>9}{'p99 ms':>9}{'p50/health':>12}")
-    for name in dict.fromkeys(name for name, _ in ORDER):
+    for name in dict.fromkeys(name for name, _ in steps):
         values = latencies.get(name, [])
         p50 = percentile(values, 50)
         print(f"{name:<24}{len(values):>6}{p50:>9.1f}{percentile(values, 99):>9.1f}{p50 / floor:>12.2f}")
@@ -188,9 +193,13 @@ def main(argv=None) -> int:
                         help="the serve command's --server")
     parser.add_argument("--database-url", default="")
     parser.add_argument("--redis-url", default="")
+    parser.add_argument("--scenario", default="order", choices=sorted(SCENARIOS),
+                        help="what each call does: whole orders, or one item and its summary asked again and again "
+                             "(the cost of a tool call that does almost nothing)")
     args = parser.parse_args(argv)
     args.calls = max(1, min(args.calls, 500))
     args.seconds = max(1.0, min(args.seconds, 300.0))
+    steps = SCENARIOS[args.scenario]
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as twilio:
         twilio.delay = args.twilio_delay
         port = free_port()
@@ -200,13 +209,14 @@ def main(argv=None) -> int:
             # as they are accepted, and the floor is only a floor if both phases see the same sharing.
             clients = [Client(port, "bench-secret") for _ in range(args.calls)]
             health = run_phase(args.calls, args.seconds / 2, health_worker(clients))
-            orders = run_phase(args.calls, args.seconds, order_worker(clients))
+            orders = run_phase(args.calls, args.seconds, order_worker(clients, steps))
         finally:
             server.terminate()
             server.wait(30)
         engine = "postgresql+redis" if args.database_url.startswith("postgres") else "sqlite+memory"
-        report(f"{engine}, {args.server} server, {args.workers} worker(s), {args.calls} calls, twilio {args.twilio_delay * 1000:.0f} ms, "
-               f"{len(twilio.sent)} texts delivered", health, orders)
+        report(f"{engine}, scenario {args.scenario}, {args.server} server, {args.workers} worker(s), "
+               f"{args.calls} calls, twilio {args.twilio_delay * 1000:.0f} ms, {len(twilio.sent)} texts delivered",
+               health, orders, steps)
     return 0
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.load import ORDER
+from bench.load import ORDER, SUMMARY
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
@@ -25,3 +25,14 @@ def test_the_load_benchmark_places_whole_orders_and_reports_every_tool():
     counts = {name: int(n) for name, n in re.findall(r"^(\w+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+$", done.stdout, re.M)}
     assert set(counts) == {name for name, _ in ORDER} and min(counts.values()) >= 1, done.stdout
     assert counts["createOrder"] == int(placed.group(1)), done.stdout  # every order placed is one createOrder
+
+
+def test_the_summary_scenario_asks_for_the_summary_of_a_one_item_cart():
+    done = subprocess.run([sys.executable, "bench/load.py", "--calls", "2", "--seconds", "2", "--scenario", "summary"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.search(r"^== sqlite\+memory, scenario summary,", done.stdout, re.M), done.stdout
+    assert re.search(r"^tool calls/s [\d.]+  orders/s 0.00  orders 0  errors 0  mean", done.stdout, re.M), done.stdout
+    counts = {name: int(n) for name, n in re.findall(r"^(\w+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+$", done.stdout, re.M)}
+    assert set(counts) == {"quickAddItem", "getOrderSummary", "endCall"}, done.stdout
+    assert counts["getOrderSummary"] >= SUMMARY.count(("getOrderSummary", {})) * counts["endCall"], done.stdout
