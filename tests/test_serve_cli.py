@@ -237,26 +237,32 @@ def test_stopping_the_server_lets_texts_being_sent_finish_and_be_saved(start, tm
     assert statuses == ["sent", "sent"]  # not left 'sending', to be sent again after the lease
 
 
-@pytest.mark.parametrize("workers, reuse_port", [("1", False), ("2", True)],
-                         ids=["one-worker-plain-listener", "two-workers-listener-with-SO_REUSEPORT"])
-def test_a_port_already_listened_on_is_refused_in_one_line(tmp_path, unused_port, workers, reuse_port):
-    """Two workers bind with SO_REUSEPORT, which on its own would let this server share a port with another
-    one that does too (and take half its calls): serve checks first, before it makes the database."""
+def serve_on_a_taken_port(tmp_path, serve_args: list[str], reuse_port: bool = False, **env_extra):
+    """Run `serve` on a port another socket listens on; it must exit 2 with one line that names the port."""
     with socket.socket() as taken:
         if reuse_port:
             taken.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        # REDIS_URL only has to be set for two workers: the port is checked before Redis is asked
-        env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port),
-                          REDIS_URL=f"redis://127.0.0.1:{unused_port}/0")
-        done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", "--workers", workers], cwd=tmp_path,
+        env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port), **env_extra)
+        done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", *serve_args], cwd=tmp_path,
                               env=env, capture_output=True, text=True, timeout=60)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         f"configuration error: cannot listen on 127.0.0.1:{port}: Address already in use "
         "(is another server using this port?)")
+    return done
+
+
+@pytest.mark.parametrize("workers, reuse_port", [("1", False), ("2", True)],
+                         ids=["one-worker-plain-listener", "two-workers-listener-with-SO_REUSEPORT"])
+def test_a_port_already_listened_on_is_refused_in_one_line(tmp_path, unused_port, workers, reuse_port):
+    """Two workers bind with SO_REUSEPORT, which on its own would let this server share a port with another
+    one that does too (and take half its calls): serve checks first, before it makes the database."""
+    # REDIS_URL only has to be set for two workers: the port is checked before Redis is asked
+    done = serve_on_a_taken_port(tmp_path, ["--workers", workers], reuse_port=reuse_port,
+                                 REDIS_URL=f"redis://127.0.0.1:{unused_port}/0")
     assert "Traceback" not in done.stderr and "Booting worker" not in done.stderr
     assert not (tmp_path / "serve.db").exists()
 
@@ -284,15 +290,5 @@ def test_localhost_is_checked_where_gunicorn_binds_it():
 
 
 def test_waitress_on_a_port_already_listened_on_says_so_in_one_line(tmp_path):
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port))
-        done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", "--server", "waitress"], cwd=tmp_path,
-                              env=env, capture_output=True, text=True, timeout=60)
-    assert done.returncode == 2, done.stderr
-    assert done.stderr.strip().splitlines()[-1] == (
-        f"configuration error: cannot listen on 127.0.0.1:{port}: Address already in use "
-        "(is another server using this port?)")
+    done = serve_on_a_taken_port(tmp_path, ["--server", "waitress"])
     assert "Traceback" not in done.stderr and "serving on" not in done.stderr
