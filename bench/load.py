@@ -164,7 +164,7 @@ def mean(values: list[float]) -> float:
     return statistics.mean(values) if values else float("nan")
 
 
-def report(label: str, health: tuple, orders: tuple, steps: list[tuple[str, dict]] = ORDER) -> None:
+def report(label: str, health: tuple, orders: tuple, steps: list[tuple[str, dict]]) -> None:
     """Each phase's mean and rate too: under this closed loop, mean latency = calls / rate (Little's law)."""
     health_latencies, _, health_errors, health_seconds = health
     latencies, placed, errors, seconds = orders
