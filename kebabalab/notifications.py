@@ -14,6 +14,7 @@ from datetime import timedelta
 from typing import Any, Iterator, Mapping, Sequence
 
 from .db import Database, OutboxMark, OutboxMessage, OutboxRow
+from .errors import StoreError
 from .phones import can_receive_texts, mask_phone
 from .sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport, redact_phones
 
@@ -173,7 +174,10 @@ class OutboxSender:
         sent, so the lease always covers one Twilio request); returns {'sent', 'logged', 'retry', 'failed'}.
 
         Outcomes that finish together are saved in one transaction: on SQLite every write waits its turn
-        behind the orders being placed, so one write per group of sends rather than one per text."""
+        behind the orders being placed, so one write per group of sends rather than one per text. A save that
+        fails (StoreError: the database busy or gone) is tried again with the next group, so the texts still
+        being sent are waited for and saved; only if the round's last save fails too does it raise, and those
+        texts are sent again when their lease runs out."""
         counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
         handled = 0
         while handled < self.batch_size:
@@ -181,13 +185,23 @@ class OutboxSender:
             rows = self.db.claim_due(self.clock.now(), limit=limit, lease_seconds=self.lease_seconds)
             if not rows:
                 break
+            unsaved: list[tuple[OutboxRow, OutboxMark]] = []
             for finished in self._send_all(rows):
-                self.db.record_marks([mark for _, mark in finished])
-                for row, mark in finished:
+                unsaved += finished
+                try:
+                    self.db.record_marks([mark for _, mark in unsaved])
+                except StoreError as exc:
+                    logger.warning("SMS outcomes of %d texts not saved yet (%s); trying again with the next",
+                                   len(unsaved), exc)
+                    continue
+                for row, mark in unsaved:
                     self._report(row, mark)
                     counts[mark.status] += 1
                     if self.metrics is not None:
                         self.metrics.sms_outcome(mark.status)
+                unsaved = []
+            if unsaved:
+                raise StoreError(f"the outcomes of {len(unsaved)} texts could not be saved; they will be sent again")
             handled += len(rows)
         return counts
 

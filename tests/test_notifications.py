@@ -11,6 +11,7 @@ import pytest
 
 from kebabalab.clock import FixedClock
 from kebabalab.db import Database, NewOrder, OutboxMark, OutboxMessage, StoredOrder
+from kebabalab.errors import StoreError
 from kebabalab.notifications import (OutboxSender, compose_customer_confirmation, compose_menu_link, compose_ready,
                                      compose_receipt, compose_shop_order, messages_for_new_order, sanitize_for_sms,
                                      segments)
@@ -381,6 +382,41 @@ def test_a_text_that_went_out_is_saved_as_sent_while_a_slower_one_is_still_sendi
     release.set()
     sender.join(5)
     assert done == {**NOTHING, "sent": 4} and db.outbox_counts()["sent"] == 4
+
+
+def test_a_failed_save_is_tried_again_with_the_next_group_and_no_text_is_left_sending(db, clock, fake, twilio,
+                                                                                        monkeypatch):
+    [slow, fast] = db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(2)])
+    first_save_failed, send = threading.Event(), twilio.send
+
+    def send_the_first_after_the_failed_save(to, body):
+        if body == "menu 0":
+            assert first_save_failed.wait(5)
+        return send(to, body)
+    twilio.send = send_the_first_after_the_failed_save
+    saves, record = [], db.record_marks
+
+    def fail_the_first_save(marks):
+        saves.append(sorted(mark.id for mark in marks))
+        if len(saves) == 1:
+            first_save_failed.set()
+            raise StoreError("The order database is busy.")
+        record(marks)
+    monkeypatch.setattr(db, "record_marks", fail_the_first_save)
+    assert OutboxSender(db, twilio, clock, concurrency=2).run_once() == {**NOTHING, "sent": 2}
+    assert saves == [[fast], sorted([slow, fast])]  # the failed group is saved again with the next one
+    assert db.outbox_counts()["sent"] == 2 and len(fake.sent) == 2
+
+
+def test_when_every_save_of_a_round_fails_it_says_so_after_waiting_for_every_send(db, clock, fake, twilio,
+                                                                                   monkeypatch):
+    db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(3)])
+    def database_busy(marks):
+        raise StoreError("The order database is busy.")
+    monkeypatch.setattr(db, "record_marks", database_busy)
+    with pytest.raises(StoreError, match="outcomes of 3 texts could not be saved"):
+        OutboxSender(db, twilio, clock, concurrency=3).run_once()
+    assert len(fake.sent) == 3 and db.outbox_counts()["sending"] == 3  # sent again once their lease runs out
 
 
 def test_every_outcome_of_a_round_is_saved_retry_included(db, clock, fake, twilio, monkeypatch):
