@@ -235,6 +235,7 @@ def test_a_database_that_is_busy_fails_the_batch_once_not_order_by_order():
         thread.join(5)
     assert calls == [[1], [2, 3]]  # no retries one at a time: they would only wait for the same lock
     assert results[1] == 10 and all(isinstance(results[i], StoreError) for i in (2, 3))
+    assert results[2] is not results[3] and results[2].__cause__ is results[3].__cause__  # each its own, one cause
 
 
 class Interrupted(threading.Event):

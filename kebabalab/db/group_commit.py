@@ -153,7 +153,8 @@ class GroupCommit(Generic[T, R]):
         try:
             results = self._write_batch([ticket.item for ticket in batch])
         except StoreError as exc:  # the database itself is busy or gone: one at a time would fail the same way
-            results, errors = [None] * len(batch), [exc] * len(batch)
+            # each caller raises its own error (one shared object would gather every thread's traceback)
+            results, errors = [None] * len(batch), [_caused_by(exc) for _ in batch]
         except Exception as exc:  # noqa: BLE001 - handed to its caller, never lost
             if len(batch) > 1:  # an error of one order (its data, its texts): the others must not share it
                 log.warning("%s: a batch of %d orders failed (%s); saving each on its own", self._name,
@@ -164,10 +165,17 @@ class GroupCommit(Generic[T, R]):
             results, errors = [None], [exc]
         else:
             # after the commit: never written again, or orders without a key would be saved twice
-            errors = [None] * len(batch) if len(results) == len(batch) else [StoreError(NOT_SAVED)] * len(batch)
+            errors = [None] * len(batch) if len(results) == len(batch) else [StoreError(NOT_SAVED) for _ in batch]
             if errors[0] is not None:
                 log.error("%s: write_batch returned %d results for %d orders", self._name, len(results), len(batch))
                 results = [None] * len(batch)
         for ticket, result, error in zip(batch, results, errors):
             ticket.result, ticket.error = result, error
             ticket.done.set()
+
+
+def _caused_by(exc: StoreError) -> StoreError:
+    """A StoreError of the same words for one caller, chained to the batch's."""
+    error = StoreError(str(exc))
+    error.__cause__ = exc
+    return error
