@@ -241,8 +241,12 @@ class OutboxSender:
     def _retry(self, row: OutboxRow, error: str) -> OutboxMark:
         if row.attempts >= self.max_attempts:
             return OutboxMark(row.id, "failed", error=f"{error} (after {row.attempts} attempts)")
-        delay = self.backoff[min(row.attempts, len(self.backoff)) - 1]
-        return OutboxMark(row.id, "retry", error=error, at=self.clock.now() + timedelta(seconds=delay))
+        return OutboxMark(row.id, "retry", error=error,
+                          at=self.clock.now() + timedelta(seconds=self._retry_delay(row.attempts)))
+
+    def _retry_delay(self, attempts: int) -> int:
+        """Seconds before the next try of a text that has failed `attempts` times (the last backoff after that)."""
+        return self.backoff[min(attempts, len(self.backoff)) - 1]
 
     def _report(self, row: OutboxRow, mark: OutboxMark) -> None:
         """One log line per text, once its outcome is saved."""
@@ -250,9 +254,8 @@ class OutboxSender:
         if mark.status in ("sent", "logged"):
             logger.info("SMS %d (%s) to %s %s", row.id, row.kind, to, mark.status)
         elif mark.status == "retry":
-            delay = self.backoff[min(row.attempts, len(self.backoff)) - 1]
             logger.warning("SMS %d (%s) to %s failed on attempt %d, retrying in %ds: %s", row.id, row.kind, to,
-                           row.attempts, delay, redact_phones(mark.error or ""))
+                           row.attempts, self._retry_delay(row.attempts), redact_phones(mark.error or ""))
         elif row.kind == "shop_order":
             logger.error("SHOP NOT TOLD about order %s: text %d to %s failed for good: %s",
                          row.order_number, row.id, to, redact_phones(mark.error or ""))
