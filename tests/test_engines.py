@@ -10,7 +10,8 @@ import pytest
 from conftest import ITEMS, T0, new_order, shop_text
 from kebabalab.cart import CartLine
 from kebabalab.clock import FixedClock
-from kebabalab.db import MIGRATIONS, SQL, Database, OutboxMessage, StoredOrder, init_database, utc_text
+from kebabalab.db import (MIGRATIONS, SQL, Database, OutboxMark, OutboxMessage, StoredOrder, init_database,
+                          utc_text)
 from kebabalab.db.orders import open_engine
 from kebabalab.db.schema import ORDER_ROW
 from kebabalab.errors import StoreError
@@ -182,11 +183,11 @@ def test_claims_lease_rows_and_an_expired_lease_is_claimed_again(db):
 def test_outbox_marks_counts_queue_and_abandoned_carts(db):
     ids = db.add_messages([OutboxMessage("menu_link", "+61412345678", f"m{i}") for i in range(4)])
     db.claim_due(T0)
-    db.mark_sent(ids[0], "SM123", T0)
-    db.mark_sent(ids[1], "log-1", T0, logged=True)
-    db.mark_retry(ids[2], "Twilio HTTP 500", T0 + timedelta(seconds=5))
-    db.mark_failed(ids[3], "Twilio HTTP 400")
-    db.mark_failed(ids[0], "too late")  # a sent text stays sent
+    db.record_marks([OutboxMark(ids[0], "sent", provider_sid="SM123", at=T0),
+                     OutboxMark(ids[1], "logged", provider_sid="log-1", at=T0),
+                     OutboxMark(ids[2], "retry", error="Twilio HTTP 500", at=T0 + timedelta(seconds=5)),
+                     OutboxMark(ids[3], "failed", error="Twilio HTTP 400")])
+    db.record_marks([OutboxMark(ids[0], "failed", error="too late")])  # a sent text stays sent
     assert db.outbox_counts() == {"pending": 1, "sending": 0, "sent": 1, "logged": 1, "failed": 1}
     db.place_order(new_order(), shop_text)  # ready 07:45 UTC
     assert (db.open_orders_due(T0, T0 + timedelta(minutes=30)), db.open_orders_due(T0, T0 + timedelta(minutes=10))) \

@@ -5,7 +5,7 @@ from datetime import timedelta
 from conftest import T0, VapiCall, new_order
 from kebabalab.__main__ import main
 from kebabalab.clock import FixedClock
-from kebabalab.db import OutboxMessage
+from kebabalab.db import OutboxMark, OutboxMessage
 from kebabalab.privacy import FORGOTTEN, HistoryJanitor, anonymise_before, forget_phone
 
 
@@ -41,7 +41,8 @@ def test_forget_removes_name_number_and_notes_but_keeps_the_order(db):
 def test_history_older_than_the_limit_is_anonymised(db):
     old = place(db, "+61412345678", "Sam", T0 - timedelta(days=400), "old")
     recent = place(db, "+61412345678", "Sam", T0 - timedelta(days=10), "new")
-    db.mark_sent(db.outbox_for_order(old.id)[0].id, "SM1", T0 - timedelta(days=400))
+    db.record_marks([OutboxMark(db.outbox_for_order(old.id)[0].id, "sent", provider_sid="SM1",
+                                at=T0 - timedelta(days=400))])
     janitor = HistoryJanitor(db, FixedClock(T0), history_days=365)
     assert janitor.run_once().orders == 1
     assert db.find_order(old.order_number).customer_phone is None

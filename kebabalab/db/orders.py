@@ -20,6 +20,7 @@ from .schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STAT
 from .sqlite import SQLiteEngine
 
 logger = logging.getLogger(__name__)
+MARK_STATUSES = ("sent", "logged", "retry", "failed")  # what a sender saves of a text it tried
 
 
 def open_engine(url_or_path: str | os.PathLike, *, pooled: bool = True):
@@ -218,30 +219,15 @@ class Database:
         return [OutboxRow(**{**dict(row), "status": "sending", "claimed_until": until,
                              "attempts": row["attempts"] + 1}) for row in rows]
 
-    def mark_sent(self, id: int, provider_sid: str, at: datetime, logged: bool = False) -> None:
-        self.record_marks([OutboxMark(id, "logged" if logged else "sent", provider_sid=provider_sid, at=at)])
-
-    def mark_retry(self, id: int, error: str, next_attempt_at: datetime) -> None:
-        self.record_marks([OutboxMark(id, "retry", error=error, at=next_attempt_at)])
-
-    def mark_failed(self, id: int, error: str) -> None:
-        self.record_marks([OutboxMark(id, "failed", error=error)])
-
     def record_marks(self, marks: list[OutboxMark]) -> None:
         """What became of several texts, in one transaction (the sender's round of sends)."""
-        statements = {
-            "sent": lambda m: ("outbox_sent", ("sent", m.provider_sid, utc_text(m.at), m.id)),
-            "logged": lambda m: ("outbox_sent", ("logged", m.provider_sid, utc_text(m.at), m.id)),
-            "retry": lambda m: ("outbox_retry", (m.error, utc_text(m.at), m.id)),
-            "failed": lambda m: ("outbox_failed", (m.error, m.id)),
-        }
         if not marks:
             return
-        if any(mark.status not in statements for mark in marks):
+        if any(mark.status not in MARK_STATUSES for mark in marks):
             raise ValueError("an outbox mark is sent, logged, retry or failed")
         with self.transaction(immediate=True) as conn:
             for mark in marks:
-                sql, params = statements[mark.status](mark)
+                sql, params = _mark_statement(mark)
                 conn.execute(SQL[sql], params)
 
     def outbox_row(self, id: int) -> OutboxRow | None:
@@ -288,3 +274,13 @@ def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, i
         conn.execute(statement, params)
         return []
     return sorted(row["id"] for row in conn.execute(statement + " RETURNING id", params).fetchall())
+
+
+
+def _mark_statement(mark: OutboxMark) -> tuple[str, tuple]:
+    """The SQL (by name) and parameters that save one text's outcome."""
+    if mark.status in ("sent", "logged"):
+        return "outbox_sent", (mark.status, mark.provider_sid, utc_text(mark.at), mark.id)
+    if mark.status == "retry":
+        return "outbox_retry", (mark.error, utc_text(mark.at), mark.id)
+    return "outbox_failed", (mark.error, mark.id)
