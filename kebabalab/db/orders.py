@@ -153,26 +153,28 @@ class Database:
             last = conn.execute(SQL["next_day_seqs"], (day, len(indexes))).fetchone()["last_seq"]
             for offset, index in enumerate(indexes):
                 seqs[index] = last - len(indexes) + 1 + offset
-        rows: list = []
-        numbers: list[str] = []
-        for index in fresh:
-            new = batch[index][0]
-            numbers.append(order_number_for(new.order_day, seqs[index]))
-            rows.append((numbers[-1], new.order_day, seqs[index], new.call_id, new.idempotency_key,
-                         new.customer_name, new.customer_phone, json.dumps(new.items), new.subtotal, new.gst,
-                         new.total, utc_text(new.ready_at) if new.ready_at else None, new.notes,
-                         utc_text(new.created_at)))
-        statement = SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(rows)))
-        ids = self.engine.insert_ids(conn, statement, [value for row in rows for value in row], numbers)
+        orders = [self._as_saved(batch[index][0], seqs[index]) for index in fresh]
+        statement = SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(orders)))
+        values = [value for order in orders for value in _insert_values(order)]
+        ids = self.engine.insert_ids(conn, statement, values, [order.order_number for order in orders])
         texts = []
-        for index, number, row in zip(fresh, numbers, rows):
+        for index, order in zip(fresh, orders):
             new, compose = batch[index]
-            # the row as saved, without reading it back (each row read is another turn at the GIL)
-            stored = results[index] = StoredOrder.from_row(dict(
-                zip(ORDER_FIELDS, (ids[number], *row[:13], "new", row[13]))), created=True)
+            stored = results[index] = replace(order, id=ids[order.order_number])
             texts += [(message, stored.created_at, stored.created_at, stored.id, new.call_id)
                       for message in compose(stored)]
         insert_message_rows(conn, texts, returning=False)
+
+    @staticmethod
+    def _as_saved(new: NewOrder, day_seq: int) -> StoredOrder:
+        """The order as its row will read once inserted (its id still 0), without reading it back: each row
+        read inside the order's transaction is another turn at the GIL."""
+        return StoredOrder(
+            id=0, order_number=order_number_for(new.order_day, day_seq), order_day=new.order_day, day_seq=day_seq,
+            call_id=new.call_id, idempotency_key=new.idempotency_key, customer_name=new.customer_name,
+            customer_phone=new.customer_phone, items=new.items, subtotal=new.subtotal, gst=new.gst, total=new.total,
+            ready_at=utc_text(new.ready_at) if new.ready_at else None, notes=new.notes, status="new",
+            created_at=utc_text(new.created_at), created=True)
 
     def find_order(self, order_number: str) -> StoredOrder | None:
         return next(iter(self._orders("order_by_number", (order_number,))), None)
@@ -284,3 +286,9 @@ def _mark_statement(mark: OutboxMark) -> tuple[str, tuple]:
     if mark.status == "retry":
         return "outbox_retry", (mark.error, utc_text(mark.at), mark.id)
     return "outbox_failed", (mark.error, mark.id)
+
+
+def _insert_values(order: StoredOrder) -> list:
+    """One ORDER_ROW's parameters: every column but the id, and the status, which is written as 'new'."""
+    return [json.dumps(order.items) if field == "items" else getattr(order, field)
+            for field in ORDER_FIELDS if field not in ("id", "status")]
