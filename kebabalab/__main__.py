@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import Settings
 from .errors import ConfigError, StoreError
+from .serving import SERVERS
 
 TOOLS_FILE = Path("config/vapi-tools.json")
 
@@ -91,7 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.add_argument("--workers", type=int, default=1)
-    serve.add_argument("--server", default="auto", choices=("auto", "gunicorn", "waitress"),
+    serve.add_argument("--server", default="auto", choices=SERVERS,
                        help="auto: gunicorn on Linux and macOS, waitress on Windows")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("init-db", help="create or migrate the database").set_defaults(func=cmd_init_db)

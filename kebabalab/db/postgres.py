@@ -114,14 +114,8 @@ class PostgresEngine:
     def read(self, sql: str, params: tuple | list = ()) -> list:
         """One SELECT in autocommit: one round trip, where a transaction would add BEGIN and COMMIT."""
         with self._errors(), self._connection() as conn:
-            conn.autocommit = True
-            try:
-                return conn.execute(placeholders(sql), tuple(params)).fetchall()
-            finally:
-                try:
-                    conn.autocommit = False
-                except psycopg.Error:  # a broken or interrupted connection: the pool's reset sees to it
-                    pass
+            conn.autocommit = True  # back to transactions in the pool's reset (_reset); unpooled, it closes
+            return conn.execute(placeholders(sql), tuple(params)).fetchall()
 
     @staticmethod
     def insert_ids(conn: PgConnection, statement: str, params: list, numbers: list[str]) -> dict[str, int]:
