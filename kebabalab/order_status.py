@@ -119,11 +119,11 @@ def _cancelled_from(conn, order_id: int) -> str | None:
 
 def _queue_ready(conn, order: StoredOrder, business: dict, at: str) -> bool:
     """Queue 'Order #042 is ready for pickup' unless the order has no number to text or one already went."""
-    if conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
-        return False
     messages = customer_text("ready", order, compose_ready(order, business))
+    if not messages or conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
+        return False
     insert_messages(conn, messages, at, due=None)
-    return bool(messages)
+    return True
 
 
 def order_events(db, order_id: int) -> list[dict]:
