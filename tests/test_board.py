@@ -5,7 +5,7 @@ import threading
 import pytest
 from werkzeug.security import generate_password_hash
 
-from conftest import VapiCall, melbourne
+from conftest import VapiCall, melbourne, vapi_fixture
 from kebabalab.config import Settings
 from kebabalab.db import utc_text
 from kebabalab.order_status import MoveRefused, change_status, check_move, order_events, orders_today, undo_target
@@ -435,3 +435,11 @@ def test_bad_availability_changes_are_400_and_change_nothing(client, staff, serv
     assert response.status_code == 400 and response.get_json()["error"]
     state = services.availability.state()
     assert (state.sold_out, state.paused, state.busy_minutes) == ([], False, 0)
+
+
+def test_the_webhook_never_reads_or_sets_the_staff_cookie(client):
+    """A signed-in staff session is permanent, so any request that opened it would send it back refreshed."""
+    assert sign_in(client).status_code == 200
+    response = client.post("/webhook", json=vapi_fixture("tool-calls.json"))  # with the staff cookie
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
