@@ -14,6 +14,7 @@ and, for tests and the benchmark that run the app itself against the real clock:
 
   always_open_hours     an hours file open all day, in a zone where it is about noon now
   HttpClient            the part of Flask's test client that VapiCall uses, over real HTTP
+  wait_until            poll until something is true (another thread, process or browser caught up)
 """
 from __future__ import annotations
 
@@ -80,6 +81,16 @@ def _missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def wait_until(check, seconds: float = 5, what: str = "the condition"):
+    """Poll `check()` until it returns something true and return that; the test fails after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while not (value := check()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"not within {seconds} s: {what}")
+        time.sleep(0.005)
+    return value
 
 
 def _wait_for(check, what: str, log: Path) -> None:

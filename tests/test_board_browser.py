@@ -9,7 +9,6 @@ KEBABALAB_SKIP_BROWSER=1 says to skip it.
 import os
 import shutil
 import threading
-import time
 
 import pytest
 from werkzeug.serving import make_server
@@ -19,7 +18,7 @@ from kebabalab.clock import FixedClock
 from kebabalab.config import Settings
 from kebabalab.server import create_app
 from tests.fakes import FakeTwilio
-from tests.servers import HttpClient
+from tests.servers import HttpClient, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -82,16 +81,6 @@ def live_server(tmp_path, twilio):
         thread.join(5)
         app.extensions["kebabalab"].stop_background()
 
-
-def wait_until(check, seconds: float, what: str):
-    deadline = time.monotonic() + seconds
-    while True:
-        value = check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"not within {seconds}s: {what}")
-        time.sleep(0.1)
 
 
 def card_status(driver, number: str) -> str | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import replace
-import time
 
 import pytest
 
@@ -12,13 +11,8 @@ from conftest import new_order, shop_text
 from kebabalab.db import Database, OutboxMessage
 from kebabalab.db.group_commit import GroupCommit
 from kebabalab.errors import StoreError
+from tests.servers import wait_until
 
-
-def wait_until(check, seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.001)
 
 
 class Gate:
@@ -110,7 +104,8 @@ def test_a_lone_caller_writes_on_its_own_thread_and_queued_items_go_to_the_write
     threads_seen = []
     writer = GroupCommit(lambda items: threads_seen.append(threading.current_thread().name) or gate(items),
                          name="order-writer")
-    assert gate.gate.set() is None and writer.submit(1) == 10
+    gate.open()
+    assert writer.submit(1) == 10
     assert threads_seen == [threading.current_thread().name] and writer._thread is None  # no thread started
     gate.gate.clear()
     results: dict = {}

@@ -3,7 +3,6 @@ import json
 import logging
 import re
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from kebabalab.notifications import (OutboxSender, compose_customer_confirmation
                                      compose_receipt, compose_shop_order, messages_for_new_order, sanitize_for_sms,
                                      segments)
 from kebabalab.sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport
+from tests.servers import wait_until
 from tests.fakes import FakeTwilio
 
 BUSINESS = json.loads((Path(__file__).parents[1] / "kebabalab" / "data" / "business.json").read_text())
@@ -280,23 +280,15 @@ def test_texts_queued_without_a_time_go_out_whatever_the_senders_clock(tmp_path,
     assert db.outbox_row(text_id).status == "sent"
 
 
-def wait_for(condition, seconds=5.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.01)
-    return False
-
 
 def test_background_sender_delivers_at_once_after_wake(db, clock, fake, twilio):
     sender = OutboxSender(db, twilio, clock, poll_seconds=60)
     sender.start()
     try:
-        assert wait_for(lambda: sender.iterations >= 1)  # now sleeping for up to a minute
+        wait_until(lambda: sender.iterations >= 1)  # now sleeping for up to a minute
         order = place(db)
         sender.wake()
-        assert wait_for(lambda: db.outbox_counts()["sent"] == 2)
+        wait_until(lambda: db.outbox_counts()["sent"] == 2)
     finally:
         assert sender.stop(timeout=5) is True
     assert [m.status for m in db.outbox_for_order(order.id)] == ["sent", "sent"]
@@ -324,9 +316,9 @@ def test_background_loop_survives_a_failed_iteration(tmp_path, clock, caplog):
     sender = OutboxSender(db, LogTransport(), clock, poll_seconds=60)
     sender.start()
     try:
-        assert wait_for(lambda: sender.iterations >= 1)
+        wait_until(lambda: sender.iterations >= 1)
         sender.wake()
-        assert wait_for(lambda: db.outbox_counts()["logged"] == 1)
+        wait_until(lambda: db.outbox_counts()["logged"] == 1)
     finally:
         assert sender.stop(timeout=5) is True
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
@@ -357,12 +349,6 @@ def test_several_texts_go_out_at_once_each_exactly_once(db, clock, fake, twilio)
     assert most[0] <= 4
 
 
-
-def wait_until(check, seconds: float = 5) -> None:
-    deadline = time.monotonic() + seconds
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.005)
 
 
 def test_a_text_that_went_out_is_saved_as_sent_while_a_slower_one_is_still_sending(db, clock, fake, twilio):

@@ -21,6 +21,7 @@ from kebabalab.server import create_app
 from kebabalab.sessions import Session
 from kebabalab.tools import GENERIC_ERROR
 from conftest import FRIDAY_6PM, VapiCall
+from tests.servers import wait_until
 from kebabalab.config import PACKAGE_DATA
 
 pytestmark = pytest.mark.slow
@@ -76,8 +77,7 @@ def test_redis_drops_a_session_by_itself_when_its_ttl_runs_out(fresh_redis_url, 
     store = RedisSessionStore(fresh_redis_url, clock, ttl_seconds=1)
     store.update("call-1", add_meal)
     assert store.get("call-1") is not None
-    time.sleep(1.2)
-    assert store.get("call-1") is None
+    wait_until(lambda: store.get("call-1") is None, 5, "Redis expiring the session after its 1 s TTL")
 
 
 def test_count_leaves_out_sessions_idle_past_the_ttl_before_any_cleanup(store, clock):
@@ -292,7 +292,7 @@ def test_a_second_update_of_a_held_call_waits_for_the_first_then_sees_its_write(
     workers[0].start()
     assert inside.wait(5)
     workers[1].start()
-    time.sleep(0.3)
+    wait_until(lambda: len(counting.sent) >= 2, what="the second update refused the lock and trying again")
     assert (ran, workers[1].is_alive()) == ([], True)  # the second waits on the lock, its fn not yet run
     release.set()
     for worker in workers:

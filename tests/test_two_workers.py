@@ -17,7 +17,7 @@ import requests
 from psycopg.rows import dict_row
 
 from conftest import VapiCall
-from tests.servers import HttpClient, always_open_hours, free_port
+from tests.servers import HttpClient, always_open_hours, free_port, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -107,12 +107,6 @@ def outbox(database_url: str) -> list[tuple]:
         return conn.execute("SELECT kind, to_phone, status, attempts FROM outbox ORDER BY kind").fetchall()
 
 
-def wait_for(check, seconds: float = 15):
-    deadline = time.monotonic() + seconds
-    while not (value := check()) and time.monotonic() < deadline:
-        time.sleep(0.1)
-    return value
-
 
 def test_one_call_alternating_between_two_server_processes_builds_one_cart_and_one_order(servers, server_env):
     urls = [servers.start(), servers.start()]
@@ -131,7 +125,7 @@ def test_one_call_alternating_between_two_server_processes_builds_one_cart_and_o
                                                    "total": 2550}, 2)
     # both servers run an SMS sender against the one outbox: each text goes out once
     sent = [("customer_confirmation", CUSTOMER, "logged", 1), ("shop_order", SHOP, "logged", 1)]
-    assert wait_for(lambda: outbox(server_env["DATABASE_URL"]) == sent) is True, outbox(server_env["DATABASE_URL"])
+    wait_until(lambda: outbox(server_env["DATABASE_URL"]) == sent, 15, "every text saved as sent, once")
 
 
 def test_serve_with_two_gunicorn_workers_takes_the_same_call(servers, server_env):
@@ -174,7 +168,7 @@ def test_serve_with_four_workers_shares_a_burst_of_connections_among_them(server
     url = servers.start("--workers", "4")
     port = int(url.rsplit(":", 1)[1])
     # /health answers once one worker is up; the burst must find all four listening
-    assert wait_for(lambda: len(tcp_sockets(port, "0A")) == 4), tcp_sockets(port, "0A")
+    wait_until(lambda: len(tcp_sockets(port, "0A")) == 4, 15, "four listening sockets, one per worker")
     connections = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(24)]
     for connection in connections:
         connection.connect()
