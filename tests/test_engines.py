@@ -201,6 +201,8 @@ def test_outbox_marks_counts_queue_and_abandoned_carts(db):
 
 
 def test_a_read_is_one_statement_and_transactions_after_it_stay_all_or_nothing(database_url):
+    """The statements are counted on SQLite (its trace callback). On PostgreSQL the read runs in autocommit,
+    and what is checked is that the pool's one connection is back to transactions for the write after it."""
     init_database(database_url)
     if database_url.startswith("postgresql"):
         from kebabalab.db.postgres import PostgresEngine
