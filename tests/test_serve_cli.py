@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -13,16 +14,14 @@ from pathlib import Path
 import pytest
 import requests
 
+from conftest import VapiCall
+from tests.fakes import FakeTwilio
+from tests.servers import HttpClient, always_open_hours, free_port, wait_until
+
 ROOT = Path(__file__).parents[1]
 START_SECONDS = 20
 SECRET = "serve-cli-secret-93b1"
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def environment(tmp_path: Path, **extra: str) -> dict:
@@ -32,10 +31,11 @@ def environment(tmp_path: Path, **extra: str) -> dict:
     return {**env, "PYTHONPATH": str(ROOT), "DATABASE_URL": f"sqlite:///{tmp_path}/serve.db", **extra}
 
 
-def serve(tmp_path: Path, env: dict, timeout: float = 30) -> subprocess.CompletedProcess:
+def serve(tmp_path: Path, env: dict, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
+    """`python -m kebabalab serve *args` run to its end (these tests expect a refusal)."""
     # cwd is an empty folder, so no .env file can supply a credential
-    return subprocess.run([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run([sys.executable, "-m", "kebabalab", "serve", *args], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=timeout)
 
 
 @pytest.mark.parametrize("extra", [{}, {"KEBABALAB_ALLOW_UNAUTHENTICATED": "0"},
@@ -160,9 +160,7 @@ def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start, tmp_pat
     (("--server", "waitress", "--workers", "2", ), "Refusing to start: more than one worker needs shared sessions"),
 ])
 def test_serve_refuses_what_cannot_work(tmp_path, args, message):
-    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET)
-    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=30)
+    done = serve(tmp_path, environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET), *args)
     assert (done.returncode, done.stderr.startswith(message)) == (2, True), done.stderr
 
 
@@ -184,9 +182,8 @@ def test_choose_server_picks_gunicorn_where_it_runs_and_refuses_waitress_with_wo
 @pytest.mark.parametrize("args", [(), ("--server", "waitress")], ids=["default-gunicorn", "waitress"])
 def test_a_broken_menu_file_is_refused_in_one_line_by_either_server(tmp_path, args):
     (tmp_path / "menu.json").write_text("{not json")
-    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, MENU_FILE=str(tmp_path / "menu.json"))
-    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", *args], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=30)
+    done = serve(tmp_path, environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, MENU_FILE=str(tmp_path / "menu.json")),
+                 *args)
     assert done.returncode == 2, done.stderr
     last = done.stderr.strip().splitlines()[-1]  # after any warnings logged on the way
     assert last.startswith("configuration error: menu file") and "not valid JSON" in last
@@ -196,8 +193,7 @@ def test_a_broken_menu_file_is_refused_in_one_line_by_either_server(tmp_path, ar
 def test_an_unreachable_database_is_refused_before_gunicorn_starts(tmp_path, unused_port):
     env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET,
                       DATABASE_URL=f"postgresql://postgres@127.0.0.1:{unused_port}/kebabalab")
-    done = subprocess.run([sys.executable, "-m", "kebabalab", "serve"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=60)
+    done = serve(tmp_path, env)
     assert done.returncode == 3, done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("database or session store unavailable:")
     assert "Traceback" not in done.stderr and "serving on" not in done.stderr
@@ -211,27 +207,17 @@ def test_gunicorn_binds_ipv6_addresses_in_brackets(host, bind):
 
 
 def test_stopping_the_server_lets_texts_being_sent_finish_and_be_saved(start, tmp_path):
-    import sqlite3
-
-    from fakes import FakeTwilio
-    from servers import always_open_hours
     with FakeTwilio() as twilio:
         twilio.delay = 1.5  # the texts are still on their way when the stop comes
         server = start(VAPI_WEBHOOK_SECRET=SECRET, HOURS_FILE=str(always_open_hours(tmp_path)),
                        TWILIO_ACCOUNT_SID="AC" + "0" * 32, TWILIO_AUTH_TOKEN="token", TWILIO_FROM_NUMBER="+61400000000",
                        TWILIO_API_BASE_URL=twilio.base_url, SHOP_ORDER_TO="+61400000001")
         assert server.wait_healthy().status_code == 200
-        for n, (name, args) in enumerate([("quickAddItem", {"description": "a large lamb kebab"}),
-                                          ("setPickupTime", {"requestedTime": "in 40 minutes"}),
-                                          ("createOrder", {"customerName": "Sam"})]):
-            body = {"message": {"type": "tool-calls", "call": {"id": "stop-1", "customer": {"number": "+61412345678"}},
-                                "toolCallList": [{"id": f"t{n}", "function": {"name": name, "arguments": args}}]}}
-            reply = requests.post(f"{server.url}/webhook", json=body, headers={"X-Vapi-Secret": SECRET}, timeout=10)
-            assert "result" in reply.json()["results"][0], reply.text
-        deadline = time.monotonic() + 10
-        while len(twilio.requests) < 2:  # both texts handed to Twilio, neither answered yet
-            assert time.monotonic() < deadline, "the texts never reached the fake Twilio"
-            time.sleep(0.01)
+        call = VapiCall(HttpClient(server.url, timeout=10), call_id="stop-1", headers={"X-Vapi-Secret": SECRET})
+        call.ok("quickAddItem", description="a large lamb kebab")
+        call.ok("setPickupTime", requestedTime="in 40 minutes")
+        call.ok("createOrder", customerName="Sam")
+        wait_until(lambda: len(twilio.requests) >= 2, 10, "both texts handed to Twilio, neither answered yet")
         server.stop()
     with sqlite3.connect(tmp_path / "serve.db") as conn:
         statuses = sorted(status for (status,) in conn.execute("SELECT status FROM outbox"))
@@ -247,8 +233,7 @@ def serve_on_a_taken_port(tmp_path, serve_args: list[str], reuse_port: bool = Fa
         taken.listen()
         port = taken.getsockname()[1]
         env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, HOST="127.0.0.1", PORT=str(port), **env_extra)
-        done = subprocess.run([sys.executable, "-m", "kebabalab", "serve", *serve_args], cwd=tmp_path,
-                              env=env, capture_output=True, text=True, timeout=60)
+        done = serve(tmp_path, env, *serve_args)
     assert done.returncode == 2, done.stderr
     assert done.stderr.strip().splitlines()[-1] == (
         f"configuration error: cannot listen on 127.0.0.1:{port}: Address already in use "
