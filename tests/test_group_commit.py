@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from conftest import new_order, shop_text
+from conftest import T0, new_order, shop_text
+from kebabalab.clock import FixedClock
 from kebabalab.db import Database, OutboxMessage
 from kebabalab.db.group_commit import GroupCommit
 from kebabalab.errors import StoreError
@@ -151,6 +152,23 @@ def test_one_batch_saves_each_order_once_and_a_repeated_key_returns_the_first(db
     # a later batch with an already-saved key gets the saved order back, numbers carry on
     saved, fresh = db.place_orders([(new_order(key="b"), shop_text), (new_order(key="d"), shop_text)])
     assert (saved.order_number, saved.created, fresh.order_number) == ("20261130-002", False, "20261130-004")
+
+
+def test_a_batch_of_five_orders_takes_as_many_statements_as_one(tmp_path):
+    """Each statement inside the write is a turn at the GIL for the writer (README: a fixed number)."""
+    db = Database(f"sqlite:///{tmp_path}/orders.db", clock=FixedClock(T0))
+    db.init()
+    counts = []
+    try:
+        for size in (1, 5):
+            statements: list[str] = []
+            db.engine._connection().set_trace_callback(statements.append)
+            db.place_orders([(new_order(key=f"k{size}-{n}"), shop_text) for n in range(size)])
+            db.engine._connection().set_trace_callback(None)
+            counts.append(len(statements))
+    finally:
+        db.close()
+    assert counts == [6, 6]  # BEGIN, the key look-up, the day's numbers, the orders, their texts, COMMIT
 
 
 def test_a_batch_across_two_shop_days_numbers_each_day_on_its_own(db):

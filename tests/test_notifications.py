@@ -3,11 +3,13 @@ import json
 import logging
 import re
 import threading
+from concurrent.futures import wait
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
 
+from kebabalab import notifications
 from kebabalab.clock import FixedClock
 from kebabalab.db import Database, NewOrder, OutboxMark, OutboxMessage, StoredOrder
 from kebabalab.errors import StoreError
@@ -15,8 +17,8 @@ from kebabalab.notifications import (OutboxSender, compose_customer_confirmation
                                      compose_receipt, compose_shop_order, messages_for_new_order, sanitize_for_sms,
                                      segments)
 from kebabalab.sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport
-from tests.servers import wait_until
 from tests.fakes import FakeTwilio
+from tests.servers import wait_until
 
 BUSINESS = json.loads((Path(__file__).parents[1] / "kebabalab" / "data" / "business.json").read_text())
 T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)
@@ -414,6 +416,15 @@ def test_every_outcome_of_a_round_is_saved_retry_included(db, clock, fake, twili
     assert OutboxSender(db, twilio, clock, concurrency=4).run_once() == {**NOTHING, "sent": 3, "retry": 1}
     assert sorted(status for write in writes for status in write) == ["retry", "sent", "sent", "sent"]
     assert db.outbox_counts() == {"pending": 1, "sending": 0, "sent": 3, "logged": 0, "failed": 0}
+
+
+def test_texts_that_finish_together_are_saved_in_one_write(db, clock, fake, twilio, monkeypatch):
+    db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(4)])
+    monkeypatch.setattr(notifications, "wait", lambda futures, return_when: wait(futures))  # all finish at once
+    writes, record = [], db.record_marks
+    monkeypatch.setattr(db, "record_marks", lambda marks: writes.append(len(marks)) or record(marks))
+    assert OutboxSender(db, twilio, clock, concurrency=4).run_once() == {**NOTHING, "sent": 4}
+    assert writes == [4]  # one write for the four, not one per text
 
 
 def test_record_marks_refuses_an_unknown_outcome_and_writes_none_of_the_round(db, clock):

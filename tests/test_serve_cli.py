@@ -152,6 +152,7 @@ def test_serve_with_a_secret_refuses_strangers_on_the_real_server(start, tmp_pat
     entries = [json.loads(line) for line in lines]  # LOG_FORMAT=json: the server's own lines too
     started = [e["message"] for e in entries if e["message"].startswith("serving on")]
     assert len(started) == 1 and f"({server_name}," in started[0]
+    assert started[0].endswith(("1 worker(s) x 16 threads)", "waitress, 16 threads)")), started[0]  # as README says
     assert list(server_home(tmp_path).iterdir()) == []  # no gunicorn control socket for others to find
 
 
@@ -180,19 +181,23 @@ def test_choose_server_picks_gunicorn_where_it_runs_and_refuses_waitress_with_wo
 
 
 @pytest.mark.parametrize("args", [(), ("--server", "waitress")], ids=["default-gunicorn", "waitress"])
-def test_a_broken_menu_file_is_refused_in_one_line_by_either_server(tmp_path, args):
-    (tmp_path / "menu.json").write_text("{not json")
-    done = serve(tmp_path, environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, MENU_FILE=str(tmp_path / "menu.json")),
-                 *args)
+@pytest.mark.parametrize("variable, what", [("MENU_FILE", "menu"), ("HOURS_FILE", "hours"),
+                                            ("BUSINESS_FILE", "business")])
+def test_a_broken_shop_file_is_refused_in_one_line_by_either_server(tmp_path, args, variable, what):
+    (tmp_path / "broken.json").write_text("{not json")
+    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, **{variable: str(tmp_path / "broken.json")})
+    done = serve(tmp_path, env, *args)
     assert done.returncode == 2, done.stderr
     last = done.stderr.strip().splitlines()[-1]  # after any warnings logged on the way
-    assert last.startswith("configuration error: menu file") and "not valid JSON" in last
+    assert last.startswith(f"configuration error: {what} file") and "not valid JSON" in last
     assert "Traceback" not in done.stderr and "Worker failed to boot" not in done.stderr
 
 
-def test_an_unreachable_database_is_refused_before_gunicorn_starts(tmp_path, unused_port):
-    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET,
-                      DATABASE_URL=f"postgresql://postgres@127.0.0.1:{unused_port}/kebabalab")
+@pytest.mark.parametrize("variable, url", [("DATABASE_URL", "postgresql://postgres@127.0.0.1:{port}/kebabalab"),
+                                           ("REDIS_URL", "redis://127.0.0.1:{port}/0")], ids=["postgresql", "redis"])
+def test_an_unreachable_database_or_session_store_is_refused_before_gunicorn_starts(tmp_path, unused_port,
+                                                                                    variable, url):
+    env = environment(tmp_path, VAPI_WEBHOOK_SECRET=SECRET, **{variable: url.format(port=unused_port)})
     done = serve(tmp_path, env)
     assert done.returncode == 3, done.stderr
     assert done.stderr.strip().splitlines()[-1].startswith("database or session store unavailable:")
