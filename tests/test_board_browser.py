@@ -82,7 +82,6 @@ def live_server(tmp_path, twilio):
         app.extensions["kebabalab"].stop_background()
 
 
-
 def card_status(driver, number: str) -> str | None:
     return driver.execute_script(
         "const card = document.querySelector(`.card[data-order='${arguments[0]}']`);"

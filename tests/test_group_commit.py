@@ -15,7 +15,6 @@ from kebabalab.errors import StoreError
 from tests.servers import wait_until
 
 
-
 class Gate:
     """A write_batch that records each batch and holds the first one until `open()`."""
 
@@ -98,6 +97,7 @@ def test_a_caller_that_gives_up_before_its_turn_leaves_the_queue_and_nothing_of_
     threads[0].join(5)
     assert writer.submit(8) == 80  # the lead passed on; the next caller writes at once
     assert gate.batches == [[1], [8]] and results == {1: 10}  # 7 was never written
+    writer.close()
 
 
 def test_a_lone_caller_writes_on_its_own_thread_and_queued_items_go_to_the_writer_thread():
@@ -249,6 +249,7 @@ def test_a_database_that_is_busy_fails_the_batch_once_not_order_by_order():
     assert calls == [[1], [2, 3]]  # no retries one at a time: they would only wait for the same lock
     assert results[1] == 10 and all(isinstance(results[i], StoreError) for i in (2, 3))
     assert results[2] is not results[3] and results[2].__cause__ is results[3].__cause__  # each its own, one cause
+    writer.close()
 
 
 class Interrupted(threading.Event):
@@ -288,3 +289,4 @@ def test_ctrl_c_during_a_lone_write_leaves_the_writer_free_for_the_next_order():
     with pytest.raises(KeyboardInterrupt):
         writer.submit(1)
     assert writer.submit(2, timeout=1) == 20
+    writer.close()

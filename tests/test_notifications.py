@@ -282,7 +282,6 @@ def test_texts_queued_without_a_time_go_out_whatever_the_senders_clock(tmp_path,
     assert db.outbox_row(text_id).status == "sent"
 
 
-
 def test_background_sender_delivers_at_once_after_wake(db, clock, fake, twilio):
     sender = OutboxSender(db, twilio, clock, poll_seconds=60)
     sender.start()
@@ -349,8 +348,6 @@ def test_several_texts_go_out_at_once_each_exactly_once(db, clock, fake, twilio)
     assert sorted(r.body for r in fake.sent) == [f"menu {n}" for n in range(8)]
     assert most[0] > 1  # overlapping sends, at most the four leased at a time
     assert most[0] <= 4
-
-
 
 
 def test_a_text_that_went_out_is_saved_as_sent_while_a_slower_one_is_still_sending(db, clock, fake, twilio):

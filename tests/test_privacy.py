@@ -9,10 +9,9 @@ from kebabalab.db import OutboxMark, OutboxMessage
 from kebabalab.privacy import FORGOTTEN, HistoryJanitor, anonymise_before, forget_phone
 
 
-
 def place(db, phone, name, at, key):
     order = replace(new_order(key=key, phone=phone, name=name, at=at, day=at.date().isoformat()),
-                    subtotal=1500, gst=136, total=1500)
+                    subtotal=1500, gst=136, total=1500, notes="ring 0412 345 678")  # a number in the notes too
     return db.place_order(order, lambda o: [OutboxMessage("customer_confirmation", phone, f"Thanks {name}")])
 
 

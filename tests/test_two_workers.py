@@ -107,7 +107,6 @@ def outbox(database_url: str) -> list[tuple]:
         return conn.execute("SELECT kind, to_phone, status, attempts FROM outbox ORDER BY kind").fetchall()
 
 
-
 def test_one_call_alternating_between_two_server_processes_builds_one_cart_and_one_order(servers, server_env):
     urls = [servers.start(), servers.start()]
     calls = [VapiCall(HttpClient(url), call_id="call-two-workers", number=CUSTOMER) for url in urls]
