@@ -350,15 +350,21 @@ def test_several_texts_go_out_at_once_each_exactly_once(db, clock, fake, twilio)
     assert most[0] <= 4
 
 
-def test_a_text_that_went_out_is_saved_as_sent_while_a_slower_one_is_still_sending(db, clock, fake, twilio):
-    [slow, *fast] = db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(4)])
+def hold_menu_0(twilio) -> threading.Event:
+    """The text 'menu 0' waits to be sent until the returned event is set; the others go at once."""
     release, send = threading.Event(), twilio.send
 
-    def send_slowly_to_the_first(to, body):
+    def held(to, body):
         if body == "menu 0":
             assert release.wait(5)
         return send(to, body)
-    twilio.send = send_slowly_to_the_first
+    twilio.send = held
+    return release
+
+
+def test_a_text_that_went_out_is_saved_as_sent_while_a_slower_one_is_still_sending(db, clock, fake, twilio):
+    [slow, *fast] = db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(4)])
+    release = hold_menu_0(twilio)
     done = {}
     sender = threading.Thread(target=lambda: done.update(OutboxSender(db, twilio, clock, concurrency=4).run_once()))
     sender.start()
@@ -372,13 +378,7 @@ def test_a_text_that_went_out_is_saved_as_sent_while_a_slower_one_is_still_sendi
 def test_a_failed_save_is_tried_again_with_the_next_group_and_no_text_is_left_sending(db, clock, fake, twilio,
                                                                                         monkeypatch):
     [slow, fast] = db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(2)])
-    first_save_failed, send = threading.Event(), twilio.send
-
-    def send_the_first_after_the_failed_save(to, body):
-        if body == "menu 0":
-            assert first_save_failed.wait(5)
-        return send(to, body)
-    twilio.send = send_the_first_after_the_failed_save
+    first_save_failed = hold_menu_0(twilio)
     saves, record = [], db.record_marks
 
     def fail_the_first_save(marks):
