@@ -25,6 +25,7 @@ class Session:
     cart: list[CartLine] = field(default_factory=list)
     caller: str | None = None
     pickup_at: str | None = None
+    pickup_asap: bool = False  # set by estimateReadyTime: re-estimated when the order is placed
     order_number: str | None = None
     orders_placed: int = 0
     created_at: float = 0.0

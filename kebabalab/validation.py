@@ -107,6 +107,20 @@ def validate_index(value: Any, what: str = "itemIndex") -> int:
     return index
 
 
+def validate_line_index(value: Any, cart_size: int) -> int:
+    """A cart line's 0-based index; -1 means the last line ("take the last one off")."""
+    if value is None or value == "":
+        raise ToolError("Which item? I need the itemIndex from the cart.")
+    index = coerce_int(value, "The itemIndex")
+    if index == -1:
+        if cart_size == 0:
+            raise ToolError("The cart is empty, so there is no last item.")
+        return cart_size - 1
+    if index < 0:
+        raise ToolError("The itemIndex counts from 0, or is -1 for the last item.")
+    return index
+
+
 def validate_customer_name(value: Any) -> str:
     """1-60 characters of any script's letters, with spaces, hyphens, apostrophes and dots."""
     name = coerce_text(value, "customer's name", max_length=NAME_MAX)

@@ -9,7 +9,7 @@ from ..errors import ToolError
 from ..items import apply_edit, spec_from_fields
 from ..meals import MealRequest, convert_to_meals
 from ..parser import parse_to_lines
-from ..validation import coerce_chips_size, coerce_option, coerce_text, validate_index
+from ..validation import coerce_chips_size, coerce_option, coerce_text, validate_index, validate_line_index
 from ..vapi import decode_arguments, json_value
 from . import REGISTRY
 from .registry import array, integer, obj, string
@@ -58,7 +58,8 @@ def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
     text = coerce_text(args.get("description"), "order description")
-    return add_lines(ctx, parse_to_lines(ctx.menu, text, ctx.services.lexicon))
+    result = add_lines(ctx, parse_to_lines(ctx.menu, text, ctx.services.lexicon))
+    return {**result, "item": result["added"][-1]}  # the original's name: the line just added
 
 
 @REGISTRY.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
@@ -91,14 +92,16 @@ def get_cart_state(ctx, args):
     spoken = [ctx.spoken(line) for line in ctx.session.cart]
     message = "The cart is empty." if not items else f"{'; '.join(spoken)}. Total {pricing.spoken_money(ctx.total())}."
     return ctx.reply(message, items=items, formattedItems=spoken, itemCount=ctx.item_count(),
-                     isEmpty=not items, total=pricing.dollars(ctx.total()))
+                     isEmpty=not items, total=pricing.dollars(ctx.total()), cart=items)
 
 
-@REGISTRY.tool("removeCartItem", params={"itemIndex": integer("0-based position in getCartState's items")},
-               required=("itemIndex",))
+LINE_INDEX = integer("0-based position in getCartState's items; -1 for the last line")
+
+
+@REGISTRY.tool("removeCartItem", params={"itemIndex": LINE_INDEX}, required=("itemIndex",))
 def remove_cart_item(ctx, args):
     """Remove one line from the cart."""
-    index = validate_index(args.get("itemIndex"))
+    index = validate_line_index(args.get("itemIndex"), len(ctx.session.cart))
     line = check_index(ctx.session.cart, index)
     removed = ctx.line(line, index)
     ctx.session.cart = ctx.session.cart[:index] + ctx.session.cart[index + 1:]
@@ -107,7 +110,7 @@ def remove_cart_item(ctx, args):
 
 
 @REGISTRY.tool("editCartItem", params={
-    "itemIndex": integer("0-based position in getCartState's items"),
+    "itemIndex": LINE_INDEX,
     "modifications": obj({
         "size": string("small or large"), "protein": string("lamb, chicken, mixed or falafel"),
         "salads": array(string("salad"), "The full new list of salads"),
@@ -121,7 +124,7 @@ def remove_cart_item(ctx, args):
 def edit_cart_item(ctx, args):
     """Change any allowed property of one cart line in one call and re-price it, meals included
     (a meal's chips from small to large is one call)."""
-    index = validate_index(args.get("itemIndex"))
+    index = validate_line_index(args.get("itemIndex"), len(ctx.session.cart))
     line = check_index(ctx.session.cart, index)
     changes = args.get("modifications")
     if isinstance(changes, str):
@@ -185,7 +188,7 @@ def convert_items_to_meals(ctx, args):
     converted = [ctx.line(cart[i], i) for i in positions]
     said = "; ".join(describe(ctx.menu, cart[i]) for i in positions)
     return ctx.reply(f"Made into meals: {said}. The total is now {pricing.spoken_money(ctx.total())}.",
-                     converted=converted, **ctx.cart_fields())
+                     converted=converted, convertedCount=len(converted), **ctx.cart_fields())
 
 
 @REGISTRY.tool("getOrderSummary")
@@ -194,4 +197,5 @@ def get_order_summary(ctx, args):
     if not ctx.session.cart:
         raise ToolError("The cart is empty; what would you like to order?")
     summary = f"{'; '.join(ctx.spoken(l) for l in ctx.session.cart)}. Total {pricing.spoken_money(ctx.total())}."
-    return ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()))
+    return ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()),
+                     itemCount=ctx.item_count())
