@@ -93,3 +93,11 @@ def test_a_returning_caller_gets_the_originals_history_fields(client, vapi):
 def test_a_new_caller_has_empty_history_fields(vapi):
     context = vapi.ok("getCallerSmartContext")
     assert (context["mostOrderedItem"], context["orderHistory"]) == (None, [])
+
+
+def test_the_contract_doc_names_every_tool_and_the_two_kept_names():
+    from pathlib import Path
+    from kebabalab.tools import REGISTRY
+    doc = (Path(__file__).parents[1] / "docs" / "tool-contract.md").read_text()
+    assert [name for name in REGISTRY.names() if f"| {name} |" not in doc] == []
+    assert ("`readyAt` is ISO 8601" in doc, "`currentTime` in checkOpen is spoken" in doc) == (True, True)
