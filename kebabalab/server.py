@@ -106,10 +106,11 @@ def _webhook(services: Services) -> Response:
     except ProtocolError as exc:
         return _error(400, str(exc))
     if message.tool_calls:
-        wait = services.call_limiter.hit(message.call_id, cost=len(message.tool_calls))
+        call_id = message.call_id or ""
+        wait = services.call_limiter.hit(call_id, cost=len(message.tool_calls))
         if wait:
             return _error(429, "too many tool calls for this call", Retry_After=str(wait))
-        entries = [run_tool_call(services, call, message.call_id, message.caller_number)
+        entries = [run_tool_call(services, call, call_id, message.caller_number)
                    for call in message.tool_calls]
         if message.type == "function-call":
             return jsonify(function_call_reply(entries[0]))

@@ -96,8 +96,8 @@ HOSTILE = [
     row("addMultipleItemsToCart", {"items": ["large lamb kebab"]}, "Each item must be an object",
         id="items-string-item"),
     # editCartItem: a line of the cart, and what to change
-    row("editCartItem", {"itemIndex": -1, "modifications": {"size": "small"}}, "The itemIndex counts from 0.",
-        CART, id="edit-negative-index"),
+    row("editCartItem", {"itemIndex": -2, "modifications": {"size": "small"}},
+        "The itemIndex counts from 0, or is -1 for the last item.", CART, id="edit-negative-index"),
     row("editCartItem", {"itemIndex": 10**30, "modifications": {"size": "small"}}, "items are numbered 0 to 0.",
         CART, id="edit-enormous-index"),
     row("editCartItem", {"itemIndex": 0, "modifications": {"quantity": 0}}, QUANTITY, CART, id="edit-zero-quantity"),
@@ -124,7 +124,8 @@ HOSTILE = [
     # removeCartItem.itemIndex
     row("removeCartItem", {"itemIndex": "0; DROP TABLE orders"}, f"The itemIndex {WHOLE}", CART,
         id="remove-sql-index"),
-    row("removeCartItem", {"itemIndex": -1}, "The itemIndex counts from 0.", CART, id="remove-negative"),
+    row("removeCartItem", {"itemIndex": -7}, "The itemIndex counts from 0, or is -1 for the last item.", CART,
+        id="remove-negative"),
     row("removeCartItem", {"itemIndex": 99}, "There's no item 99 in the cart; items are numbered 0 to 0.", CART,
         id="remove-out-of-range"),
     row("removeCartItem", {"itemIndex": {"index": 0}}, f"The itemIndex {WHOLE}", CART, id="remove-object"),

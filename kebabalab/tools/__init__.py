@@ -26,6 +26,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
     outcome = "ok"
     phone = try_normalise(caller)
     try:
+        if call.problem and (tool is None or not call.id):  # no id or name, or refused with the whole message
+            outcome = "malformed"
+            return tool_result(call, error=call.problem)
         if tool is None:
             outcome = "unknown-tool"
             said = call.name if _TOOL_NAME.fullmatch(call.name) else "that"  # never echo control characters
