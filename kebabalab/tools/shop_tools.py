@@ -1,27 +1,20 @@
 """Opening hours and pickup time tools."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..errors import ToolError
 from ..hours import spoken_day_time, spoken_time
-from ..kitchen import lead_minutes
+from ..kitchen_queue import current_lead
 from ..pickup import check_pickup, earliest_pickup, parse_requested_time
 from ..validation import coerce_text
 from . import REGISTRY
 from .registry import string
 
-QUEUE_WINDOW_MINUTES = 30
-
 
 def kitchen_lead(ctx) -> int:
     """The lead time for this call's cart right now."""
-    services = ctx.services
-    now = ctx.now()
-    queued = services.db.open_orders_due(now, now + timedelta(minutes=QUEUE_WINDOW_MINUTES))
-    return lead_minutes(default_lead=services.business["ordering"]["default_lead_minutes"],
-                        minimum=services.hours.min_lead_minutes, queued_orders=queued,
-                        items=ctx.item_count(), busy_extra=ctx.kitchen.busy_minutes)
+    return current_lead(ctx.services, ctx.now(), ctx.item_count(), ctx.kitchen.busy_minutes)
 
 
 def pickup_fields(ctx, ready: datetime) -> dict:
