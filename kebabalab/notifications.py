@@ -17,6 +17,7 @@ from .db import Database, OutboxMark, OutboxMessage, OutboxRow
 from .errors import StoreError
 from .phones import can_receive_texts, mask_phone
 from .sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport, redact_phones
+from .validation import clean_text
 
 __all__ = ["sanitize_for_sms", "segments", "compose_shop_order", "compose_customer_confirmation",
            "compose_receipt", "compose_menu_link", "compose_ready", "messages_for_new_order", "OutboxSender",
@@ -40,10 +41,11 @@ _STATE_POSTCODE = re.compile(r",?\s+[A-Z]{2,3}\s+\d{4}$")
 
 
 def sanitize_for_sms(text: Any, max_length: int | None = None) -> str:
-    """Customer text made safe for one-septet GSM-7: ASCII only, one line, no links' schemes, at most max_length."""
+    """Customer text made safe for one-septet GSM-7: cleaned as on arrival (clean_text), then ASCII only, one
+    line, no links' schemes, at most max_length. Only texts are folded like this; the board keeps every letter."""
     if text is None:
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text)).translate(_TRANSLIT)
+    decomposed = unicodedata.normalize("NFKD", clean_text(text)).translate(_TRANSLIT)
     # Accents (combining marks), emoji, control, bidi and zero-width characters are simply dropped.
     kept = "".join(c if c in _SMS_SAFE else " " if c.isspace() else "" for c in decomposed)
     clean = " ".join(_LINK_SCHEME.sub("", " ".join(kept.split())).split())

@@ -17,11 +17,22 @@ MAX_TEXT = 500
 NAME_MAX = 60
 NOTES_MAX = 200
 _LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|au|io|ly|me)\b)", re.I)
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+# Shown as nothing, yet letters by category: Hangul fillers, the braille blank, the combining grapheme joiner and
+# the variation selectors. Bidi controls, zero-width spaces and joiners are format characters (Cf).
+_INVISIBLE = frozenset(chr(c) for c in (0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F, *range(0xFE00, 0xFE10),
+                                       *range(0xE0100, 0xE01F0)))
+_DROPPED_CATEGORIES = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private use, surrogates, unassigned
+# A terminal escape sequence goes whole ("\x1b[2J", "\x1b]0;title\x07"), not just its ESC.
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])")
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") or ch in _BIDI for ch in text)
+def clean_text(value: Any) -> str:
+    """A caller's words as kept and shown: control, format (bidi, zero-width) and invisible characters removed,
+    every run of whitespace one space, NFC; every letter of every script kept (José, Nguyễn, 李)."""
+    text = _TERMINAL_ESCAPE.sub("", unicodedata.normalize("NFC", "" if value is None else str(value)))
+    kept = "".join(" " if ch.isspace() else "" if ch in _INVISIBLE or unicodedata.category(ch) in
+                   _DROPPED_CATEGORIES else ch for ch in text)
+    return " ".join(kept.split())
 
 
 def coerce_int(value: Any, what: str) -> int:
@@ -48,18 +59,17 @@ def coerce_bool(value: Any, what: str) -> bool:
 
 
 def coerce_text(value: Any, what: str, *, max_length: int = MAX_TEXT, required: bool = True) -> str | None:
-    """Plain single-line text: no control characters, at most `max_length` characters."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """Plain single-line text, cleaned on arrival (clean_text); refused only when nothing is left or it is
+    longer than `max_length` characters."""
+    if value is not None and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
+        raise ToolError(f"The {what} must be text.")
+    text = clean_text(value) if value is not None else ""
+    if not text:
         if required:
             raise ToolError(f"I need the {what}.")
         return None
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ToolError(f"The {what} must be text.")
-    text = " ".join(str(value).split())
     if len(text) > max_length:
         raise ToolError(f"The {what} is too long; please keep it under {max_length} characters.")
-    if _has_control(text):
-        raise ToolError(f"The {what} has characters I can't use; please say it again.")
     return text
 
 
@@ -140,9 +150,7 @@ def validate_phone_number(value: Any) -> str:
         raise ToolError("What's the best phone number for the order?")
     if isinstance(value, int) and value <= 0:
         raise ToolError("That phone number doesn't look right; could you say it again, digit by digit?")
-    if isinstance(value, str) and _has_control(value):  # a number read out never holds these
-        raise ToolError("That phone number doesn't look right; could you say it again, digit by digit?")
-    return normalise_phone(str(value))
+    return normalise_phone(clean_text(value))
 
 
 def validate_notes(value: Any) -> str:
