@@ -25,6 +25,7 @@ from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, o
 from .phones import mask_phone
 from .staff_auth import StaffAuth
 from .staff_auth import init_app as init_staff_auth
+from .validation import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -164,12 +165,12 @@ def order_json(order, hours) -> dict:
     """One order as the board and other tills read it; money in dollars, times in the shop's time zone."""
     ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
     return {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
-            "customerName": order.customer_name or "", "customerPhone": mask_phone(order.customer_phone),
+            "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
             "pickupAt": ready.isoformat(timespec="seconds") if ready else None,
             "pickupSpoken": spoken_time(ready) if ready else None,
-            "items": [{"quantity": int(i.get("quantity") or 1), "description": i.get("description") or "item"}
+            "items": [{"quantity": int(i.get("quantity") or 1), "description": clean_text(i.get("description")) or "item"}
                       for i in order.items],
-            "notes": order.notes or "", "total": pricing.dollars(order.total),
+            "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
             "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
 
 

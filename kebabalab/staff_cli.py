@@ -8,6 +8,7 @@ from .clock import SystemClock
 from .db import Database
 from .hours import Hours, spoken_time
 from .pricing import spoken_money
+from .validation import clean_text
 
 
 def _settings():
@@ -50,11 +51,11 @@ def _order_json(order) -> dict:
 def _order_text(order, hours) -> str:
     from datetime import datetime
     ready = spoken_time(hours.local(datetime.fromisoformat(order.ready_at))) if order.ready_at else "?"
-    lines = [f"{order.display_number}  {ready:>8}  {order.status:<9} {order.customer_name or '-'}  "
+    lines = [f"{order.display_number}  {ready:>8}  {order.status:<9} {clean_text(order.customer_name) or '-'}  "
              f"{order.customer_phone or ''}  {spoken_money(order.total)}"]
-    lines += [f"      {i['quantity']} x {i['description']}" for i in order.items]
+    lines += [f"      {i['quantity']} x {clean_text(i['description'])}" for i in order.items]
     if order.notes:
-        lines.append(f"      notes: {order.notes}")
+        lines.append(f"      notes: {clean_text(order.notes)}")
     return "\n".join(lines)
 
 
