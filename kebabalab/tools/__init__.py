@@ -23,8 +23,8 @@ from . import cart_tools, order_tools, shop_tools  # noqa: E402,F401  (each regi
 def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) -> dict:
     """Run one tool call against the call's session; always returns a reply entry, never raises."""
     started = time.perf_counter()
-    # the assistant's words: no escape sequence reaches the log
-    logged_name, logged_call = clean_text(call.name)[:40], clean_text(call_id)[:100]
+    # the assistant's words: no escape sequence reaches the log (ids are escaped by the log formatter)
+    logged_name, logged_call = clean_text(call.name)[:40], call_id[:100]
     tool, deprecated = REGISTRY.lookup(call.name)
     outcome = "ok"
     phone = try_normalise(caller)
