@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
+from .security import HmacPlan
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -34,6 +35,26 @@ def _list(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in env.get(name, default).split(",") if p.strip())
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, not {value!r}")
+    return value
+
+
+def _hmac_plan(env: Mapping[str, str]) -> HmacPlan:
+    """Vapi's HMAC credential's plan, one setting each, Vapi's defaults when unset (see SECURITY.md)."""
+    default = HmacPlan()
+    return HmacPlan(
+        algorithm=(env.get("VAPI_HMAC_ALGORITHM") or default.algorithm).strip().lower(),
+        encoding=(env.get("VAPI_HMAC_ENCODING") or default.encoding).strip().lower(),
+        signature_header=(env.get("VAPI_HMAC_SIGNATURE_HEADER") or default.signature_header).strip(),
+        timestamp_header=(env.get("VAPI_HMAC_TIMESTAMP_HEADER") or default.timestamp_header).strip(),
+        signature_prefix=env.get("VAPI_HMAC_SIGNATURE_PREFIX", default.signature_prefix).strip(),
+        payload_format=env.get("VAPI_HMAC_PAYLOAD_FORMAT") or default.payload_format,
+    ).check()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server can be told; `.env.example` lists each with its default."""
@@ -49,6 +70,9 @@ class Settings:
     redis_url: str = ""
     vapi_webhook_secret: str = ""
     vapi_hmac_secret: str = ""
+    vapi_hmac_plan: HmacPlan = HmacPlan()
+    vapi_assistant_id: str = ""
+    assistant_request_when_closed: str = "say"
     allow_unauthenticated: bool = False
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
@@ -90,6 +114,9 @@ class Settings:
             redis_url=env.get("REDIS_URL", ""),
             vapi_webhook_secret=env.get("VAPI_WEBHOOK_SECRET", ""),
             vapi_hmac_secret=env.get("VAPI_HMAC_SECRET", ""),
+            vapi_hmac_plan=_hmac_plan(env),
+            vapi_assistant_id=env.get("VAPI_ASSISTANT_ID", "").strip(),
+            assistant_request_when_closed=_choice(env, "ASSISTANT_REQUEST_WHEN_CLOSED", ("say", "transfer")),
             allow_unauthenticated=_flag(env, "KEBABALAB_ALLOW_UNAUTHENTICATED"),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),

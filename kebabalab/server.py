@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
+from .assistant_request import answer_assistant_request
 from .board import init_app as init_board
 from .calls import finish_call
 from .config import Settings
@@ -31,6 +32,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     settings = config if isinstance(config, Settings) else Settings.from_env(config)
     configure_logging(settings.log_level, settings.log_format)
     services = Services.build(settings, clock=clock, transport=sms_transport)
+    if settings.vapi_hmac_secret and not settings.vapi_hmac_plan.signs_timestamp:
+        log.warning("VAPI_HMAC_PAYLOAD_FORMAT signs no {timestamp}: a recorded request can be replayed at any time")
     if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret and settings.allow_unauthenticated:
         log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
                     "VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET): never run a shop's phone line like this")
@@ -115,6 +118,8 @@ def _webhook(services: Services) -> Response:
         if message.type == "function-call":
             return jsonify(function_call_reply(entries[0]))
         return jsonify(tool_calls_reply(entries))
+    if message.type == "assistant-request":
+        return jsonify(answer_assistant_request(services, message.caller_number))
     if message.ends_call and message.call_id:
         finish_call(services, message.call_id, message.caller_number)
     return jsonify({})
