@@ -42,7 +42,7 @@ def variable_values(services, phone: str | None, now: datetime, busy_minutes: in
     """The prompt's variables: the caller (first name, last order) when known, the hours, today's lead time."""
     hours = services.hours
     current = hours.current_interval(now)
-    upcoming = hours.next_interval(now)
+    upcoming = hours.next_interval(current[1] if current else now)  # the next opening, not this one
     last = services.db.orders_for_phone(phone, limit=1) if phone else []
     name = clean_text(last[0].customer_name) if last else ""
     return {
