@@ -66,7 +66,8 @@ def _said(item: dict) -> str:
 def _closed_sentence(services, now: datetime, paused: bool) -> str:
     shop = services.business["name"]
     if paused:
-        return f"Thanks for calling {shop}. The kitchen has paused phone orders for a few minutes; please call back shortly."
+        return (f"Thanks for calling {shop}. The kitchen has paused phone orders for a few minutes; "
+                "please call back shortly.")
     try:
         said = next_opening_said(services.hours, now)
     except ToolError:

@@ -168,8 +168,8 @@ def order_json(order, hours) -> dict:
             "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
             "pickupAt": ready.isoformat(timespec="seconds") if ready else None,
             "pickupSpoken": spoken_time(ready) if ready else None,
-            "items": [{"quantity": int(i.get("quantity") or 1), "description": clean_text(i.get("description")) or "item"}
-                      for i in order.items],
+            "items": [{"quantity": int(i.get("quantity") or 1),
+                       "description": clean_text(i.get("description")) or "item"} for i in order.items],
             "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
             "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
 
