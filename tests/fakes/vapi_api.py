@@ -103,18 +103,14 @@ class FakeVapi(LoopbackServer):
             return self._create_tool(body)
         if len(parts) == 2 and parts[0] == "tool" and method == "PATCH":
             return self._update_tool(parts[1], body)
-        if len(parts) == 2 and parts[0] == "assistant" and method in ("GET", "PATCH"):
-            if parts[1] != self.assistant["id"]:
-                return 404, _error(404, "Couldn't Get Assistant. Assistant Not Found.")
+        singles = {"assistant": (self.assistant, "Assistant"), "phone-number": (self.phone_number, "Phone Number")}
+        if len(parts) == 2 and parts[0] in singles and method in ("GET", "PATCH"):
+            found, noun = singles[parts[0]]
+            if parts[1] != found["id"]:
+                return 404, _error(404, f"Couldn't Get {noun}. {noun} Not Found.")
             if method == "PATCH":
-                self.assistant.update(copy.deepcopy(body or {}), updatedAt=_now())
-            return 200, self.assistant
-        if len(parts) == 2 and parts[0] == "phone-number" and method in ("GET", "PATCH"):
-            if parts[1] != self.phone_number["id"]:
-                return 404, _error(404, "Couldn't Get Phone Number. Phone Number Not Found.")
-            if method == "PATCH":
-                self.phone_number.update(copy.deepcopy(body or {}), updatedAt=_now())
-            return 200, self.phone_number
+                found.update(copy.deepcopy(body or {}), updatedAt=_now())
+            return 200, found
         return 404, _error(404, f"Cannot {method} {path}")
 
     def _create_tool(self, body) -> tuple[int, object]:
