@@ -36,3 +36,11 @@ def test_the_summary_scenario_asks_for_the_summary_of_a_one_item_cart():
     counts = {name: int(n) for name, n in re.findall(r"^(\w+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+$", done.stdout, re.M)}
     assert set(counts) == {"quickAddItem", "getOrderSummary", "endCall"}, done.stdout
     assert counts["getOrderSummary"] >= SUMMARY.count(("getOrderSummary", {})) * counts["endCall"], done.stdout
+
+
+def test_the_assistant_request_benchmark_answers_a_returning_caller():
+    done = subprocess.run([sys.executable, "bench/assistant_request.py", "--orders", "50", "--requests", "5"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"assistant-request with 50 orders in the database: p50 [\d.]+ ms  p99 [\d.]+ ms  "
+                        r"max [\d.]+ ms  \(5 requests\)", done.stdout.strip()), done.stdout
