@@ -32,7 +32,6 @@ class ServerMessage:
     caller_number: str | None
     tool_calls: tuple[ToolCall, ...] = ()
     status: str | None = None
-    is_chat: bool = False
 
     @property
     def ends_call(self) -> bool:
@@ -59,7 +58,7 @@ def parse_server_message(body: Any) -> ServerMessage:
         calls = (_legacy_function_call(msg),)
     if call_id is None:
         calls = tuple(_refused(c, NO_CALL) for c in calls)
-    return ServerMessage(kind, call_id, caller, calls, status, is_chat=not _id(call) and bool(_id(chat)))
+    return ServerMessage(kind, call_id, caller, calls, status)
 
 
 NO_CALL = "This message has neither a call nor a chat, so there is no order to work on."
