@@ -77,6 +77,10 @@ class Database:
         self._group_commit.close()  # orders already waiting are still saved
         self.engine.close()
 
+    def checkpoint(self) -> bool:
+        """SQLite: fold the write-ahead log into the file and empty it (after a forget); see the engines."""
+        return self.engine.checkpoint()
+
     def transaction(self, immediate: bool = False):
         """`with db.transaction() as conn: conn.execute(sql, params)` on either engine (rows read by name)."""
         return self.engine.transaction(immediate=immediate)
