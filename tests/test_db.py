@@ -27,10 +27,10 @@ def tables(path):
 
 def test_init_creates_the_versioned_schema_and_running_it_again_changes_nothing(tmp_path):
     path = str(tmp_path / "k.db")
-    assert init_database(path) == len(MIGRATIONS) == 3
+    assert init_database(path) == len(MIGRATIONS) == 4
     assert tables(path) == {"schema_version", "orders", "outbox", "abandoned_carts", "order_events",
                             "order_counters"}
-    assert init_database(f"sqlite:///{path}") == 3
+    assert init_database(f"sqlite:///{path}") == 4
     with DatabaseConnection(path) as conn:
         assert [tuple(r) for r in conn.execute("SELECT version FROM schema_version")] == [(1,), (2,), (3,)]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
