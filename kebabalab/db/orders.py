@@ -225,6 +225,14 @@ class Database:
         return [OutboxRow(**{**dict(row), "status": "sending", "claimed_until": until,
                              "attempts": row["attempts"] + 1}) for row in rows]
 
+    def renew_leases(self, ids: list[int], until: str, new_until: str) -> int:
+        """Extend the lease on texts still being sent by this sender (leased `until`); returns how many."""
+        if not ids:
+            return 0
+        with self.transaction(immediate=True) as conn:
+            return conn.execute(SQL["outbox_renew"].format(marks=", ".join("?" * len(ids))),
+                                [new_until, until, *ids]).rowcount
+
     def record_marks(self, marks: list[OutboxMark]) -> None:
         """What became of several texts, in one transaction (the sender's round of sends)."""
         if not marks:

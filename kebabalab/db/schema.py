@@ -109,6 +109,9 @@ SQL = {
     # "{marks}": one "?" per text
     "outbox_claim": "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 "
                     "WHERE id IN ({marks})",
+    # "{marks}": one "?" per text. Only while the text is still ours (its lease unchanged since we took or renewed it)
+    "outbox_renew": "UPDATE outbox SET claimed_until = ? WHERE status = 'sending' AND claimed_until = ? "
+                    "AND id IN ({marks})",
     "outbox_sent": "UPDATE outbox SET status = ?, provider_sid = ?, sent_at = ?, claimed_until = NULL WHERE id = ?",
     "outbox_retry": "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_until = NULL "
                     "WHERE id = ? AND status NOT IN ('sent', 'logged')",
