@@ -181,6 +181,16 @@ def test_claims_lease_rows_and_an_expired_lease_is_claimed_again(db):
     assert [(r.id, r.attempts) for r in db.claim_due(T0 + timedelta(seconds=60))] == [(first, 2), (second, 2)]
 
 
+def test_a_renewed_lease_keeps_the_text_and_only_its_own_sender_can_renew_it(db):
+    [text] = db.add_messages([OutboxMessage("menu_link", "+61412345678", "menu")])
+    [row] = db.claim_due(T0)
+    later = "2026-11-30T07:32:00.000000+00:00"
+    assert db.renew_leases([text], "2026-11-30T07:30:30.000000+00:00", later) == 0  # not the lease it holds
+    assert db.renew_leases([text], row.claimed_until, later) == 1
+    assert db.claim_due(T0 + timedelta(seconds=90)) == []  # past the first lease, within the renewed one
+    assert [r.id for r in db.claim_due(T0 + timedelta(seconds=120))] == [text]
+
+
 def test_outbox_marks_counts_queue_and_abandoned_carts(db):
     ids = db.add_messages([OutboxMessage("menu_link", "+61412345678", f"m{i}") for i in range(4)])
     db.claim_due(T0)
