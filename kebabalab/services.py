@@ -148,4 +148,4 @@ class Services:
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, db, clock))
+                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock))

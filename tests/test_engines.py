@@ -20,7 +20,7 @@ from kebabalab.sessions import MemorySessionStore, Session
 
 
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
-          "login_guards", "staff_sessions", "webhook_replies"}
+          "login_guards", "staff_sessions"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 

@@ -52,14 +52,11 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_orders_ready_at ON orders (ready_at)",
     ],
     [  # 4: the board's sign-in guard (tries per address and shop-wide, shared by every worker, kept across
-       # restarts), staff sessions that sign-out can end, and the replies to signed webhook requests (replays)
+       # restarts) and staff sessions that sign-out can end
         """CREATE TABLE login_guards (
             key TEXT PRIMARY KEY, tries INTEGER NOT NULL, window_start TEXT NOT NULL, locked_until TEXT)""",
         """CREATE TABLE staff_sessions (
             id TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
-        """CREATE TABLE webhook_replies (
-            key TEXT PRIMARY KEY, status INTEGER, body TEXT, expires_at TEXT NOT NULL)""",
-        "CREATE INDEX ix_webhook_replies_expires_at ON webhook_replies (expires_at)",
     ],
 ]
 
