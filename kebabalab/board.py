@@ -21,6 +21,7 @@ from flask import Blueprint, current_app, jsonify, redirect, render_template, re
 
 from . import __version__, pricing
 from .availability import KINDS, MAX_BUSY_MINUTES
+from .errors import StoreError
 from .hours import spoken_time
 from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today
 from .phones import mask_phone
@@ -78,6 +79,12 @@ def _guard():
             return _error(403, "missing or wrong CSRF token; reload the board")
         return _login_page("That form had expired; please try again.", 403)
     return None
+
+
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError):
+    """The database busy or gone (sign-in tries and sessions live there): a sentence, not a crash."""
+    return _error(503, str(exc))
 
 
 @bp.after_request

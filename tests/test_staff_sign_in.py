@@ -154,3 +154,16 @@ def test_changing_the_password_ends_every_session(database_url):
     copy_cookie(tablet, changed)
     assert (same.get("/api/orders").status_code, changed.get("/api/orders").status_code) == (200, 401)
     assert sign_in(changed, "new-pass-1357").status_code == 200
+
+
+def test_a_busy_database_at_sign_in_is_a_503_sentence_not_a_crash(workers, monkeypatch):
+    from kebabalab.db.sqlite import BUSY
+    from kebabalab.errors import StoreError
+    apps, _ = workers
+    guard = apps[0].extensions["kebabalab_staff"].guard
+
+    def busy(address):
+        raise StoreError(BUSY)
+    monkeypatch.setattr(guard, "reserve", busy)
+    response = sign_in(apps[0].test_client())
+    assert (response.status_code, response.get_json()) == (503, {"error": BUSY})
