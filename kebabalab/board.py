@@ -2,7 +2,8 @@
 
     GET  /board                          the board (signed in), polling /api/orders every 3 seconds
     GET  /board/login, POST /board/login sign in with STAFF_PASSWORD (form, or JSON {"password"})
-    POST /board/logout                   sign out
+    POST /board/logout                   sign out (the session ends on the server: a copied cookie stops working)
+    POST /board/logout-all               sign out every tablet and till
     GET  /api/session                    {"signedIn", "csrfToken"}: a token to sign in with from a till
     GET  /api/orders                     today's orders (the shop's trading day), newest first
     POST /api/orders/<number>/status     {"status": "ready", "from": "preparing"} or {"undo": true}
@@ -16,10 +17,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from . import __version__, pricing
 from .availability import KINDS, MAX_BUSY_MINUTES
+from .errors import StoreError
 from .hours import spoken_time
 from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today
 from .phones import mask_phone
@@ -43,7 +45,7 @@ SECURITY_HEADERS = {
 
 def init_app(app, services) -> None:
     """Sign-in, session cookie and the board's routes on the app (create_app calls this once)."""
-    init_staff_auth(app, services.settings, services.clock)
+    init_staff_auth(app, services.settings, services.clock, services.db)
     app.register_blueprint(bp)
 
 
@@ -78,6 +80,12 @@ def _guard():
             return _error(403, "missing or wrong CSRF token; reload the board")
         return _login_page("That form had expired; please try again.", 403)
     return None
+
+
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError):
+    """The database busy or gone (sign-in tries and sessions live there): a sentence, not a crash."""
+    return _error(503, str(exc))
 
 
 @bp.after_request
@@ -120,17 +128,17 @@ def login():
     auth = _auth()
     if request.method == "GET":
         return redirect(url_for("board.board")) if auth.signed_in() else _login_page()
-    address = request.remote_addr or "?"
-    wait = auth.lockout.wait(address)
-    if wait:
-        return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
+    address = request.remote_addr or "?"  # the client's, through PROXY_HOPS (ProxyFix)
     if not auth.enabled:
         return _login_refused(503, "The board is off: set STAFF_PASSWORD and restart the server.")
+    wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
+    if wait:
+        return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
     if not auth.check(_given_password()):
-        auth.lockout.failed(address)
+        auth.guard.failed(address)
         log.warning("board: wrong staff password from %s", address)
         return _login_refused(401, "Wrong PIN or password.")
-    auth.lockout.succeeded(address)
+    auth.guard.succeeded(address)
     auth.sign_in()
     log.info("board: staff signed in from %s", address)
     if request.is_json:
@@ -143,6 +151,16 @@ def logout():
     _auth().sign_out()
     if request.is_json:
         return jsonify({"signedIn": False})
+    return redirect(url_for("board.login"), 303)
+
+
+@bp.post("/board/logout-all")
+def logout_all():
+    ended = _auth().sessions.end_all()
+    session.clear()
+    log.info("board: every staff session ended from %s (%d open)", request.remote_addr, ended)
+    if request.is_json:
+        return jsonify({"signedIn": False, "sessionsEnded": ended})
     return redirect(url_for("board.login"), 303)
 
 

@@ -45,6 +45,7 @@ def forget_phone(db, e164: str) -> Forgotten:
                               "WHERE customer_phone = ?", (e164,)).rowcount
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL WHERE phone = ?",
                              (e164,)).rowcount
+    _scrub(db)
     log.info("forgot customer %s: %d orders, %d texts, %d abandoned carts", mask_phone(e164), orders, texts, carts)
     return Forgotten(orders, texts, carts)
 
@@ -61,9 +62,17 @@ def anonymise_before(db, cutoff: datetime) -> Forgotten:
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL, summary = '' "
                              "WHERE created_at < ? AND (phone IS NOT NULL OR summary <> '')", (stamp,)).rowcount
     if orders or texts or carts:
+        _scrub(db)
         log.info("anonymised history before %s: %d orders, %d texts, %d abandoned carts", stamp[:10], orders, texts,
                  carts)
     return Forgotten(orders, texts, carts)
+
+
+def _scrub(db) -> None:
+    """The old values are overwritten in the file (secure_delete); fold the write-ahead log, which still holds
+    the pages as they were, into the file and empty it."""
+    if not db.checkpoint():
+        log.warning("the write-ahead log could not be emptied while a reader held it; it is at the next checkpoint")
 
 
 def _blank_texts(conn, where: str, params: tuple) -> int:

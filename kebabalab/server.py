@@ -15,15 +15,17 @@ from .assistant_request import answer_assistant_request
 from .board import init_app as init_board
 from .calls import finish_call
 from .config import Settings
-from .errors import ProtocolError
+from .errors import ProtocolError, StoreError
 from .logs import configure_logging
+from .replay import RUNNING, replay_key
 from .security import _same, webhook_authorised
 from .services import Services
 from .tools import run_tool_call
-from .vapi import function_call_reply, parse_server_message, tool_calls_reply
+from .vapi import function_call_reply, parse_server_message, tool_calls_reply, tool_result
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
+STILL_RUNNING = "I'm still working on that one; give me a moment."
 
 
 def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None, sms_transport=None,
@@ -102,6 +104,49 @@ def _webhook(services: Services) -> Response:
             return _error(429, "too many failed authentications", Retry_After=str(wait))
         log.warning("webhook: refused unauthenticated request from %s", request.remote_addr)
         return _error(401, "missing or wrong webhook credential")
+    key = replay_key(request.headers, body)
+    if key is None:
+        return _answer(services, body)
+    return _answer_once(services, key, body)
+
+
+def _answer_once(services: Services, key: str, body: bytes) -> Response:
+    """A signed request runs once; a copy of it (a replay, or Vapi's retry) gets the first reply again."""
+    try:
+        first = services.replays.first(key)
+    except StoreError as exc:
+        return _every_call_fails(body, str(exc))
+    if first is RUNNING:
+        return _every_call_fails(body, STILL_RUNNING)
+    if first is not None:
+        log.warning("webhook: a signed request seen before was answered again without running it")
+        return Response(first.body, status=first.status, mimetype="application/json")
+    try:
+        response = _answer(services, body)
+    except Exception:
+        services.replays.forget(key)
+        raise
+    if response.status_code == 429:  # refused by a limit, not run: a retry after Retry-After may run it
+        services.replays.forget(key)
+    else:
+        services.replays.remember(key, response.status_code, response.get_data(as_text=True))
+    return response
+
+
+def _every_call_fails(body: bytes, sentence: str) -> Response:
+    """HTTP 200 with the sentence as every tool call's error, so the assistant can say it."""
+    try:
+        message = parse_server_message(json.loads(body))
+    except (ValueError, RecursionError, ProtocolError):
+        return _error(400, "body is not valid JSON")
+    entries = [tool_result(call, error=sentence) for call in message.tool_calls]
+    if message.type == "function-call" and entries:
+        return jsonify(function_call_reply(entries[0]))
+    return jsonify(tool_calls_reply(entries) if entries else {})
+
+
+def _answer(services: Services, body: bytes) -> Response:
+    """Parse an authenticated message, run its tool calls, reply."""
     try:
         message = parse_server_message(json.loads(body))
     except (ValueError, RecursionError):

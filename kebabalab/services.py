@@ -16,6 +16,7 @@ from .notifications import OutboxSender
 from .phones import can_receive_texts, mask_phone, try_normalise
 from .phrases import Lexicon
 from .privacy import HistoryJanitor
+from .replay import ReplayGuard, make_replay_guard
 from .security import RateLimiter
 from .sessions import MemorySessionStore
 from .sms import LogTransport, TwilioTransport
@@ -122,6 +123,7 @@ class Services:
     availability: Availability
     lexicon: Lexicon
     janitor: HistoryJanitor
+    replays: ReplayGuard
 
     def start_background(self) -> None:
         """The SMS sender and the daily history job (not in tests that drive them by hand)."""
@@ -146,4 +148,4 @@ class Services:
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                   HistoryJanitor(db, clock, settings.history_days))
+                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock))

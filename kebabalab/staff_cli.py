@@ -76,6 +76,24 @@ def cmd_forget(args) -> int:
     return 0
 
 
+def cmd_sign_out_tablets(args) -> int:
+    from .staff_auth import SESSION_LIFETIME
+    from .staff_sessions import StaffSessions
+    db = Database(_settings().database_url)
+    db.init()
+    try:
+        ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all()
+    finally:
+        db.close()
+    print(f"Signed out every tablet and till ({ended} signed in); staff sign in again with the password.")
+    return 0
+
+
+def register_sign_out_tablets(sub) -> None:
+    parser = sub.add_parser("sign-out-tablets", help="end every staff session on the order board (a lost tablet)")
+    parser.set_defaults(func=cmd_sign_out_tablets)
+
+
 def register_forget(sub) -> None:
     parser = sub.add_parser("forget", help="remove a customer's name and number from stored orders and history")
     parser.add_argument("phone", help="the customer's number, in any form")
@@ -100,4 +118,4 @@ def _simulator(sub) -> None:
     register(sub)
 
 
-COMMANDS: list = [register_orders, register_forget, _vapi_sync, _simulator]
+COMMANDS: list = [register_orders, register_forget, register_sign_out_tablets, _vapi_sync, _simulator]

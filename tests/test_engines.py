@@ -19,7 +19,8 @@ from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
 
 
-TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters"}
+TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
+          "login_guards", "staff_sessions"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -55,19 +56,19 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 3
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 4
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-            == [1, 2, 3]
+            == [1, 2, 3, 4]
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
-    assert all_at_once(4, lambda i: init_database(database_url)) == [3, 3, 3, 3]
+    assert all_at_once(4, lambda i: init_database(database_url)) == [4, 4, 4, 4]
     db = Database(database_url, clock=FixedClock(T0))
     try:
         with db.transaction() as conn:
             assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-                == [1, 2, 3]
+                == [1, 2, 3, 4]
     finally:
         db.close()
 
@@ -85,7 +86,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
-        assert db.init() == 3
+        assert db.init() == 4
         assert db.place_order(new_order(), shop_text).order_number == "20261130-004"
         assert db.place_order(new_order(key="k2", day="2026-12-01"), shop_text).order_number == "20261201-001"
     finally:
@@ -178,6 +179,16 @@ def test_claims_lease_rows_and_an_expired_lease_is_claimed_again(db):
     assert a.claimed_until == "2026-11-30T07:31:00.000000+00:00"
     assert db.claim_due(T0 + timedelta(seconds=59)) == []
     assert [(r.id, r.attempts) for r in db.claim_due(T0 + timedelta(seconds=60))] == [(first, 2), (second, 2)]
+
+
+def test_a_renewed_lease_keeps_the_text_and_only_its_own_sender_can_renew_it(db):
+    [text] = db.add_messages([OutboxMessage("menu_link", "+61412345678", "menu")])
+    [row] = db.claim_due(T0)
+    later = "2026-11-30T07:32:00.000000+00:00"
+    assert db.renew_leases([text], "2026-11-30T07:30:30.000000+00:00", later) == 0  # not the lease it holds
+    assert db.renew_leases([text], row.claimed_until, later) == 1
+    assert db.claim_due(T0 + timedelta(seconds=90)) == []  # past the first lease, within the renewed one
+    assert [r.id for r in db.claim_due(T0 + timedelta(seconds=120))] == [text]
 
 
 def test_outbox_marks_counts_queue_and_abandoned_carts(db):

@@ -77,6 +77,10 @@ class Database:
         self._group_commit.close()  # orders already waiting are still saved
         self.engine.close()
 
+    def checkpoint(self) -> bool:
+        """SQLite: fold the write-ahead log into the file and empty it (after a forget); see the engines."""
+        return self.engine.checkpoint()
+
     def transaction(self, immediate: bool = False):
         """`with db.transaction() as conn: conn.execute(sql, params)` on either engine (rows read by name)."""
         return self.engine.transaction(immediate=immediate)
@@ -220,6 +224,14 @@ class Database:
                              [until, *(row["id"] for row in rows)])
         return [OutboxRow(**{**dict(row), "status": "sending", "claimed_until": until,
                              "attempts": row["attempts"] + 1}) for row in rows]
+
+    def renew_leases(self, ids: list[int], until: str, new_until: str) -> int:
+        """Extend the lease on texts still being sent by this sender (leased `until`); returns how many."""
+        if not ids:
+            return 0
+        with self.transaction(immediate=True) as conn:
+            return conn.execute(SQL["outbox_renew"].format(marks=", ".join("?" * len(ids))),
+                                [new_until, until, *ids]).rowcount
 
     def record_marks(self, marks: list[OutboxMark]) -> None:
         """What became of several texts, in one transaction (the sender's round of sends)."""

@@ -51,6 +51,13 @@ MIGRATIONS: list[list[str]] = [
        # this it read every order ever taken
         "CREATE INDEX ix_orders_ready_at ON orders (ready_at)",
     ],
+    [  # 4: the board's sign-in guard (tries per address and shop-wide, shared by every worker, kept across
+       # restarts) and staff sessions that sign-out can end
+        """CREATE TABLE login_guards (
+            key TEXT PRIMARY KEY, tries INTEGER NOT NULL, window_start TEXT NOT NULL, locked_until TEXT)""",
+        """CREATE TABLE staff_sessions (
+            id TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -99,6 +106,9 @@ SQL = {
     # "{marks}": one "?" per text
     "outbox_claim": "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 "
                     "WHERE id IN ({marks})",
+    # "{marks}": one "?" per text. Only while the text is still ours (its lease unchanged since we took or renewed it)
+    "outbox_renew": "UPDATE outbox SET claimed_until = ? WHERE status = 'sending' AND claimed_until = ? "
+                    "AND id IN ({marks})",
     "outbox_sent": "UPDATE outbox SET status = ?, provider_sid = ?, sent_at = ?, claimed_until = NULL WHERE id = ?",
     "outbox_retry": "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_until = NULL "
                     "WHERE id = ? AND status NOT IN ('sent', 'logged')",
