@@ -2,8 +2,8 @@
 
 An HMAC-signed request stays valid for HMAC_TOLERANCE_SECONDS either side of its timestamp, so a copy of it
 could be sent again and again (the same quickAddItem adding a line each time). Each signed request is
-remembered by the SHA-256 of what the signature covers, `"{x-timestamp}.{raw body}"`: not by the
-signature's text, which can be written with or without `sha256=` and in either case. The first request
+remembered by the SHA-256 of what the signature covers (the HMAC plan's payload, `"{timestamp}.{body}"`
+by default, with the plan's header names): not by the signature's text, which can be written with or without `sha256=` and in either case. The first request
 runs; a copy gets the first one's status and body again (so a genuine retry by Vapi loses nothing); a copy
 arriving while the first still runs waits for its reply.
 
@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Mapping
 
-from .security import HMAC_TOLERANCE_SECONDS
+from .security import DEFAULT_HMAC_PLAN, HMAC_TOLERANCE_SECONDS, HmacPlan
 
 REPLAY_SECONDS = 2 * HMAC_TOLERANCE_SECONDS + 60
 WAIT_SECONDS = 10.0  # a copy waits this long for the first request's reply
@@ -42,12 +42,13 @@ class Reply:
 RUNNING = Reply(0, "")  # claimed by a request that has not answered yet
 
 
-def replay_key(headers: Mapping[str, str], body: bytes) -> str | None:
-    """The key a signed request is remembered by, or None for a request without a signature."""
-    stamp, signature = (headers.get("X-Timestamp") or "").strip(), (headers.get("X-Signature") or "").strip()
-    if not stamp or not signature:
+def replay_key(headers: Mapping[str, str], body: bytes, plan: HmacPlan = DEFAULT_HMAC_PLAN) -> str | None:
+    """The key a signed request is remembered by (what the plan's signature covers), or None for a request
+    without a signature."""
+    stamp = (headers.get(plan.timestamp_header) or "").strip()
+    if plan.given(headers) is None or (plan.signs_timestamp and not stamp):
         return None
-    return hashlib.sha256(stamp.encode("utf-8") + b"." + body).hexdigest()
+    return hashlib.sha256(plan.payload(stamp, body)).hexdigest()
 
 
 class ReplayGuard:

@@ -104,7 +104,7 @@ def _webhook(services: Services) -> Response:
             return _error(429, "too many failed authentications", Retry_After=str(wait))
         log.warning("webhook: refused unauthenticated request from %s", request.remote_addr)
         return _error(401, "missing or wrong webhook credential")
-    key = replay_key(request.headers, body)
+    key = replay_key(request.headers, body, services.settings.vapi_hmac_plan)
     if key is None:
         return _answer(services, body)
     return _answer_once(services, key, body)

@@ -97,3 +97,26 @@ def test_what_was_seen_is_forgotten_once_no_copy_could_pass_the_signature_check(
     post(client, body, signed(body, str(now_seconds(clock))))  # a later request: prunes the first
     assert len(services.replays.store._seen) == 1
     services.stop_background()
+
+
+def test_a_replay_is_caught_under_any_hmac_plan_vapi_allows(settings, clock):
+    """The key follows the configured plan (HMACAuthenticationPlan: algorithm, encoding, header names, prefix,
+    payload format), not Vapi's default header names: a sha512/base64 plan with its own headers is caught too."""
+    import base64
+    import hashlib
+    import hmac
+
+    from kebabalab.security import HmacPlan
+    plan = HmacPlan(algorithm="sha512", encoding="base64", signature_header="x-vapi-signature",
+                    timestamp_header="x-vapi-timestamp", signature_prefix="v1=",
+                    payload_format="{timestamp}:{body}").check()
+    app = worker(settings, clock, vapi_hmac_plan=plan)
+    services, client = app.extensions["kebabalab"], app.test_client()
+    body, stamp = state_changing_body(), str(now_seconds(clock))
+    digest = hmac.new(HMAC_KEY.encode(), stamp.encode() + b":" + body, hashlib.sha512).digest()
+    headers = {"x-vapi-timestamp": stamp, "x-vapi-signature": "v1=" + base64.b64encode(digest).decode()}
+    replies = [post(client, body, headers) for _ in range(2)]
+    assert [r.status_code for r in replies] == [200, 200]
+    assert replies[1].get_json() == replies[0].get_json()
+    assert (cart(services), menu_texts(services)) == (["KEBAB"], 1)
+    services.stop_background()
