@@ -55,10 +55,10 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 3
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 4
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-            == [1, 2, 3]
+            == [1, 2, 3, 4]
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
@@ -67,7 +67,7 @@ def test_workers_starting_at_once_migrate_the_schema_once(database_url):
     try:
         with db.transaction() as conn:
             assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-                == [1, 2, 3]
+                == [1, 2, 3, 4]
     finally:
         db.close()
 
@@ -85,7 +85,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
-        assert db.init() == 3
+        assert db.init() == 4
         assert db.place_order(new_order(), shop_text).order_number == "20261130-004"
         assert db.place_order(new_order(key="k2", day="2026-12-01"), shop_text).order_number == "20261201-001"
     finally:
