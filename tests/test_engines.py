@@ -19,7 +19,8 @@ from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
 
 
-TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters"}
+TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
+          "forgotten_phones", "server_heartbeats"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -62,7 +63,7 @@ def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
-    assert all_at_once(4, lambda i: init_database(database_url)) == [3, 3, 3, 3]
+    assert all_at_once(4, lambda i: init_database(database_url)) == [4, 4, 4, 4]
     db = Database(database_url, clock=FixedClock(T0))
     try:
         with db.transaction() as conn:
