@@ -186,18 +186,18 @@ def _check_sqlite_file(file: Path) -> None:
 
 
 def _check_pg_dump(file: Path) -> None:
-    head, orders, last = [], False, ""
+    head, orders, tail = [], False, []
     try:
         with gzip.open(file, "rt", encoding="utf-8") as dump:
             for line in dump:
                 head += [line.strip()] if len(head) < 3 else []
                 orders = orders or line.startswith("CREATE TABLE public.orders ")
-                last = line.strip() or last
+                tail = (tail + [line.strip()])[-4:] if line.strip() else tail  # pg_dump 15.14+ ends \unrestrict
     except (OSError, EOFError, UnicodeDecodeError) as exc:
         raise BackupError(f"{file} is not a gzipped pg_dump file ({exc})") from None
     if PG_DUMP_HEAD not in head:
         raise BackupError(f"{file} is not a pg_dump of a database")
-    if last != PG_DUMP_TAIL:
+    if PG_DUMP_TAIL not in tail:
         raise BackupError(f"{file} is cut short (pg_dump's closing line is missing); choose another backup")
     if not orders:
         raise BackupError(f"{file} is a pg_dump but not of an order database")
