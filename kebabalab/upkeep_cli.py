@@ -61,4 +61,43 @@ def register_restore(sub) -> None:
     parser.set_defaults(func=cmd_restore)
 
 
-COMMANDS = [register_backup, register_restore]
+def cmd_update(args) -> int:
+    from .backup import BackupError, backup_folder, take_backup
+    from .update import Checks, Layout, UpdateError, update
+    settings = _settings()
+    checks = Checks(restart=args.restart_command or Checks.restart,
+                    health_url=args.health_url or f"http://127.0.0.1:{settings.port}/health",
+                    health_seconds=args.health_seconds, check=args.check_command or "")
+
+    def backup():
+        folder = backup_folder(settings.database_url, settings.backup_dir)
+        return take_backup(settings.database_url, folder, SystemClock(), copy_to=settings.backup_copy_dir,
+                           keep_days=settings.backup_keep_days).path
+
+    try:
+        done = update(Layout(Path(args.root)), args.version, checks, backup, repo=args.repo or "",
+                      python=args.python, pip_args=tuple(args.pip_arg or ()))
+    except (UpdateError, BackupError) as exc:
+        print(f"Update stopped: {exc}", file=sys.stderr)
+        return 1
+    print(f"Updated to {done.release.name}" + (f" (from {done.previous.name})" if done.previous else "")
+          + (f"; backup {done.backup}" if done.backup else "") + ".")
+    return 0
+
+
+def register_update(sub) -> None:
+    from .update import ROOT, Checks
+    parser = sub.add_parser("update", help="install a version beside the running one, switch, check, roll back")
+    parser.add_argument("version", help="a wheel file (kebabalab-1.2.0-py3-none-any.whl) or a git tag (v1.2.0)")
+    parser.add_argument("--repo", help="the git repository a tag comes from (default: the running release's)")
+    parser.add_argument("--root", default=str(ROOT), help=f"releases/ and current live here (default {ROOT})")
+    parser.add_argument("--python", default=sys.executable, help="the Python that makes the new venv")
+    parser.add_argument("--pip-arg", action="append", help="passed to pip install (repeat; e.g. --no-index)")
+    parser.add_argument("--restart-command", help=f"restarts the service (default: {Checks.restart})")
+    parser.add_argument("--health-url", help="default http://127.0.0.1:PORT/health")
+    parser.add_argument("--health-seconds", type=float, default=60.0, help="how long to wait for /health")
+    parser.add_argument("--check-command", help="judges the new release (default: its `kebabalab doctor`)")
+    parser.set_defaults(func=cmd_update)
+
+
+COMMANDS = [register_backup, register_restore, register_update]
