@@ -116,6 +116,7 @@ def install(layout: Layout, source: str, *, repo: str = "", python: str = sys.ex
         return release  # installed before (an update that was rolled back, or rolled back to)
     if source.endswith(".whl") and not Path(source).is_file():
         raise UpdateError(f"there is no wheel at {source}")
+    repo = repo or ("" if source.endswith(".whl") else _origin(layout))
     shutil.rmtree(release, ignore_errors=True)
     release.mkdir(parents=True)
     try:
@@ -124,7 +125,6 @@ def install(layout: Layout, source: str, *, repo: str = "", python: str = sys.ex
         if source.endswith(".whl"):
             _run(pip + [str(Path(source).resolve())], "installing the wheel")
         else:
-            repo = repo or _origin(layout)
             _run(["git", "clone", "--quiet", "--depth", "1", "--branch", source, repo, str(release / "src")],
                  f"fetching {source}")
             pins = release / "src" / "requirements.txt"
