@@ -15,7 +15,7 @@ from .board import init_app as init_board
 from .calls import finish_call
 from .config import Settings
 from .errors import ProtocolError
-from .logs import configure_logging
+from .logs import configure_logging_for
 from .security import _same, webhook_authorised
 from .services import Services
 from .tools import run_tool_call
@@ -29,7 +29,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                start_sender: bool | None = None) -> Flask:
     """The app. `config`: Settings, or environment-style names (None: the process environment)."""
     settings = config if isinstance(config, Settings) else Settings.from_env(config)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging_for(settings)
     services = Services.build(settings, clock=clock, transport=sms_transport)
     if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret and settings.allow_unauthenticated:
         log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
