@@ -61,6 +61,11 @@ def backup_folder(database_url: str, configured: str = "") -> Path:
     return Path(resolve_path(database_url)).parent / "backups"
 
 
+def database_exists(database_url: str) -> bool:
+    """False only for an SQLite file not made yet (PostgreSQL's database is made by its administrator)."""
+    return is_postgres_url(database_url) or Path(resolve_path(database_url)).exists()
+
+
 def backup_time(path: Path) -> datetime | None:
     """The UTC time in a backup's name, or None for a file that is not one of ours."""
     match = _BACKUP_NAME.match(path.name)
@@ -208,7 +213,7 @@ def restore(database_url: str, file: Path, folder: Path, clock, *, force: bool =
     check_backup(database_url, file)
     folder.mkdir(parents=True, exist_ok=True)
     postgres = is_postgres_url(database_url)
-    exists = postgres or Path(resolve_path(database_url)).exists()
+    exists = database_exists(database_url)
     hashes: set[str] = set()
     replaced = None
     if exists:

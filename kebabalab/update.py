@@ -83,7 +83,12 @@ class Updated:
 
 
 def release_name(source: str) -> str:
-    """kebabalab-1.2.0-py3-none-any.whl -> 1.2.0; a git tag (v1.2.0) -> itself."""
+    """kebabalab-1.2.0-py3-none-any.whl -> 1.2.0; a project folder -> its __version__; a git tag (v1.2.0) -> itself."""
+    if _is_project(source):
+        found = re.search(r'^__version__ = "([^"]+)"', (Path(source) / "kebabalab" / "__init__.py").read_text(), re.M)
+        if not found:
+            raise UpdateError(f"{source}/kebabalab/__init__.py names no __version__")
+        return found.group(1)
     if source.endswith(".whl"):
         parts = Path(source).name.split("-")
         if len(parts) < 5 or parts[0] != "kebabalab":
@@ -92,6 +97,11 @@ def release_name(source: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", source):
         raise UpdateError(f"{source!r} is neither a wheel file nor a git tag")
     return source
+
+
+def _is_project(source: str) -> bool:
+    """A checkout of this project (setup-windows.ps1 installs the folder it runs from)."""
+    return (Path(source) / "pyproject.toml").is_file() and (Path(source) / "kebabalab" / "__init__.py").is_file()
 
 
 def venv_bin(release: Path, program: str) -> Path:
@@ -116,7 +126,7 @@ def install(layout: Layout, source: str, *, repo: str = "", python: str = sys.ex
         return release  # installed before (an update that was rolled back, or rolled back to)
     if source.endswith(".whl") and not Path(source).is_file():
         raise UpdateError(f"there is no wheel at {source}")
-    repo = repo or ("" if source.endswith(".whl") else _origin(layout))
+    repo = repo or ("" if source.endswith(".whl") or _is_project(source) else _origin(layout))
     shutil.rmtree(release, ignore_errors=True)
     release.mkdir(parents=True)
     try:
@@ -125,10 +135,12 @@ def install(layout: Layout, source: str, *, repo: str = "", python: str = sys.ex
         if source.endswith(".whl"):
             _run(pip + [str(Path(source).resolve())], "installing the wheel")
         else:
-            _run(["git", "clone", "--quiet", "--depth", "1", "--branch", source, repo, str(release / "src")],
-                 f"fetching {source}")
-            pins = release / "src" / "requirements.txt"
-            _run(pip + (["-r", str(pins)] if pins.exists() else []) + [str(release / "src")], "installing")
+            src = Path(source).resolve() if _is_project(source) else release / "src"
+            if not _is_project(source):
+                _run(["git", "clone", "--quiet", "--depth", "1", "--branch", source, repo, str(src)],
+                     f"fetching {source}")
+            pins = src / "requirements.txt"
+            _run(pip + (["-r", str(pins)] if pins.exists() else []) + [str(src)], "installing")
     except BaseException:
         shutil.rmtree(release, ignore_errors=True)
         raise

@@ -62,7 +62,7 @@ def register_restore(sub) -> None:
 
 
 def cmd_update(args) -> int:
-    from .backup import BackupError, backup_folder, take_backup
+    from .backup import BackupError, backup_folder, database_exists, take_backup
     from .update import Checks, Layout, UpdateError, update
     settings = _settings()
     checks = Checks(restart=args.restart_command or Checks.restart,
@@ -70,6 +70,9 @@ def cmd_update(args) -> int:
                     health_seconds=args.health_seconds, check=args.check_command or "")
 
     def backup():
+        if not database_exists(settings.database_url):
+            print("No order database yet (a first install): nothing to back up.")
+            return None
         folder = backup_folder(settings.database_url, settings.backup_dir)
         return take_backup(settings.database_url, folder, SystemClock(), copy_to=settings.backup_copy_dir,
                            keep_days=settings.backup_keep_days).path
@@ -88,7 +91,8 @@ def cmd_update(args) -> int:
 def register_update(sub) -> None:
     from .update import ROOT, Checks
     parser = sub.add_parser("update", help="install a version beside the running one, switch, check, roll back")
-    parser.add_argument("version", help="a wheel file (kebabalab-1.2.0-py3-none-any.whl) or a git tag (v1.2.0)")
+    parser.add_argument("version", help="a wheel file (kebabalab-1.2.0-py3-none-any.whl), a git tag (v1.2.0) or "
+                                        "a project folder")
     parser.add_argument("--repo", help="the git repository a tag comes from (default: the running release's)")
     parser.add_argument("--root", default=str(ROOT), help=f"releases/ and current live here (default {ROOT})")
     parser.add_argument("--python", default=sys.executable, help="the Python that makes the new venv")
@@ -100,4 +104,26 @@ def register_update(sub) -> None:
     parser.set_defaults(func=cmd_update)
 
 
-COMMANDS = [register_backup, register_restore, register_update]
+def cmd_setup_env(args) -> int:
+    from .env_file import find_example, for_this_machine, write_new
+    example = Path(args.example) if args.example else find_example(Path.cwd())
+    text = for_this_machine(example.read_text(encoding="utf-8"), args.state_dir, args.config_dir, args.log_file or "")
+    if not write_new(Path(args.target), text):
+        print(f"{args.target} already exists: kept as it is (it holds the shop's settings).")
+        return 0
+    print(f"Created {args.target} from {example}: fill in the empty secrets (VAPI_WEBHOOK_SECRET, TWILIO_*, "
+          "SHOP_ORDER_TO, STAFF_PASSWORD, METRICS_TOKEN).")
+    return 0
+
+
+def register_setup_env(sub) -> None:
+    parser = sub.add_parser("setup-env", help="write this machine's production settings file from the example")
+    parser.add_argument("--target", required=True, help="the settings file to create (never overwritten)")
+    parser.add_argument("--state-dir", required=True, help="database, backups: replaces /var/lib/kebabalab")
+    parser.add_argument("--config-dir", required=True, help="menu, hours, shop details: replaces /etc/kebabalab")
+    parser.add_argument("--log-file", help="LOG_FILE, rotated (Windows: there is no journald)")
+    parser.add_argument("--example", help="default: the production example in the project folder")
+    parser.set_defaults(func=cmd_setup_env)
+
+
+COMMANDS = [register_backup, register_restore, register_update, register_setup_env]
