@@ -46,7 +46,7 @@ class Heartbeat:
         self._thread: threading.Thread | None = None
 
     def beat(self) -> None:
-        with self.db.transaction() as conn:
+        with self.db.transaction(immediate=True) as conn:  # in turn with the order writers
             conn.execute(SQL["heartbeat_beat"], (self.server_id, self.host, os.getpid(), utc_text(self.clock.now())))
 
     def start(self) -> None:
@@ -69,7 +69,7 @@ class Heartbeat:
         self._thread.join(timeout)
         self._thread = None
         try:
-            with self.db.transaction() as conn:
+            with self.db.transaction(immediate=True) as conn:  # in turn with the order writers
                 conn.execute(SQL["heartbeat_end"], (self.server_id,))
         except Exception:  # the row goes stale by itself
             log.warning("heartbeat: could not remove this server's beat", exc_info=True)

@@ -36,7 +36,8 @@ def windows_env(project, capsys) -> str:
 
 def test_setup_env_writes_the_production_example_with_this_machines_folders(project, capsys):
     text = windows_env(project, capsys)
-    assert capsys.readouterr().out == (f"Created {project}/Kebabalab/.env from {project}/config/.env.production.example: "
+    example = project / "config" / ".env.production.example"
+    assert capsys.readouterr().out == (f"Created {project}/Kebabalab/.env from {example}: "
                                        "fill in the empty secrets (VAPI_WEBHOOK_SECRET, TWILIO_*, SHOP_ORDER_TO, "
                                        "STAFF_PASSWORD, METRICS_TOKEN).\n")
     settings = Settings.from_env(dict(re.findall(r"^(\w+)=(.*)$", text, re.M)))
