@@ -115,6 +115,7 @@ def copy_sqlite(source: str, target: Path) -> None:
         dst = sqlite3.connect(partial)
         try:
             src.backup(dst)  # all pages in one step: one read transaction, so one moment's database
+            dst.execute("PRAGMA journal_mode = DELETE")  # one self-contained file, opened without -wal/-shm files
         finally:
             dst.close()
     except sqlite3.Error as exc:

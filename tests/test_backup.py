@@ -223,6 +223,8 @@ def test_backup_and_restore_commands_as_the_shop_runs_them(tmp_path, monkeypatch
     assert capsys.readouterr().out == f"Backup written: {backup}\n"
     assert main(["restore", str(backup)]) == 0
     [replaced] = [p for p in (tmp_path / "state" / "backups").iterdir() if p.name.startswith("replaced-")]
+    # each one file: no -wal or -shm beside a backup, even after it was checked and read
+    assert sorted(p.name for p in backup.parent.iterdir()) == sorted([backup.name, replaced.name])
     assert capsys.readouterr().out == (f"The database it replaced is kept as {replaced}.\n"
                                        f"Restored {backup} (schema version 4); 0 forgotten customer(s) forgotten "
                                        "again.\n")
