@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -126,6 +127,8 @@ def install(layout: Layout, source: str, *, repo: str = "", python: str = sys.ex
         return release  # installed before (an update that was rolled back, or rolled back to)
     if source.endswith(".whl") and not Path(source).is_file():
         raise UpdateError(f"there is no wheel at {source}")
+    if source.endswith(".whl") and not zipfile.is_zipfile(source):
+        raise UpdateError(f"{source} is not a whole wheel (a wheel is a zip file): download it again")
     repo = repo or ("" if source.endswith(".whl") or _is_project(source) else _origin(layout))
     shutil.rmtree(release, ignore_errors=True)
     release.mkdir(parents=True)

@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -118,16 +119,25 @@ def test_a_release_that_fails_its_check_is_switched_back(shop, wheel, capsys):
     assert schema_version(shop) == len(MIGRATIONS)  # the old code runs on it (tests/test_migrations.py)
 
 
-def test_a_wheel_that_will_not_install_leaves_nothing_behind_and_nothing_switched(shop, tmp_path, capsys):
+def test_a_wheel_pip_refuses_leaves_no_release_behind_and_nothing_switched(shop, tmp_path, capsys):
     broken = tmp_path / "kebabalab-2.0.0-py3-none-any.whl"
-    broken.write_text("downloaded half way")
+    with zipfile.ZipFile(broken, "w") as wheel:  # a zip, but no package and no .dist-info in it
+        wheel.writestr("README.txt", "not a package")
     assert run_update(shop, broken) == 1
-    err = capsys.readouterr().err
-    assert err.startswith("Update stopped: installing the wheel failed (")
+    assert capsys.readouterr().err.startswith("Update stopped: installing the wheel failed (")
     assert sorted(p.name for p in (shop["root"] / "releases").iterdir()) == ["0.9.0"]
     assert Layout(shop["root"]).active() == shop["root"] / "releases" / "0.9.0"
     assert (shop["state"] / "restarts.log").read_text().split() == ["0.9.0"]
     assert not (shop["state"] / "backups").exists()
+
+
+def test_a_wheel_cut_short_is_refused_before_anything_is_made(tmp_path):
+    broken = tmp_path / "kebabalab-2.0.0-py3-none-any.whl"
+    broken.write_bytes(b"PK\x03\x04 downloaded half way")
+    with pytest.raises(UpdateError, match=r"kebabalab-2\.0\.0-py3-none-any\.whl is not a whole wheel \(a wheel is a "
+                                          r"zip file\): download it again$"):
+        install(Layout(tmp_path / "opt"), str(broken))
+    assert not (tmp_path / "opt").exists()
 
 
 @pytest.mark.parametrize("source, name", [("/srv/wheels/kebabalab-1.2.0-py3-none-any.whl", "1.2.0"),
