@@ -38,14 +38,6 @@ def order_numbers(url) -> set[str]:
         db.close()
 
 
-@pytest.fixture
-def db(database_url):
-    db = Database(database_url, clock=FixedClock(T0))
-    db.init()
-    yield db
-    db.close()
-
-
 def test_a_backup_taken_while_orders_come_in_holds_every_order_acknowledged_before_it_began(db, database_url,
                                                                                           tmp_path):
     acknowledged: list[str] = []
