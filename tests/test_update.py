@@ -21,9 +21,10 @@ import pytest
 from kebabalab import __version__
 from kebabalab.__main__ import main
 from kebabalab.backup import check_backup
-from kebabalab.db import MIGRATIONS, SQL
+from kebabalab.db import MIGRATIONS, SQL, Database
+from kebabalab.heartbeat import live_servers
 from kebabalab.update import Layout, UpdateError, healthy, install, release_name
-from servers import free_port
+from servers import free_port, wait_until
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parent.parent
@@ -98,6 +99,17 @@ def test_an_update_installs_beside_the_old_release_migrates_switches_and_serves(
     assert healthy(shop["health"], 5) == ""
     assert schema_version(shop) == len(MIGRATIONS)
     check_backup(f"sqlite:///{shop['state']}/orders.db", backup)  # a whole order database
+    # the new release's server beats: a restore of that backup is refused while it runs
+    db = Database(f"sqlite:///{shop['state']}/orders.db")
+    try:
+        [beat] = wait_until(lambda: live_servers(db), 10, "the new server's heartbeat")
+    finally:
+        db.close()
+    parent = Path(f"/proc/{beat.pid}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    assert int(parent) == int((shop["state"] / "server.pid").read_text())  # gunicorn's worker; the old one's is gone
+    assert main(["restore", str(backup)]) == 1
+    assert capsys.readouterr().err.startswith(f"Not restored: a running server holds this database: {beat.host} "
+                                              f"(process {beat.pid}, last seen ")
     imported = subprocess.run([str(root / "current" / "venv" / "bin" / "python"), "-c",
                                "import kebabalab; print(kebabalab.__file__)"], capture_output=True, text=True)
     assert imported.stdout.strip().startswith(str(root / "current" / "venv" / "lib"))
