@@ -110,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    from . import staff_cli
-    return staff_cli.COMMANDS
+    from . import staff_cli, upkeep_cli
+    return staff_cli.COMMANDS + upkeep_cli.COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:

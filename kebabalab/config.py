@@ -89,6 +89,12 @@ class Settings:
     log_format: str = "text"
     proxy_hops: int = 0
     send_sms_in_background: bool = True
+    backup_dir: str = ""
+    backup_copy_dir: str = ""
+    backup_keep_days: int = 14
+    log_file: str = ""
+    log_file_max_mb: int = 10
+    log_file_count: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -132,6 +138,12 @@ class Settings:
             log_level=log_level,
             log_format=log_format,
             proxy_hops=_int(env, "PROXY_HOPS", default.proxy_hops, 0, 5),
+            backup_dir=env.get("BACKUP_DIR", ""),
+            backup_copy_dir=env.get("BACKUP_COPY_DIR", ""),
+            backup_keep_days=_int(env, "BACKUP_KEEP_DAYS", default.backup_keep_days, 1, 3650),
+            log_file=env.get("LOG_FILE", ""),
+            log_file_max_mb=_int(env, "LOG_FILE_MAX_MB", default.log_file_max_mb, 1, 1000),
+            log_file_count=_int(env, "LOG_FILE_COUNT", default.log_file_count, 1, 100),
         )
 
     def replace(self, **changes) -> "Settings":

@@ -16,7 +16,7 @@ from .board import init_app as init_board
 from .calls import finish_call
 from .config import Settings
 from .errors import ProtocolError, StoreError
-from .logs import configure_logging
+from .logs import configure_logging_for
 from .replay import RUNNING, replay_key
 from .security import _same, webhook_authorised
 from .services import Services
@@ -32,7 +32,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                start_sender: bool | None = None) -> Flask:
     """The app. `config`: Settings, or environment-style names (None: the process environment)."""
     settings = config if isinstance(config, Settings) else Settings.from_env(config)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging_for(settings)
     services = Services.build(settings, clock=clock, transport=sms_transport)
     if settings.vapi_hmac_secret and not settings.vapi_hmac_plan.signs_timestamp:
         log.warning("VAPI_HMAC_PAYLOAD_FORMAT signs no {timestamp}: a recorded request can be replayed at any time")

@@ -9,6 +9,7 @@ from .clock import SystemClock
 from .config import Settings
 from .db import Database
 from .errors import ConfigError, read_json_file
+from .heartbeat import Heartbeat
 from .hours import Hours
 from .menu import Menu
 from .metrics import Metrics
@@ -124,15 +125,18 @@ class Services:
     lexicon: Lexicon
     janitor: HistoryJanitor
     replays: ReplayGuard
+    heartbeat: Heartbeat
 
     def start_background(self) -> None:
-        """The SMS sender and the daily history job (not in tests that drive them by hand)."""
+        """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
+        self.heartbeat.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
         self.janitor.stop()
+        self.heartbeat.stop()
 
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
@@ -148,4 +152,5 @@ class Services:
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock))
+                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
+                   Heartbeat(db, clock))

@@ -94,7 +94,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
     from gunicorn.app.base import BaseApplication
     from gunicorn.glogging import Logger
 
-    from .logs import configure_logging
+    from .logs import configure_logging_for
     from .services import check_before_serving
 
     class Logs(Logger):
@@ -102,7 +102,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
 
         def setup(self, cfg):
             super().setup(cfg)
-            configure_logging(settings.log_level, settings.log_format)
+            configure_logging_for(settings)
             for logger in (self.error_log, self.access_log):
                 for handler in list(logger.handlers):
                     logger.removeHandler(handler)
@@ -140,7 +140,7 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             from .server import create_app
             return create_app(settings)
 
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging_for(settings)
     check_port_free(settings.host, settings.port)  # before the database is made: a refusal leaves nothing behind
     check_before_serving(settings)  # a bad file or an unreachable database: one line and exit, before forking
     log.info("serving on http://%s:%d (gunicorn, %d worker(s) x %d threads)", settings.host, settings.port,

@@ -20,7 +20,7 @@ from kebabalab.sessions import MemorySessionStore, Session
 
 
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
-          "login_guards", "staff_sessions"}
+          "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -56,19 +56,19 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 4
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 5
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-            == [1, 2, 3, 4]
+            == [1, 2, 3, 4, 5]
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
-    assert all_at_once(4, lambda i: init_database(database_url)) == [4, 4, 4, 4]
+    assert all_at_once(4, lambda i: init_database(database_url)) == [5, 5, 5, 5]
     db = Database(database_url, clock=FixedClock(T0))
     try:
         with db.transaction() as conn:
             assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-                == [1, 2, 3, 4]
+                == [1, 2, 3, 4, 5]
     finally:
         db.close()
 
@@ -86,7 +86,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
-        assert db.init() == 4
+        assert db.init() == 5
         assert db.place_order(new_order(), shop_text).order_number == "20261130-004"
         assert db.place_order(new_order(key="k2", day="2026-12-01"), shop_text).order_number == "20261201-001"
     finally:

@@ -58,6 +58,12 @@ MIGRATIONS: list[list[str]] = [
         """CREATE TABLE staff_sessions (
             id TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
     ],
+    [  # 5: forgotten customers (by a hash of the number), re-applied after a restore so a backup never brings
+       # one back; and each running server's heartbeat, so a restore sees a database still in use
+        "CREATE TABLE forgotten_phones (phone_hash TEXT PRIMARY KEY, forgotten_at TEXT NOT NULL)",
+        "CREATE TABLE server_heartbeats (server_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, "
+        "beat_at TEXT NOT NULL)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -124,6 +130,18 @@ SQL = {
                        "AND (customer_phone NOT LIKE '+%' OR customer_phone LIKE '% %' OR customer_phone LIKE '%-%' "
                        "OR customer_phone LIKE '%(%')",
     "phone_set": "UPDATE orders SET customer_phone = ? WHERE id = ?",
+    "forgotten_add": "INSERT INTO forgotten_phones (phone_hash, forgotten_at) VALUES (?, ?) "
+                     "ON CONFLICT (phone_hash) DO NOTHING",
+    "forgotten_all": "SELECT phone_hash, forgotten_at FROM forgotten_phones",
+    "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
+                    "SELECT to_phone AS phone FROM outbox UNION "
+                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL",
+    "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
+    "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",
+    "heartbeats_clear": "DELETE FROM server_heartbeats",
+    "heartbeats_since": "SELECT server_id, host, pid, beat_at FROM server_heartbeats WHERE beat_at >= ? "
+                        "ORDER BY beat_at DESC",
     "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 }
