@@ -130,7 +130,12 @@ fi
 exec "$OPT_DIR/current/venv/bin/kebabalab" "\$@"
 EOF
 chmod 755 "$BIN_DIR/kebabalab.new"
-mv "$BIN_DIR/kebabalab.new" "$BIN_DIR/kebabalab"
+if cmp -s "$BIN_DIR/kebabalab.new" "$BIN_DIR/kebabalab"; then
+    rm "$BIN_DIR/kebabalab.new"
+else
+    mv "$BIN_DIR/kebabalab.new" "$BIN_DIR/kebabalab"
+    say "wrote $BIN_DIR/kebabalab (the command line, as $SERVICE_USER with the shop's settings)"
+fi
 
 # --- The state directory: database, the shop's files, backups ---------------------------------------------
 mkdir -p "$STATE_DIR/backups"
