@@ -126,8 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    from . import staff_cli
-    return staff_cli.COMMANDS
+    from . import doctor_cli, staff_cli
+    return staff_cli.COMMANDS + doctor_cli.COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:
