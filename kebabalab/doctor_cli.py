@@ -5,6 +5,7 @@ shop's mobile (SHOP_ORDER_TO) a one-line summary when something is wrong.
 """
 from __future__ import annotations
 
+import logging
 import os
 import sys
 
@@ -68,6 +69,7 @@ def cmd_doctor(args) -> int:
         _settings()  # reads .env like every command (KEBABALAB_ENV is already read)
     except ConfigError:  # check_settings reports it, with the fix
         pass
+    logging.getLogger("kebabalab").setLevel(logging.ERROR)  # its warnings repeat what the report says
     ctx = Context(env=dict(os.environ))
     findings = run_checks(ctx)
     print("\n".join(render(findings)))

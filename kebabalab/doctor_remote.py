@@ -62,7 +62,7 @@ def check_vapi(ctx: Context) -> list[Finding]:
     public_url = ctx.env.get("PUBLIC_URL", "").rstrip("/")
     if not (key and assistant_id and public_url):
         return [problem("vapi", "VAPI_API_KEY, VAPI_ASSISTANT_ID or PUBLIC_URL is not set",
-                        "set them (deployment/README.md, step 3) to let doctor check the assistant")]
+                        "set them (deployment/README.md, step 4) to let doctor check the assistant")]
     webhook = public_url + "/webhook"
     session = _dated_session(ctx, "Vapi")
     client = VapiClient(ctx.env.get("VAPI_API_BASE_URL") or DEFAULT_BASE_URL, key, session=session)
