@@ -26,7 +26,6 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(unavailable()), reason=u
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = str(ROOT / "deployment" / "install.sh")
 UNITS = ("kebabalab.service", "kebabalab-doctor.service", "kebabalab-doctor.timer")
-GUNICORN_GRACEFUL_SECONDS = 30  # gunicorn's graceful_timeout default, which serving.py keeps
 SNAPSHOT = ("find /etc/kebabalab /etc/systemd/system /var/lib/kebabalab /usr/local/bin/kebabalab /opt/kebabalab "
             "-path '*/venv' -prune -o ! -name 'kebabalab.db*' ! -type d -exec stat -c '%n %U:%G %a %s %Y' {} +")
 
@@ -97,7 +96,8 @@ def test_units_pass_systemd_analyze_verify(installed):
     result = box.run("systemd-analyze", "verify", *(f"/etc/systemd/system/{u}" for u in UNITS), check=False)
     assert (result.returncode, result.stdout, result.stderr) == (0, "", "")
     unit = unit_of(box.read("/etc/systemd/system/kebabalab.service"))
-    assert int(unit["TimeoutStopSec"]) > GUNICORN_GRACEFUL_SECONDS
+    from gunicorn.config import Config
+    assert int(unit["TimeoutStopSec"]) > Config().graceful_timeout  # serving.py keeps gunicorn's default
     assert unit["ExecReload"] == "/bin/kill -HUP $MAINPID"
     assert unit["ExecStart"] == "/opt/kebabalab/current/venv/bin/kebabalab serve"
     timer = unit_of(box.read("/etc/systemd/system/kebabalab-doctor.timer"))
