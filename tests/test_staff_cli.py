@@ -95,3 +95,20 @@ def test_check_menu_names_the_broken_entry(tmp_path, capsys, menu):
 def menu_path() -> str:
     from kebabalab.config import PACKAGE_DATA
     return str(PACKAGE_DATA / "menu.json")
+
+
+def test_kebabalab_env_names_the_settings_file_every_command_reads(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "")  # so the undo below removes what the settings file adds
+    monkeypatch.delenv("DATABASE_URL")
+    settings_file = tmp_path / "kebabalab.env"
+    settings_file.write_text(f"# the shop's settings\nDATABASE_URL=sqlite:///{tmp_path}/shop.db\n")
+    monkeypatch.setenv("KEBABALAB_ENV", str(settings_file))
+    assert main(["init-db"]) == 0
+    assert main(["orders", "--json"]) == 0
+    assert capsys.readouterr().err == f"database: {tmp_path}/shop.db\n"
+    monkeypatch.setenv("KEBABALAB_ENV", str(tmp_path / "missing.env"))
+    assert main(["orders", "--json"]) == 2
+    assert capsys.readouterr().err == (f"configuration error: KEBABALAB_ENV={tmp_path}/missing.env cannot be read "
+                                       "(No such file or directory); run the command as root or as the service "
+                                       "user, or unset KEBABALAB_ENV\n")
