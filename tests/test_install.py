@@ -160,3 +160,10 @@ def _health(port: int) -> dict | None:
             return json.loads(response.read())
     except OSError:
         return None
+
+
+def test_install_refuses_to_run_as_anyone_but_root():
+    result = subprocess.run(["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", "sh", INSTALL],
+                            capture_output=True, text=True, timeout=30, cwd="/")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        1, "", "install: run me as root: sudo sh deployment/install.sh\n")
