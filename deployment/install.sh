@@ -49,7 +49,7 @@ while [ "$#" -gt 0 ]; do
         --bin-dir) need_value "$@"; BIN_DIR=${2%/}; shift 2 ;;
         --no-apt) USE_APT=0; shift ;;
         --no-start) START=0; shift ;;
-        -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,20s/^# \{0,1\}//p' "$0"; exit 0 ;;
         *) die "unknown option $1 (see the top of deployment/install.sh)" ;;
     esac
 done
@@ -87,10 +87,12 @@ VERSION=$("$PYTHON" -c 'import re, sys; print(re.search(r"__version__ = \"([^\"]
     "$SOURCE/kebabalab/__init__.py")
 if command -v git >/dev/null 2>&1 && git -C "$SOURCE" rev-parse --short HEAD >/dev/null 2>&1; then
     VERSION="$VERSION-$(git -C "$SOURCE" rev-parse --short HEAD)"
-    [ -z "$(git -C "$SOURCE" status --porcelain --untracked-files=no)" ] || VERSION="$VERSION-modified"
+    if [ -n "$(git -C "$SOURCE" status --porcelain --untracked-files=no)" ]; then  # uncommitted changes: named by them
+        VERSION="$VERSION-modified-$(git -C "$SOURCE" diff HEAD | sha256sum | cut -c1-8)"
+    fi
 fi
 RELEASE="$OPT_DIR/releases/$VERSION"
-if [ -f "$RELEASE/.installed" ] && [ "${VERSION%-modified}" = "$VERSION" ]; then
+if [ -f "$RELEASE/.installed" ]; then
     say "release $VERSION is installed ($RELEASE)"
 else
     say "building release $VERSION in $RELEASE (pip installs requirements.txt from PyPI)"
