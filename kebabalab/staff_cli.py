@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 from .clock import SystemClock
-from .db import Database
+from .db.existing import describe, open_existing
 from .hours import Hours, spoken_time
 from .pricing import spoken_money
 from .validation import clean_text
@@ -25,8 +26,7 @@ def cmd_orders(args) -> int:
     except ValueError:
         print(f"--day must be YYYY-MM-DD, not {day!r}")
         return 2
-    db = Database(settings.database_url)
-    db.init()
+    db = _open_database(settings.database_url)
     orders = db.orders_on_day(day)
     if args.json:
         print(json.dumps([_order_json(o) for o in orders], ensure_ascii=False, indent=2))
@@ -39,6 +39,12 @@ def cmd_orders(args) -> int:
     count = f"{len(orders)} order" + ("" if len(orders) == 1 else "s")
     print(f"{count}, {spoken_money(sum(o.total for o in orders))} on {day}.")
     return 0
+
+
+def _open_database(url: str):
+    """The existing, migrated database, named on stderr first (stdout stays the command's own output)."""
+    print(f"database: {describe(url)}", file=sys.stderr)
+    return open_existing(url)
 
 
 def _order_json(order) -> dict:
@@ -68,8 +74,7 @@ def cmd_forget(args) -> int:
     except ToolError:
         print("That is not a phone number; give it as 0412 345 678 or +61412345678.")
         return 2
-    db = Database(_settings().database_url)
-    db.init()
+    db = _open_database(_settings().database_url)
     done = forget_phone(db, phone)
     print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
           f"{done.carts} abandoned carts cleared.")
