@@ -11,11 +11,15 @@ import re
 
 from dataclasses import dataclass, field
 
+from .distribution import ASK_EACH, applied_to_all, distributed
 from .cart import MAX_QUANTITY, CartLine, LineSpec, Meal, make_line, say_or
+from .corrections import resolved
 from .errors import ToolError
 from .menu import MAIN_CATEGORIES, Item, Menu
-from .phrases import WEAK, Lexicon, Tag
+from .phrases import FILLER, WEAK, Lexicon, Tag
 from .pricing import spoken_money
+from .transcript import spoken
+from .unsold import refuse_unsold
 
 MAX_CHARS = 500
 NO_ITEM = "I couldn't find a menu item in that; what would you like?"
@@ -47,14 +51,43 @@ class _Order:
     drink: tuple | None = None  # the meal's can: (brand,)
 
 
-def parse_to_lines(menu: Menu, text: str, lexicon: Lexicon | None = None) -> list[CartLine]:
+@dataclass(frozen=True)
+class Reading:
+    """The lines the words make, and what was only matched by sound ("'gozlamay' as gozleme") to say back."""
+    lines: list[CartLine]
+    heard: list[str]
+
+
+def read_order(menu: Menu, text, lexicon: Lexicon | None = None) -> Reading:
+    """Cart lines for the words, all checked before any is returned; or a ToolError that asks or refuses."""
+    lexicon = lexicon or Lexicon.from_menu(menu)
+    tags = _tags(menu, text, lexicon)
+    lines = [make_line(menu, spec) for spec in _parse(menu, tags)]
+    return Reading(lines, list(dict.fromkeys(f"'{t.heard}' as {t.text}" for t in tags if t.heard)))
+
+
+def parse_to_lines(menu: Menu, text, lexicon: Lexicon | None = None) -> list[CartLine]:
     """Cart lines for the words, all checked before any is returned; or a ToolError that asks."""
-    return [make_line(menu, spec) for spec in parse_order(menu, text, lexicon)]
+    return read_order(menu, text, lexicon).lines
 
 
-def parse_order(menu: Menu, text: str, lexicon: Lexicon | None = None) -> list[LineSpec]:
+def parse_order(menu: Menu, text, lexicon: Lexicon | None = None) -> list[LineSpec]:
     """Line specs for the words (not yet checked against the menu); ToolError if there is no item in them."""
-    tags = (lexicon or Lexicon.from_menu(menu)).read(_checked(text))
+    lexicon = lexicon or Lexicon.from_menu(menu)
+    return _parse(menu, _tags(menu, text, lexicon))
+
+
+def _tags(menu: Menu, text, lexicon: Lexicon) -> list[Tag]:
+    """The words as tags with corrections resolved; refused here if any word is not on the menu."""
+    said = spoken(menu, _checked(text))
+    if _NEGATIVE.search(said):
+        raise ToolError("How many would you like? I can take 1 to 99 of an item.")
+    tags = resolved(lexicon.read(said))
+    refuse_unsold(menu, tags, set(lexicon.canon) - FILLER)
+    return tags
+
+
+def _parse(menu: Menu, tags: list[Tag]) -> list[LineSpec]:
     orders = _orders(menu, tags)
     _lift_meals(menu, orders)
     kept: list[_Order] = []
@@ -82,8 +115,6 @@ def _checked(text) -> str:
         raise ToolError("I didn't catch an order; what would you like?")
     if len(text) > MAX_CHARS:
         raise ToolError("That's a lot at once; please give me the order a few items at a time.")
-    if _NEGATIVE.search(text):
-        raise ToolError("How many would you like? I can take 1 to 99 of an item.")
     return text
 
 
@@ -102,17 +133,19 @@ def _orders(menu: Menu, tags: list[Tag]) -> list[_Order]:
         starts.append(s)
         floor = h + 1
     ends = starts[1:] + [len(tags)]
-    for n, (h, s, e) in enumerate(zip(heads, starts, ends)):
-        if _says_another(tags[:s] if n == 0 else []) or _says_another(tags[h + 1:e]):
-            raise ToolError(f"I heard more than one {tags[h].text} there; could you tell me each one on its own, "
-                            "like 'a large lamb kebab and a small chicken kebab'?")
-    return [_order(menu, tags[h], tags[s:h], (tags[:s] if n == 0 else []) + tags[h + 1:e])
-            for n, (h, s, e) in enumerate(zip(heads, starts, ends))]
+    said = applied_to_all([(tags[h], tags[s:h], tags[h + 1:e]) for h, s, e in zip(heads, starts, ends)])
+    orders = []
+    for n, (head, prefix, rest) in enumerate(said):
+        for one_head, one_prefix, one_rest in distributed(head, tags[:starts[0]] if n == 0 else [], prefix, rest):
+            if _says_another(one_rest):
+                raise ToolError(ASK_EACH.format(item=head.text))
+            orders.append(_order(menu, one_head, one_prefix, one_rest))
+    return orders
 
 
 def _says_another(tags: list[Tag]) -> bool:
-    """A count followed by a size or meat with no item word of its own: 'a large lamb and a small chicken
-    kebab', 'two kebabs, one lamb one chicken'. Merging those into one line would be a guess."""
+    """A count followed by a size or meat with no item word of its own: 'a kebab and a large lamb and a small
+    chicken kebab'. Merging those into one line would be a guess."""
     return any(t.kind == "qty" and any(u.kind in ("size", "protein") for u in tags[i + 1:])
                for i, t in enumerate(tags))
 
@@ -120,7 +153,7 @@ def _says_another(tags: list[Tag]) -> bool:
 def _before(menu: Menu, tags: list[Tag], i: int, head: Tag) -> bool:
     """Whether tags[i] belongs to the item that follows it."""
     kind, item = tags[i].kind, _item_of(menu, head)
-    if kind in ("qty", "size", "flavour", "pack", "neg"):
+    if kind in ("qty", "size", "flavour", "pack", "neg", "vague"):
         return True
     if kind in ("protein", "veg"):
         return str(head.value).startswith("@") or (item is not None and (
@@ -139,15 +172,28 @@ def _item_of(menu: Menu, head: Tag) -> Item | None:
 
 
 def _order(menu: Menu, head: Tag, prefix: list[Tag], rest: list[Tag]) -> _Order:
+    if any(t.kind == "vague" for t in prefix):  # "a few cokes", "a couple of kebabs"
+        raise ToolError(f"How many {_plural(head.text)} would you like?")
     counts = [t for t in prefix if t.kind == "qty"]
-    strong = [int(t.value) for t in counts if t.text not in WEAK]
+    strong = [t.value for t in counts if t.text not in WEAK]
+    times = [t.value for t in prefix + rest if t.kind == "times"]  # "Coke x3"
+    if times and (len(set(times)) > 1 or (strong and strong[-1] not in (1, times[-1]))):
+        raise ToolError(f"How many {_plural(head.text)}: {say_or(str(n) for n in dict.fromkeys(strong[-1:] + times))}?")
+    strong = times[-1:] or strong
     order = _Order(head, strong[-1] if strong else (1 if counts else None), bool(strong),
                    bool(prefix) and prefix[0].kind == "neg")
-    if not 1 <= (1 if order.qty is None else order.qty) <= MAX_QUANTITY:
-        raise ToolError(f"How many {head.text}s? I can take 1 to {MAX_QUANTITY} on one line.")
+    qty = 1 if order.qty is None else order.qty
+    if not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
+        whole = "" if isinstance(qty, int) else "whole "
+        raise ToolError(f"How many {_plural(head.text)}? I can take 1 to {MAX_QUANTITY} {whole}on one line, "
+                        "so I haven't added anything.")
     _describe(order, prefix + rest)
     order.item_id = _resolve(menu, order)
     return order
+
+
+def _plural(word: str) -> str:
+    return word if word.endswith("s") else word + "s"
 
 
 def _describe(order: _Order, tags: list[Tag]) -> None:

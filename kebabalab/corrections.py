@@ -1,0 +1,176 @@
+"""What a caller takes back or refers back to, resolved in the tags before the order is read.
+
+"a small, no sorry, a large" and "chicken, no wait, lamb" replace what they correct (never add to it);
+"and a water, scratch the water" takes the water away; "for large kebabs" is four of them; "a small chicken
+one" is another of the item just said; "another of those" repeats the order just said.
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .errors import ToolError
+from .phrases import Tag
+
+HEADS = ("item", "brand")
+PREFIX = ("qty", "size", "protein", "veg", "flavour", "pack", "vague", "homophone", "neg")
+DANGLING = ("qty", "size", "protein", "veg", "vague")  # a start of an order whose item is still to come
+REPLACES = ("qty", "times", "size", "protein", "veg", "sauce", "salad", "extra", "brand", "flavour", "salt",
+            "cheese")
+
+
+def resolved(tags: list[Tag]) -> list[Tag]:
+    """The tags with corrections, cancels, number homophones, 'one' and 'another of those' worked out."""
+    out: list[Tag] = []
+    i = 0
+    while i < len(tags):
+        tag = tags[i]
+        if tag.kind == "fix":
+            i = _correct(out, tags, i + 1)
+            continue
+        if tag.kind == "cancel":
+            i = _cancel(out, tags, i + 1)
+            continue
+        if tag.kind == "homophone":
+            tag = _homophone(out, tags, i)
+        elif tag.kind == "qty" and tag.text == "one":
+            tag = _pronoun(out, tags, i) or tag
+        elif tag.kind == "again":
+            out.extend(_again(out))
+            i += 1
+            continue
+        if tag is not None:
+            out.append(tag)
+        i += 1
+    return out
+
+
+def _strip_seps(out: list[Tag]) -> None:
+    while out and out[-1].kind == "sep":
+        out.pop()
+
+
+def _last_order(out: list[Tag]) -> tuple[int, int] | None:
+    """(start, head index) of the last order said in `out`, or None."""
+    heads = [n for n, t in enumerate(out) if t.kind in HEADS]
+    if not heads:
+        return None
+    head = heads[-1]
+    start = head
+    while start > 0 and out[start - 1].kind in PREFIX:
+        start -= 1
+    return start, head
+
+
+def _lead(tags: list[Tag], i: int) -> int:
+    """The end of what a correction says: up to and with its item, or up to the next separator."""
+    j = i
+    while j < len(tags) and tags[j].kind not in ("fix", "cancel"):
+        if tags[j].kind in HEADS:
+            return j + 1
+        if tags[j].kind == "sep" and j > i:
+            break
+        j += 1
+    return j
+
+
+def _correct(out: list[Tag], tags: list[Tag], i: int) -> int:
+    """Replace what the correction tags[i:] corrects; the index after the correction's lead."""
+    end = _lead(tags, i)
+    lead = [t for t in tags[i:end] if t.kind != "sep"]
+    if i < len(tags) and tags[i].kind == "sep" and tags[i].text in ("also", "and", "plus", "with"):
+        return i  # "sorry, and a coke": more, not a correction
+    _strip_seps(out)
+    if not lead or not out:
+        return i
+    last = _last_order(out)
+    new = next((t for t in lead if t.kind in HEADS), None)
+    if new is not None:
+        tail = out[last[1] + 1:] if last else out
+        old = out[last[1]] if last else None
+        dangling = any(t.kind in DANGLING for t in tail)
+        if old is not None and not dangling and old.value != new.value and not old.kind == new.kind == "brand":
+            raise ToolError(f"Did you want the {new.text} instead of the {old.text}, or both?")
+        if dangling:  # "a small, no sorry, a large kebab": the small goes
+            cut = (last[1] + 1) if last else 0
+            while cut < len(out) and out[cut].kind == "sep":
+                cut += 1
+            del out[cut:]
+        elif last:
+            del out[last[0]:]
+        _strip_seps(out)
+        if out:
+            out.append(Tag("sep", None, ","))
+        return i
+    for tag in lead:
+        kind = "qty" if tag.kind == "times" else tag.kind
+        at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind in (kind, "times" if kind == "qty" else kind)), None)
+        if at is not None and tag.kind in REPLACES:
+            out[at] = tag if tag.kind != "times" else Tag("qty", tag.value, str(tag.value))
+        elif tag.kind in ("qty", "times") and last:
+            out.insert(last[0], Tag("qty", tag.value, str(tag.value)))
+        else:
+            out.append(tag)
+    return end
+
+
+def _cancel(out: list[Tag], tags: list[Tag], i: int) -> int:
+    """'scratch the water': take the last water away; 'scratch that': the last order. Index after it."""
+    end = _lead(tags, i)
+    heads = [t for t in tags[i:end] if t.kind in HEADS]
+    _strip_seps(out)
+    if heads:
+        at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind in HEADS and out[n].value == heads[0].value),
+                  None)
+        if at is None:
+            return end  # nothing of that in these words: the caller takes back something said before
+        start = at
+        while start > 0 and out[start - 1].kind in PREFIX:
+            start -= 1
+        stop = next((n for n in range(at + 1, len(out)) if out[n].kind in HEADS or out[n].kind in DANGLING), len(out))
+        while stop > at + 1 and out[stop - 1].kind == "sep" and stop < len(out):
+            stop -= 1
+        del out[start:stop]
+        _strip_seps(out)
+        return end
+    last = _last_order(out)
+    if last:
+        del out[last[0]:]
+    _strip_seps(out)
+    return i
+
+
+def _homophone(out: list[Tag], tags: list[Tag], i: int) -> Tag | None:
+    """'for large kebabs' is four: a count only right before a plural item, with no count of its own."""
+    j = i + 1
+    while j < len(tags) and tags[j].kind in ("size", "protein", "veg", "flavour"):
+        j += 1
+    counted = out and out[-1].kind in ("qty", "vague")
+    many = j < len(tags) and (tags[j].plural or tags[j].text.endswith(("chips", "fries")))
+    if many and tags[j].kind in HEADS and not counted:
+        return Tag("qty", tags[i].value, str(tags[i].value), heard=tags[i].text)
+    return None
+
+
+def _pronoun(out: list[Tag], tags: list[Tag], i: int) -> Tag | None:
+    """'a small chicken one': 'one' after a size or meat, ending its phrase, is the item said before."""
+    after = tags[i + 1] if i + 1 < len(tags) else Tag("sep")
+    heads = [t for t in out if t.kind in HEADS]
+    if not heads or not out or out[-1].kind not in ("size", "protein", "veg", "flavour"):
+        return None
+    if after.kind not in ("sep", "fix", "cancel", "all", "times", "neg", "lot", "meal", "deal"):
+        return None
+    return replace(heads[-1], plural=False, heard="")
+
+
+def _again(out: list[Tag]) -> list[Tag]:
+    """'another of those': the last order again, once (or as many as the count said just before)."""
+    count = None
+    if out and out[-1].kind == "qty":
+        count = out.pop()
+    _strip_seps(out)
+    last = _last_order(out)
+    if last is None:
+        return [count] if count else []
+    stop = len(out)
+    copy = [t for t in out[last[0]:stop] if t.kind not in ("qty", "times")]
+    return [Tag("sep", None, ","), count or Tag("qty", 1, "a")] + copy
