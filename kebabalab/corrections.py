@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from .errors import ToolError
-from .phrases import Tag
+from .phrases import TAKEN, Tag
 
 HEADS = ("item", "brand")
 PREFIX = ("qty", "size", "protein", "veg", "flavour", "pack", "vague", "homophone", "neg")
@@ -18,14 +18,16 @@ REPLACES = ("qty", "times", "size", "protein", "veg", "sauce", "salad", "extra",
             "cheese")
 
 
-def resolved(tags: list[Tag]) -> list[Tag]:
-    """The tags with corrections, cancels, number homophones, 'one' and 'another of those' worked out."""
+def resolved(tags: list[Tag], kind_of=lambda tag: tag.value) -> list[Tag]:
+    """The tags with corrections, cancels, number homophones, 'one' and 'another of those' worked out;
+    `kind_of` tells which items are of a kind (a correction within a kind replaces, across kinds asks)."""
     out: list[Tag] = []
     i = 0
     while i < len(tags):
         tag = tags[i]
-        if tag.kind == "fix":
-            i = _correct(out, tags, i + 1)
+        after = tags[i + 1] if i + 1 < len(tags) else Tag("")
+        if tag.kind == "fix" or (tag.kind == "neg" and tag.text == "no" and after.text == "," and out):
+            i = _correct(out, tags, i + (2 if tag.kind == "neg" else 1), kind_of)  # "a small, no, a large"
             continue
         if tag.kind == "cancel":
             i = _cancel(out, tags, i + 1)
@@ -73,12 +75,14 @@ def _lead(tags: list[Tag], i: int) -> int:
     return j
 
 
-def _correct(out: list[Tag], tags: list[Tag], i: int) -> int:
+def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
     """Replace what the correction tags[i:] corrects; the index after the correction's lead."""
     end = _lead(tags, i)
     lead = [t for t in tags[i:end] if t.kind != "sep"]
     if i < len(tags) and tags[i].kind == "sep" and tags[i].text in ("also", "and", "plus", "with"):
         return i  # "sorry, and a coke": more, not a correction
+    if lead and lead[0].kind == "neg":
+        return i  # "with haloumi, actually no haloumi": the "no" is said last, so it wins
     _strip_seps(out)
     if not lead or not out:
         return i
@@ -88,7 +92,7 @@ def _correct(out: list[Tag], tags: list[Tag], i: int) -> int:
         tail = out[last[1] + 1:] if last else out
         old = out[last[1]] if last else None
         dangling = any(t.kind in DANGLING for t in tail)
-        if old is not None and not dangling and old.value != new.value and not old.kind == new.kind == "brand":
+        if old is not None and not dangling and kind_of(old) != kind_of(new):
             raise ToolError(f"Did you want the {new.text} instead of the {old.text}, or both?")
         if dangling:  # "a small, no sorry, a large kebab": the small goes
             cut = (last[1] + 1) if last else 0
@@ -114,15 +118,21 @@ def _correct(out: list[Tag], tags: list[Tag], i: int) -> int:
 
 
 def _cancel(out: list[Tag], tags: list[Tag], i: int) -> int:
-    """'scratch the water': take the last water away; 'scratch that': the last order. Index after it."""
+    """'scratch the water': take the last water away; 'scratch that': the last order; 'not the onion': no onion.
+    The index after what was cancelled."""
     end = _lead(tags, i)
     heads = [t for t in tags[i:end] if t.kind in HEADS]
+    named = not tags[i - 1].text.endswith(("that", "it"))
+    if not heads and any(t.kind in TAKEN for t in tags[i:end]):
+        out.append(Tag("neg", None, tags[i - 1].text))
+        return i
     _strip_seps(out)
-    if heads:
+    if heads and named:
         at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind in HEADS and out[n].value == heads[0].value),
                   None)
         if at is None:
-            return end  # nothing of that in these words: the caller takes back something said before
+            raise ToolError(f"There's no {heads[0].text} in what you just said; to take something already in the "
+                            "cart off, remove it from the cart.")
         start = at
         while start > 0 and out[start - 1].kind in PREFIX:
             start -= 1

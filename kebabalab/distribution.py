@@ -25,9 +25,10 @@ def applied_to_all(orders: list[Order]) -> list[Order]:
         if cut is None:
             out.append((head, prefix, rest))
             continue
-        shared = [Tag("all", None, ",")] + [t for t in rest[cut + 1:] if t.kind != "all"]
+        stop = next((n for n in range(cut + 1, len(rest)) if rest[n].kind == "qty"), len(rest))
+        shared = [Tag("all", None, ",")] + [t for t in rest[cut + 1:stop] if t.kind != "all"]
         out = [(h, p, r + shared) for h, p, r in out]
-        out.append((head, prefix, rest[:cut] + shared))
+        out.append((head, prefix, rest[:cut] + rest[stop:] + shared))  # "both chicken, one with the lot, ..."
     return out
 
 

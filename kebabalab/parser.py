@@ -26,6 +26,7 @@ NO_ITEM = "I couldn't find a menu item in that; what would you like?"
 MEAL_ONLY = "Only a kebab, HSP or gozleme comes as a meal; which would you like as a meal?"
 HEADS = ("item", "brand")
 JOINS = (",", "and")  # join two meats ("lamb and chicken kebab") or tub sauces before their item
+ADDING = ("extra ", "double ", "more ")  # extras said as additions end a "no ...": "no cheese extra meat"
 FAMILY = {"salad": "salad", "salads": "salad", "sauce": "sauce", "sauceword": "sauce", "extra": "extra",
           "cheese": "cheese", "salt": "salt"}  # what "no ..." can take away; "," and "and" join one family
 
@@ -82,12 +83,31 @@ def _tags(menu: Menu, text, lexicon: Lexicon) -> list[Tag]:
     said = spoken(menu, _checked(text))
     if _NEGATIVE.search(said):
         raise ToolError("How many would you like? I can take 1 to 99 of an item.")
-    tags = resolved(lexicon.read(said))
+    tags = resolved(lexicon.read(said), lambda tag: _kind_of(menu, tag))
     refuse_unsold(menu, tags, set(lexicon.canon) - FILLER)
     return tags
 
 
+def _kind_of(menu: Menu, tag: Tag) -> str:
+    """What a correction may replace with what: a coke with a sprite, a chicken gozleme with a lamb one."""
+    item = _item_of(menu, tag)
+    return item.category if item else str(tag.value)
+
+
+def _either(tags: list[Tag]) -> None:
+    """'small or large', 'lamb or chicken', 'coke or sprite': asked, never one picked."""
+    for n in range(1, len(tags) - 1):
+        a, sep, b = tags[n - 1], tags[n], tags[n + 1]
+        if sep.kind == "sep" and sep.text == "or" and a.kind == b.kind and a.kind in EITHER and a.value != b.value:
+            if not any(t.kind == "neg" for t in tags[max(0, n - 4):n]):  # "no onion or tomato": neither
+                raise ToolError(f"Which would you like: {a.text} or {b.text}?")
+
+
+EITHER = ("size", "protein", "veg", "item", "brand", "flavour", "sauce")
+
+
 def _parse(menu: Menu, tags: list[Tag]) -> list[LineSpec]:
+    _either(tags)
     orders = _orders(menu, tags)
     _lift_meals(menu, orders)
     kept: list[_Order] = []
@@ -227,16 +247,18 @@ def _negate(order: _Order, tags: list[Tag], i: int) -> int:
             nxt = FAMILY.get(tags[i + 1].kind)
             if nxt is None or (tag.text in JOINS and nxt != family):
                 break
-        elif tag.kind not in FAMILY:
-            break
+        elif tag.kind not in FAMILY or (tag.kind == "extra" and tag.text.startswith(ADDING)):
+            break  # "no cheese extra meat": the extra meat is wanted
         elif tag.kind in order.drop:
             order.drop[tag.kind].append(tag.value)
         elif tag.kind == "cheese":
             order.cheese = False
-        elif tag.kind == "salt":
-            order.salt = "none"
-        elif not (tag.kind == "sauceword" and family == "sauce"):  # "no salad", "no sauce"
+        elif tag.kind == "salt":  # one salt: "no chicken salt, normal salt", "normal salt, not chicken salt"
+            order.salt = "none" if tag.value is None or order.salt in (None, tag.value) else order.salt
+            return i + 1
+        elif not (tag.kind == "sauceword" and family == "sauce"):  # "no salad", "no sauce": what follows stays
             order.drop_all.add(FAMILY[tag.kind])
+            order.add.get(FAMILY[tag.kind], []).clear()
         family = FAMILY.get(tag.kind, family)
         i += 1
         if tag.kind == "sauceword":  # "no garlic sauce, chilli sauce": the chilli is wanted
@@ -277,10 +299,13 @@ def _is_main(menu: Menu, order: _Order) -> bool:
 def _lift_meals(menu: Menu, orders: list[_Order]) -> None:
     """'Meal' or 'deal' said after a chips or can is about the main before it: 'lamb kebab and can deal'."""
     main = None
-    for order in orders:
+    for n, order in enumerate(orders):
         wants = {"meal", "deal"} & order.flags
         if _is_main(menu, order):
             main = order
+        elif (main is orders[n - 1] and order.head.text == "can" and order.qty is None and not wants
+              and not {"meal", "deal"} & main.flags):
+            main.flags.add("deal")  # "Small Chicken HSP and Can (Fanta)": the menu's "and can" deal
         elif wants and main is None:
             raise ToolError(MEAL_ONLY)
         elif wants:
@@ -297,8 +322,9 @@ def _fold(menu: Menu, main: _Order | None, order: _Order) -> bool:
         return True
     if main is None or not {"meal", "deal"} & main.flags or (order.explicit and order.qty != (main.qty or 1)):
         return False
-    if is_can and main.drink is None:
+    if is_can and (main.drink is None or (main.drink == (None,) and order.head.kind == "brand")):
         main.drink = (order.head.value if order.head.kind == "brand" else None,)
+        _hand_over(order, main)
         return True
     plain = not (order.add["sauce"] or order.add["extra"] or order.cheese)
     with_chips = "deal" not in main.flags and any(m.has_chips for m in menu.meal_types_for(_category(menu, main)))
@@ -308,9 +334,21 @@ def _fold(menu: Menu, main: _Order | None, order: _Order) -> bool:
     return False
 
 
+def _hand_over(can: _Order, main: _Order) -> None:
+    """What was said after a meal's can is about the main: 'a kebab meal with a coke, add haloumi'."""
+    for kind in ("salad", "sauce", "extra"):
+        main.add[kind] += can.add[kind]
+        main.drop[kind] += can.drop[kind]
+    main.drop_all |= can.drop_all
+    main.cheese = can.cheese if can.cheese is not None else main.cheese
+    main.flags |= can.flags & {"lot", "salads"}
+
+
 def _specs(menu: Menu, order: _Order) -> list[LineSpec]:
     """The order as line specs: one, or one per sauce for sauce tubs."""
     item = menu.item(order.item_id)
+    if order.size and not item.sized and item.category != "meat_container":
+        raise ToolError(f"We only have one size of {item.spoken}; would you like that?")
     salads, sauces = _choices(menu, item, order, "salad"), _choices(menu, item, order, "sauce")
     spec = LineSpec(item.id, order.size if item.sized else None, _protein(menu, item, order), salads, sauces,
                     [e for e in dict.fromkeys(order.add["extra"]) if e not in order.drop["extra"]],
@@ -330,8 +368,8 @@ def _choices(menu: Menu, item: Item, order: _Order, kind: str) -> list[str]:
         said += item.the_lot.get(kind + "s", ())
     if kind == "salad" and "salads" in order.flags:
         said += item.the_lot.get("salads") or menu.salads
-    if kind in order.drop_all:
-        return []
+    if kind in order.drop_all:  # "no sauce add hummus": only what was said after the "no"
+        said = list(order.add[kind])
     return [v for v in dict.fromkeys(said) if v not in order.drop[kind]]
 
 

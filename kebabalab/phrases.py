@@ -23,14 +23,16 @@ STATIC: dict[str, dict[str, object]] = {
     "vague": {VAGUE: None},
     "times": {TIMES: None},
     "homophone": {"for": 4, "fore": 4, "to": 2, "too": 2},  # a count only before a plural item: "for kebabs"
-    "size": {"small": "small", "large": "large", "big": "large", "regular": None, "medium": None},
+    "size": {"small": "small", "large": "large", "big": "large", "regular": None, "medium": None,
+             "extra large": "extra large", "extra small": "extra small", "xl": "extra large", "jumbo": "jumbo",
+             "family size": "family size", "huge": "huge", "mini": "mini", "kids": "kids", "kid size": "kids"},
     "neg": dict.fromkeys(("no", "without", "hold", "hold the", "minus", "except", "except for", "leave off",
                           "apart from", "other than", "not", "but no", "but not", "take out", "leave out", "skip",
                           "no need for", "dont want", "dont put", "none of the", "excluding", "exclude", "remove the")),
     "but": dict.fromkeys(("but",)),
     "lot": dict.fromkeys(("the lot", "everything", "the works")),
     "sep": dict.fromkeys((",", "and", "plus", "also", "with", "then", "or", "nor", "add", "extra", "and add",
-                          "add some", "put", "throw in", "but add", "but with")),
+                          "add some", "just", "only", "but just", "but only", "put", "throw in", "but add", "but with")),
     "meal": dict.fromkeys(("meal", "meal deal", "a meal")),
     "deal": dict.fromkeys(("deal", "combo")),
     "salads": dict.fromkeys(("salad", "all the salad", "all salad")),
@@ -43,8 +45,7 @@ STATIC: dict[str, dict[str, object]] = {
                 "half chicken half lamb": "mixed", "half lamb and half chicken": "mixed",
                 "half chicken and half lamb": "mixed"},
     "pack": dict.fromkeys(("pack", "pack of", "4 pack", "pack of 4")),
-    "skip": dict.fromkeys(("can i", "can we", "can you", "can u", "can of", "tin of", "bottle of", "cans of",
-                           "tins of", "bottles of", "a can of", "a tin of", "a bottle of")),
+    "skip": dict.fromkeys(("can i", "can we", "can you", "can u", "can of", "tin of", "cans of", "tins of")),
     "fix": dict.fromkeys(("no sorry", "sorry", "no wait", "wait", "actually", "i mean", "make that", "make it",
                           "or rather", "rather", "oops", "correction", "change that to", "change it to",
                           "no actually", "sorry i meant", "i meant", "no make that", "no make it", "scratch that make it",
@@ -177,7 +178,7 @@ class Lexicon:
         while i < len(raw):
             word, many, sound = self._fix(raw[i])
             used = 1
-            if word not in self.canon and i + 1 < len(raw) and raw[i + 1] not in self.canon:  # "gos lemme"
+            if self._loose(word) and i + 1 < len(raw) and self._loose(raw[i + 1]):  # "gos lemme", "let us"
                 joined, many2, sound2 = self._fix(raw[i] + raw[i + 1])
                 if joined in self.canon:
                     word, many, sound, used = joined, many2, f"{raw[i]} {raw[i + 1]}", 2
@@ -197,6 +198,10 @@ class Lexicon:
             elif words[i] not in FILLER:
                 tags.append(Tag("word", None, words[i]))
         return self._merge(self._tidy(tags))
+
+    def _loose(self, word: str) -> bool:
+        """A word that may be half of a word split in two: not a menu word, a count or a phrase of its own."""
+        return word.isalpha() and (word not in self.canon or word in FILLER) and (word,) not in self.phrases
 
     def _fix(self, word: str) -> tuple[str, bool, str]:
         """A known form of `word`, whether it was a plural, and the word as said when only its sound matched:
@@ -252,7 +257,11 @@ class Lexicon:
             if (tag.kind == "extra" and tag.text.startswith("extra ") and after.kind == "item"
                     and self.phrases.get((last,), ("",))[0] == "protein"):
                 tag = Tag("protein", last, last)
-            if tag.kind != "skip":
+            if tag.kind in ("cheese", "extra", "salad", "protein") and after.kind == "sauceword":
+                tag, counted = Tag("word", None, f"{tag.text} sauce"), True  # "cheese sauce" is not sold
+            if tag.kind == "skip" and tag.text.split()[0].endswith("s") and after.kind in ("item", "brand"):
+                tags[i + 1] = replace(after, plural=True)  # "for cans of coke"
+            elif tag.kind != "skip":
                 out.append(tag)
         return out
 

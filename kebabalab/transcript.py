@@ -96,6 +96,8 @@ def _field(key: str, value: str) -> str:
         return "" if empty else ("meal" if value.lower() in _YES else f"meal {value}")
     if key in ("chips", "chips size", "chip size", "fries"):
         return "no chips" if empty else f"{value} chips"
+    if key in ("first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th", "other", "another"):
+        return f"one {value}"  # "2x Small Kebab - first: garlic only; second: no sauce"
     if key in _DROPPED:
         return "" if empty else value
     return f"{key} {value}"

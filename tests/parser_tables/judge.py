@@ -13,6 +13,7 @@ A silent wrong order is `ok: true` with lines or a total the row does not expect
 from __future__ import annotations
 
 import json
+import uuid
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,7 +53,7 @@ def tool_call(client, call_id: str, name: str, args: dict) -> dict:
 
 def judge(client, menu, row: dict) -> Verdict:
     """Run the row on a fresh call and compare."""
-    call = f"table-{row['id']}"
+    call = f"table-{row['id']}-{uuid.uuid4().hex[:8]}"  # a fresh cart: ids repeat across the tables
     outcome = tool_call(client, call, "quickAddItem", {"description": row["says"]})
     cart = tool_call(client, call, "getCartState", {})["result"]
     expect = row["expect"]
@@ -114,32 +115,37 @@ def _matches(want: dict, got: dict) -> bool:
 
 
 def _compare(want: list[dict], got: list[dict]) -> str:
-    """'' when the lines are the same multiset (quantities of equal lines summed); else what differs."""
-    wanted = _grouped(want)
-    have = _grouped(got)
-    if _assign(wanted, have, 0, set()):
+    """'' when every unit ordered matches a wanted line and every wanted unit is there (lines may be split or
+    merged: 'two kebabs' may be one line of 2 or two lines of 1); else what differs."""
+    if sum(w["quantity"] for w in want) == sum(g["quantity"] for g in got) and _units_fit(want, got):
         return ""
     return f"lines differ: want {want}, got {got}"
 
 
-def _grouped(lines: list[dict]) -> list[tuple[dict, int]]:
-    counts: Counter = Counter()
-    first: dict[str, dict] = {}
-    for line in lines:
-        key = json.dumps({k: sorted(v) if isinstance(v, set) else v for k, v in line.items() if k != "quantity"},
-                         sort_keys=True)
-        counts[key] += line["quantity"]
-        first.setdefault(key, line)
-    return [(first[k], n) for k, n in counts.items()]
+def _units_fit(want: list[dict], got: list[dict]) -> bool:
+    """A flow from the cart's lines to the wanted lines, along matching pairs, that carries every unit."""
+    need = [w["quantity"] for w in want]
+    have = [g["quantity"] for g in got]
+    edges = [[_matches(w, g) for w in want] for g in got]
+    flow = [[0] * len(want) for _ in got]
 
+    def push(g: int, seen: set) -> bool:  # one more unit from cart line g, re-routing others if need be
+        for w in range(len(want)):
+            if not edges[g][w] or w in seen:
+                continue
+            seen.add(w)
+            if sum(flow[x][w] for x in range(len(got))) < need[w]:
+                flow[g][w] += 1
+                return True
+            for other in range(len(got)):
+                if flow[other][w] and other != g and push(other, seen):
+                    flow[other][w] -= 1
+                    flow[g][w] += 1
+                    return True
+        return False
 
-def _assign(wanted, have, i, used) -> bool:
-    """Each expected group to its own actual group of the same quantity, every actual group used."""
-    if i == len(wanted):
-        return len(used) == len(have)
-    line, qty = wanted[i]
-    for n, (got, got_qty) in enumerate(have):
-        if n not in used and got_qty == qty and _matches(line, got) and _assign(wanted, have, i + 1, used | {n}):
-            return True
-    return False
-
+    for g in range(len(got)):
+        for _ in range(have[g]):
+            if not push(g, set()):
+                return False
+    return True
