@@ -30,7 +30,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show", action="store_true", help="print every row that is not right")
     args = parser.parse_args()
-    disputed = adjudicated()
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(database_url=f"sqlite:///{tmp}/orders.db", allow_unauthenticated=True,
                             shop_order_to="+61400000001", send_sms_in_background=False)
@@ -38,7 +37,7 @@ def main() -> int:
         client, menu = app.test_client(), app.extensions["kebabalab"].menu
         silent_total = 0
         for table in TABLES:
-            table_rows = rows(table)
+            table_rows, disputed = rows(table), adjudicated(table)
             verdicts = [(row, judge(client, menu, row)) for row in table_rows]
             counted = [(r, v) for r, v in verdicts if r["id"] not in disputed]
             right = sum(v.right for _, v in counted)

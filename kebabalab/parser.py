@@ -299,13 +299,10 @@ def _is_main(menu: Menu, order: _Order) -> bool:
 def _lift_meals(menu: Menu, orders: list[_Order]) -> None:
     """'Meal' or 'deal' said after a chips or can is about the main before it: 'lamb kebab and can deal'."""
     main = None
-    for n, order in enumerate(orders):
+    for order in orders:
         wants = {"meal", "deal"} & order.flags
         if _is_main(menu, order):
             main = order
-        elif (main is orders[n - 1] and order.head.text == "can" and order.qty is None and not wants
-              and not {"meal", "deal"} & main.flags):
-            main.flags.add("deal")  # "Small Chicken HSP and Can (Fanta)": the menu's "and can" deal
         elif wants and main is None:
             raise ToolError(MEAL_ONLY)
         elif wants:

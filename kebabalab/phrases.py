@@ -50,7 +50,7 @@ STATIC: dict[str, dict[str, object]] = {
                           "or rather", "rather", "oops", "correction", "change that to", "change it to",
                           "no actually", "sorry i meant", "i meant", "no make that", "no make it", "scratch that make it",
                           "on second thought", "on second thoughts", "hang on")),
-    "cancel": dict.fromkeys(("scratch", "scratch that", "cancel", "cancel that", "forget", "forget that",
+    "cancel": dict.fromkeys(("not the", "no not the", "scratch", "scratch that", "cancel", "cancel that", "forget", "forget that",
                              "forget the", "scratch the", "cancel the", "take off", "take off the", "get rid of",
                              "drop the", "remove", "no more", "dont worry about", "never mind")),
     "all": dict.fromkeys(("both", "all", "both of them", "all of them", "all of those", "each", "each of them",
@@ -180,7 +180,7 @@ class Lexicon:
             used = 1
             if self._loose(word) and i + 1 < len(raw) and self._loose(raw[i + 1]):  # "gos lemme", "let us"
                 joined, many2, sound2 = self._fix(raw[i] + raw[i + 1])
-                if joined in self.canon:
+                if joined in self.canon and joined not in FILLER:
                     word, many, sound, used = joined, many2, f"{raw[i]} {raw[i + 1]}", 2
             words.extend(word.split())
             plural.extend([False] * (len(word.split()) - 1) + [many])
@@ -209,7 +209,7 @@ class Lexicon:
         if word in self.canon or len(word) < 4 or not word.isalpha():
             return self.canon.get(word, word), False, ""
         for stem in (word[:-1], word[:-2]) if word.endswith("s") else ():
-            if stem in self.canon:
+            if stem in self.canon and stem not in FILLER:
                 return self.canon[stem], True, ""
             if stem in self.aliases or (stem,) in self.aliases:  # "doners", "chilis"
                 return " ".join(self.aliases[(stem,)]), True, ""
@@ -247,8 +247,9 @@ class Lexicon:
                 continue
             if tag.kind == "salad" and tag.value in self.dual and after.kind == "sauceword":
                 tag = replace(tag, kind="sauce")
-            if tag.kind == "but":  # "everything but onion" takes away; "..., but add cheese" does not
-                tag = Tag("neg", None, tag.text) if after.kind in TAKEN else Tag("sep", None, tag.text)
+            if tag.kind == "but":  # "everything but onion" takes away; "no garlic, but chilli" does not
+                taking = after.kind in TAKEN and not any(t.kind == "neg" for t in out[-4:])
+                tag = Tag("neg" if taking else "sep", None, tag.text)
             if tag.kind == "times":  # "coke x3": the count of the item before it
                 if after.kind != "qty" or after.text in ("a", "an", "another"):
                     continue

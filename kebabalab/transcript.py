@@ -20,6 +20,7 @@ _AFTER_COUNT = re.compile(r"(?:\(\s*)?(?<![\w])[x\u00d7]\s*(\d+)\b(?:\s*\))?|\(\
 _BEFORE_COUNT = re.compile(r"\b(\d+)\s*[x\u00d7](?![a-z])")
 _VOLUME = re.compile(r"\(?\b(?:250|375|500)\s*ml\b\)?")
 _SWAP = re.compile(r"\b(?:swap|replace|substitute|sub|change)\s+(?:out\s+)?(?:the\s+)?(.+?)\s+(?:for|with|to)\s+")
+_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b(?!\s+of)")  # the menu's deal
 _INSTEAD = re.compile(r"\binstead of\s+(?:the\s+)?")
 # Labels whose values read as words need a word added: "sauces: tomato" is tomato sauce, not the salad.
 _NONE = ("none", "no", "nothing", "n/a", "false", "-")
@@ -35,8 +36,9 @@ def spoken(menu: Menu, text: str) -> str:
     text = _BEFORE_COUNT.sub(r"\1 ", text)
     text = _VOLUME.sub(" ", text)
     text = _AFTER_COUNT.sub(lambda m: f" {TIMES} {m.group(1) or m.group(2) or m.group(3)} ", text)
-    text = ", ".join(_labelled(part) for part in re.split(r"[;\n]", text) if part.strip())
+    text = ", ".join(_labelled(part, menu) for part in re.split(r"[;\n]", text) if part.strip())
     text = text.replace("(", ", ").replace(")", ", ").replace("[", ", ").replace("]", ", ")
+    text = _AND_CAN.sub(r"\1 and can deal ", text)
     text = _SWAP.sub(lambda m: f" no {m.group(1)} with ", text)
     return _INSTEAD.sub(" no ", text)
 
@@ -60,7 +62,7 @@ def _list_markers(text: str) -> str:
     return _BULLET.sub("", text)
 
 
-def _labelled(part: str) -> str:
+def _labelled(part: str, menu: Menu) -> str:
     """'protein: lamb' -> 'protein lamb', 'sauces: garlic, tomato' -> 'garlic sauce, tomato sauce'."""
     matches = list(_LABEL.finditer(part))
     if not matches:
@@ -71,21 +73,21 @@ def _labelled(part: str) -> str:
         words = m.group(1).replace("_", " ").split()
         key = " ".join(words[-2:]) if " ".join(words[-2:]) in _TWO_WORD else words[-1]
         keep = words[:len(words) - len(key.split())]
-        out.append(" ".join(keep + [_field(key, part[m.end():end].strip(" ,"))]))
+        out.append(" ".join(keep + [_field(key, part[m.end():end].strip(" ,"), menu)]))
     return ", ".join(p for p in out if p.strip())
 
 
 _TWO_WORD = ("chips size", "chip size", "add ons", "special instructions")
 
 
-def _field(key: str, value: str) -> str:
+def _field(key: str, value: str, menu: Menu) -> str:
     """One labelled value as words; the label itself is kept where it is a word of the order ('kebab: large')."""
     values = [v.strip() for v in re.split(r",|\band\b|&|/", value) if v.strip()]
     empty = value.strip().lower() in _NONE or not value.strip()
     if key in ("sauce", "sauces"):
         return "no sauce" if empty else ", ".join(v if "sauce" in v else f"{v} sauce" for v in values)
     if key in ("salad", "salads"):
-        return "no salad" if empty else value
+        return "no salad" if empty else (", ".join(menu.salads) if value.lower() in ("all", "everything", "all of them") else value)
     if key in ("no", "without", "remove", "removed", "exclude", "excluding", "hold", "minus", "omit"):
         return "" if empty else ", ".join(f"no {v}" for v in values)
     if key == "salt":

@@ -27,9 +27,9 @@ def rows(table: str) -> list[dict]:
     return json.loads((HERE / f"{table}.json").read_text())
 
 
-def adjudicated() -> dict[str, str]:
+def adjudicated(table: str) -> dict[str, str]:
     """Rows whose expectation we believe is wrong per the menu: id -> the reason (for the reviewer)."""
-    return json.loads((HERE / "disputed.json").read_text())
+    return json.loads((HERE / "disputed.json").read_text())[table]
 
 
 @dataclass(frozen=True)
