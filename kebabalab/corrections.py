@@ -165,7 +165,7 @@ def _pronoun(out: list[Tag], tags: list[Tag], i: int) -> Tag | None:
     """'a small chicken one': 'one' after a size or meat, ending its phrase, is the item said before."""
     after = tags[i + 1] if i + 1 < len(tags) else Tag("sep")
     heads = [t for t in out if t.kind in HEADS]
-    if not heads or not out or out[-1].kind not in ("size", "protein", "veg", "flavour"):
+    if not heads or not out or out[-1].kind not in ("size", "protein", "veg", "flavour", "sauce", "salt"):
         return None
     if after.kind not in ("sep", "fix", "cancel", "all", "times", "neg", "lot", "meal", "deal"):
         return None

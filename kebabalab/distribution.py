@@ -43,7 +43,10 @@ def distributed(head: Tag, lead: list[Tag], prefix: list[Tag], rest: list[Tag]) 
     counts = [n for n, t in enumerate(rest) if _is_count(t)]
     if not counts:
         return [(head, prefix, rest + everyone)]
-    total = _count(prefix)
+    times = [t.value for t in rest if t.kind == "times"]  # "Gozleme x2 - 1 Lamb, 1 Vegetarian"
+    total = times[-1] if times else _count(prefix)
+    rest = [t for t in rest if t.kind != "times"]
+    counts = [n for n, t in enumerate(rest) if _is_count(t)]
     shared, groups = rest[:counts[0]], []
     for a, b in zip(counts, counts[1:] + [len(rest)]):
         groups.append((rest[a].value, rest[a + 1:b]))

@@ -22,10 +22,10 @@ STATIC: dict[str, dict[str, object]] = {
     "qty": {"a": 1, "an": 1, "another": 1, "one": 1},
     "vague": {VAGUE: None},
     "times": {TIMES: None},
-    "homophone": {"for": 4, "fore": 4, "to": 2, "too": 2},  # a count only before a plural item: "for kebabs"
+    "homophone": {"for": 4, "fore": 4, "to": 2, "too": 2, "tree": 3, "free": 3, "won": 1, "ate": 8},  # a count only before a plural item: "for kebabs"
     "size": {"small": "small", "large": "large", "big": "large", "regular": None, "medium": None,
              "extra large": "extra large", "extra small": "extra small", "xl": "extra large", "jumbo": "jumbo",
-             "family size": "family size", "huge": "huge", "mini": "mini", "kids": "kids", "kid size": "kids"},
+             "family size": "family size", "huge": "huge", "mini": "mini", "kids size": "kids", "kid size": "kids"},
     "neg": dict.fromkeys(("no", "without", "hold", "hold the", "minus", "except", "except for", "leave off",
                           "apart from", "other than", "not", "but no", "but not", "take out", "leave out", "skip",
                           "no need for", "dont want", "dont put", "none of the", "excluding", "exclude", "remove the")),
@@ -45,7 +45,7 @@ STATIC: dict[str, dict[str, object]] = {
                 "half chicken half lamb": "mixed", "half lamb and half chicken": "mixed",
                 "half chicken and half lamb": "mixed"},
     "pack": dict.fromkeys(("pack", "pack of", "4 pack", "pack of 4")),
-    "skip": dict.fromkeys(("can i", "can we", "can you", "can u", "can of", "tin of", "cans of", "tins of")),
+    "skip": dict.fromkeys(("sweet as", "no worries", "yeah nah", "nah yeah", "no problem", "no dramas", "can i", "can we", "can you", "can u", "can of", "tin of", "cans of", "tins of")),
     "fix": dict.fromkeys(("no sorry", "sorry", "no wait", "wait", "actually", "i mean", "make that", "make it",
                           "or rather", "rather", "oops", "correction", "change that to", "change it to",
                           "no actually", "sorry i meant", "i meant", "no make that", "no make it", "scratch that make it",
@@ -84,7 +84,9 @@ same usual standard normal regular plain just only
 yum hungry starving quick quickly fast
 start started first second next last final finally lastly after before
 item items order orders total altogether everything's thatll thatd be all for
-make made making with side on the
+make made making with side on the righto nah how hows going look worries love darling sharing share
+him her hers his son daughter wife husband partner mum dad mom friend mates missus kid kiddo single piece pieces
+after included incl inc each x
 please thanks thank cheers mate yeah yes also like could would have want just that this with without some
 more them then they make order pickup later left right okay alright sure sorry what whats give need maybe well
 were where when will your about actually each every else gonna wanna thats lets done fresh lots work cold
@@ -182,6 +184,8 @@ class Lexicon:
                 joined, many2, sound2 = self._fix(raw[i] + raw[i + 1])
                 if joined in self.canon and joined not in FILLER:
                     word, many, sound, used = joined, many2, f"{raw[i]} {raw[i + 1]}", 2
+            if word not in self.canon and words:  # "pepsi macks", "mountain due": the second word of a name
+                word, sound = self._second(words[-1], word, raw[i]) or (word, sound)
             words.extend(word.split())
             plural.extend([False] * (len(word.split()) - 1) + [many])
             heard.extend([""] * (len(word.split()) - 1) + [sound])
@@ -209,7 +213,7 @@ class Lexicon:
         if word in self.canon or len(word) < 4 or not word.isalpha():
             return self.canon.get(word, word), False, ""
         for stem in (word[:-1], word[:-2]) if word.endswith("s") else ():
-            if stem in self.canon and stem not in FILLER:
+            if stem in self.canon and (stem not in FILLER or (stem,) in self.phrases):
                 return self.canon[stem], True, ""
             if stem in self.aliases or (stem,) in self.aliases:  # "doners", "chilis"
                 return " ".join(self.aliases[(stem,)]), True, ""
@@ -225,9 +229,19 @@ class Lexicon:
                 return sound, stem != word, word
         return word, False, ""
 
+    def _second(self, first: str, word: str, said: str) -> tuple[str, str] | None:
+        """The second word of a two-word name that starts with `first` and sounds like `word`."""
+        key = jellyfish.metaphone(word)
+        names = {p[1] for p, (kind, _) in self.phrases.items() if len(p) == 2 and p[0] == first
+                 and kind in ("brand", "item", "sauce", "extra") and jellyfish.metaphone(p[1]) == key}
+        return (names.pop(), said) if len(names) == 1 else None
+
     def _fuzzy(self, word: str) -> str:
         """The closest known word if it is close (ratio 85, or 80 and sounds alike) and clearly ahead of the rest."""
         hits = process.extract(word, self.targets.get(word[0], []), scorer=fuzz.ratio, limit=6)
+        if not hits or hits[0][1] < 80:  # "halapenos": a first letter misheard, the rest very close
+            every = [w for ws in self.targets.values() for w in ws]
+            hits = [h for h in process.extract(word, every, scorer=fuzz.ratio, limit=6) if h[1] >= 88] or hits
         if not hits:
             return word
         best, score, _ = hits[0]
@@ -267,23 +281,33 @@ class Lexicon:
         return out
 
     def _merge(self, tags: list[Tag]) -> list[Tag]:
-        """One item said twice is one: 'coke can', 'a can, coke', 'doner kebab', '250 gram lamb meat container'."""
+        """One item said twice is one: 'coke can', 'a can, coke', 'Coke Zero (can)', 'doner kebab',
+        '250 gram lamb meat container', 'Meat Container; size: 500g'."""
         out: list[Tag] = []
         for tag in tags:
             prev = out[-1] if out else Tag("")
-            if tag.kind == "item" and (tag.value == prev.value or (tag.value == self.can and prev.kind == "brand")):
+            near = _near_head(out)
+            if tag.kind == "item" and (tag.value == prev.value or (tag.value == self.can and near.kind == "brand")):
                 continue
-            if tag.kind == "brand" and prev.text == "," and len(out) > 1 and out[-2].value == self.can:
-                del out[-2:]
-            elif tag.kind == "brand" and prev.value == self.can:
-                out.pop()
+            if tag.kind == "brand" and near.value == self.can:
+                out.remove(near)
             back = next((t for t in reversed(out) if t.kind not in ("protein", "size")), Tag(""))
             if tag.value == "@meat_container" and back.value in self.boxes:
                 continue
-            if tag.value in self.boxes and prev.value == "@meat_container":  # "Meat Container 250g"
-                out.pop()
+            if tag.value in self.boxes and near.value == "@meat_container":  # "Meat Container 250g"
+                out.remove(near)
             out.append(tag)
         return out
+
+
+def _near_head(out: list[Tag]) -> Tag:
+    """The item said just before, with nothing but commas and an 'x2' since: 'Soft Drink Can (375ml) x2 - Coke'."""
+    for tag in reversed(out):
+        if tag.kind in ("item", "brand"):
+            return tag
+        if not (tag.kind == "times" or tag.text == ","):
+            break
+    return Tag("")
 
 
 def _sounds(table: dict, canon: dict) -> dict[str, str]:

@@ -15,7 +15,7 @@ from .menu import Menu
 TIMES = "times"  # the word a count said after its item becomes: "coke x3" -> "coke times 3"
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u2013\u2014>]+|\d+[.)](?=\s))\s*", re.M)
 _NUMBERED = re.compile(r"^\s*(\d+)[.)]\s", re.M)
-_LABEL = re.compile(r"(?<![\w:])([a-z][a-z _]{0,24}?)\s*:\s*")
+_LABEL = re.compile(r"(?<![\w:=])([a-z][a-z _&+]{0,24}?)\s*[:=]\s*")
 _AFTER_COUNT = re.compile(r"(?:\(\s*)?(?<![\w])[x\u00d7]\s*(\d+)\b(?:\s*\))?|\(\s*(\d+)\s*\)|\b(?:qty|quantity)\s*[:=-]?\s*(\d+)\b")
 _BEFORE_COUNT = re.compile(r"\b(\d+)\s*[x\u00d7](?![a-z])")
 _VOLUME = re.compile(r"\(?\b(?:250|375|500)\s*ml\b\)?")
@@ -33,6 +33,7 @@ def spoken(menu: Menu, text: str) -> str:
     text = _menu_names(menu, text).lower()
     text = _list_markers(text)
     text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "Order: - 2 x HSP - 1 x Chips"
+    text = re.sub(r"(\([^()\n]*\))\s*([x\u00d7]\s*\d+)\b", r"\2 \1", text)  # "Meal (Large Chips, Coke) x2"
     text = _BEFORE_COUNT.sub(r"\1 ", text)
     text = _VOLUME.sub(" ", text)
     text = _AFTER_COUNT.sub(lambda m: f" {TIMES} {m.group(1) or m.group(2) or m.group(3)} ", text)
@@ -73,7 +74,11 @@ def _labelled(part: str, menu: Menu) -> str:
         words = m.group(1).replace("_", " ").split()
         key = " ".join(words[-2:]) if " ".join(words[-2:]) in _TWO_WORD else words[-1]
         keep = words[:len(words) - len(key.split())]
-        out.append(" ".join(keep + [_field(key, part[m.end():end].strip(" ,"), menu)]))
+        value = part[m.end():end]
+        if key in ("meal", "deal", "combo") or "can" in words[1:]:  # "Kebab Meal: Large Mixed Kebab + ..."
+            key = "meal" if key == "meal" else "deal"
+            keep = [] if any(w in value.split() for w in keep if w not in ("and", "&", "+")) else keep
+        out.append(" ".join(keep + [_field(key, value.strip(" ,"), menu)]))
     return ", ".join(p for p in out if p.strip())
 
 
@@ -94,8 +99,8 @@ def _field(key: str, value: str, menu: Menu) -> str:
         return "no salt" if empty else f"{value} salt".replace("salt salt", "salt")
     if key == "cheese":
         return "no cheese" if empty else ("cheese" if value.lower() in _YES else f"cheese {value}")
-    if key == "meal":
-        return "" if empty else ("meal" if value.lower() in _YES else f"meal {value}")
+    if key in ("meal", "deal"):
+        return "" if empty else (key if value.lower() in _YES else f"{key} {value}")
     if key in ("chips", "chips size", "chip size", "fries"):
         return "no chips" if empty else f"{value} chips"
     if key in ("first", "second", "third", "fourth", "1st", "2nd", "3rd", "4th", "other", "another"):
@@ -109,4 +114,5 @@ def _field(key: str, value: str, menu: Menu) -> str:
 _DROPPED = ("extra", "extras", "add ons", "addons", "toppings", "topping", "notes", "note", "instructions",
             "special instructions", "comments", "comment", "request", "requests", "item", "name", "size",
             "protein", "meat", "filling", "brand", "flavour", "flavor", "type", "category", "option", "options",
-            "modifications", "mods", "details", "order", "customisations", "customizations", "with")
+            "modifications", "mods", "details", "order", "customisations", "customizations", "with", "drink",
+            "drinks", "sweet", "sweets", "dessert", "desserts", "main", "mains", "side", "sides", "food", "items")
