@@ -165,7 +165,10 @@ def _pronoun(out: list[Tag], tags: list[Tag], i: int) -> Tag | None:
     """'a small chicken one': 'one' after a size or meat, ending its phrase, is the item said before."""
     after = tags[i + 1] if i + 1 < len(tags) else Tag("sep")
     heads = [t for t in out if t.kind in HEADS]
-    if not heads or not out or out[-1].kind not in ("size", "protein", "veg", "flavour", "sauce", "salt"):
+    said = len(out)
+    while said > 0 and out[said - 1].kind in ("size", "protein", "veg", "flavour", "sauce", "salt"):
+        said -= 1
+    if not heads or said == len(out) or said == 0 or out[said - 1].kind != "qty":  # "a small chicken one"
         return None
     if after.kind not in ("sep", "fix", "cancel", "all", "times", "neg", "lot", "meal", "deal"):
         return None

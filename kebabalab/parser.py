@@ -97,7 +97,8 @@ def _kind_of(menu: Menu, tag: Tag) -> str:
 def _either(tags: list[Tag]) -> None:
     """'small or large', 'lamb or chicken', 'coke or sprite': asked, never one picked."""
     for n in range(1, len(tags) - 1):
-        a, sep, b = tags[n - 1], tags[n], tags[n + 1]
+        a, sep = tags[n - 1], tags[n]
+        b = next((t for t in tags[n + 1:] if t.kind != "qty"), Tag(""))  # "a coke or a sprite"
         if sep.kind == "sep" and sep.text == "or" and a.kind == b.kind and a.kind in EITHER and a.value != b.value:
             if not any(t.kind == "neg" for t in tags[max(0, n - 4):n]):  # "no onion or tomato": neither
                 raise ToolError(f"Which would you like: {a.text} or {b.text}?")
@@ -116,6 +117,11 @@ def _parse(menu: Menu, tags: list[Tag]) -> list[LineSpec]:
         if _is_main(menu, order):
             main = order
         elif _fold(menu, main, order):
+            if "all" in order.flags:  # "make both meals with ... a coke each": every meal said before gets one
+                for other in kept:
+                    if "all" in other.flags and {"meal", "deal"} & other.flags:
+                        other.drink = other.drink or main.drink
+                        other.chips = other.chips or main.chips
             continue
         if order.head.plural and not order.explicit:
             raise ToolError(f"How many {order.head.text}s?")
@@ -234,7 +240,7 @@ def _describe(order: _Order, tags: list[Tag]) -> None:
             order.cheese = False if order.cheese is False else True
         elif tag.kind in ("veg", "salt", "flavour"):
             setattr(order, tag.kind, tag.value or getattr(order, tag.kind))
-        elif tag.kind in ("lot", "salads", "pack", "meal", "deal"):
+        elif tag.kind in ("lot", "salads", "pack", "meal", "deal", "all"):
             order.flags.add(tag.kind)
 
 
@@ -345,7 +351,8 @@ def _specs(menu: Menu, order: _Order) -> list[LineSpec]:
     """The order as line specs: one, or one per sauce for sauce tubs."""
     item = menu.item(order.item_id)
     if order.size and not item.sized and item.category != "meat_container":
-        raise ToolError(f"We only have one size of {item.spoken}; would you like that?")
+        what = order.head.text if order.head.kind == "brand" else item.spoken
+        raise ToolError(f"There's only one size of {what}, not {order.size}; would you like that?")
     salads, sauces = _choices(menu, item, order, "salad"), _choices(menu, item, order, "sauce")
     spec = LineSpec(item.id, order.size if item.sized else None, _protein(menu, item, order), salads, sauces,
                     [e for e in dict.fromkeys(order.add["extra"]) if e not in order.drop["extra"]],

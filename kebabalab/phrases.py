@@ -92,6 +92,8 @@ more them then they make order pickup later left right okay alright sure sorry w
 were where when will your about actually each every else gonna wanna thats lets done fresh lots work cold
 """.split())
 STOPWORDS = FILLER  # the name older code and tests use
+# Kinds whose words a sound alone never decides: what the caller did not say is not guessed.
+UNSOUNDED = ("size", "protein", "veg", "qty")
 # Kinds that "no" and "but" take away.
 TAKEN = ("salad", "salads", "sauce", "sauceword", "extra", "cheese", "salt")
 # Kinds whose words a misheard word may be corrected to (not "and", "no", numbers).
@@ -144,6 +146,7 @@ class Lexicon:
     canon: dict[str, str]  # every known word -> itself, a one-word speech alias -> its meaning
     targets: dict[str, list[str]]  # first letter -> words a misheard word may be corrected to
     sounds: dict[str, str]  # metaphone key -> the one menu word that sounds so (never a size or meat)
+    unsounded: frozenset[str]  # sizes and meats: matched by spelling only, never by sound
     dual: frozenset[str]  # both a salad and a sauce: "tomato"
     can: str  # the item a brand is
     boxes: frozenset[str]  # the meat containers
@@ -166,7 +169,9 @@ class Lexicon:
         targets: dict[str, list[str]] = {}
         for w in sorted(w for w in words if len(w) >= 4 and w.isalpha()):
             targets.setdefault(w[0], []).append(w)
-        return cls(table, aliases, canon, targets, _sounds(table, canon),
+        unsounded = frozenset(w for p, (kind, _) in table.items() if kind in UNSOUNDED for w in p) - {
+            p[0] for p, (kind, _) in table.items() if len(p) == 1 and kind not in UNSOUNDED}  # "cheese" stays
+        return cls(table, aliases, canon, targets, _sounds(table, canon, unsounded), unsounded,
                    frozenset(set(menu.salads) & set(menu.sauces)),
                    menu.can_item().id, frozenset(i.id for i in menu.items_in("meat_container")))
 
@@ -247,7 +252,7 @@ class Lexicon:
         best, score, _ = hits[0]
         rival = next((s for w, s, _ in hits[1:] if self.canon[w] != self.canon[best]), 0)
         alike = jellyfish.soundex(word) == jellyfish.soundex(best) or jellyfish.metaphone(word) == jellyfish.metaphone(best)
-        close = score >= 85 or (score >= 80 and alike)
+        close = score >= 85 or (score >= 80 and alike and best not in self.unsounded)  # sound never picks a size
         return self.canon[best] if close and score - rival >= 8 else word
 
     def _tidy(self, tags: list[Tag]) -> list[Tag]:
@@ -310,14 +315,14 @@ def _near_head(out: list[Tag]) -> Tag:
     return Tag("")
 
 
-def _sounds(table: dict, canon: dict) -> dict[str, str]:
+def _sounds(table: dict, canon: dict, unsounded: frozenset[str]) -> dict[str, str]:
     """Metaphone key -> menu word, for words a mis-hearing may be matched to by sound alone; a key two words
     share is left out, and so are sizes, meats and counts (a sound never decides those)."""
     keys: dict[str, set[str]] = {}
     for phrase, (kind, _) in table.items():
-        if kind in FUZZY_KINDS and kind not in ("size", "protein", "veg"):
+        if kind in FUZZY_KINDS and kind not in UNSOUNDED:
             for w in phrase:
-                if len(w) >= 4 and w.isalpha() and w not in FILLER:
+                if len(w) >= 4 and w.isalpha() and w not in FILLER and w not in unsounded:
                     keys.setdefault(jellyfish.metaphone(w), set()).add(canon.get(w, w))
     return {k: next(iter(v)) for k, v in keys.items() if len(v) == 1}
 

@@ -6,52 +6,71 @@ in a combination the menu does not sell) is asked about, naming the combination.
 """
 from __future__ import annotations
 
-from .cart import say_and
+from .cart import say_and, say_or
 from .errors import ToolError
 from .menu import Menu
 from .phrases import Tag
 
 HEADS = ("item", "brand")
+LEANS = ("salad", "sauce", "protein", "extra", "cheese", "veg")  # "onion rings", "chicken nuggets"
 MODIFIER_KINDS = ("salad", "salads", "sauce", "sauceword", "extra", "cheese", "salt", "lot", "neg")
 
 
 def refuse_unsold(menu: Menu, tags: list[Tag], known: set[str]) -> None:
     """Raise a ToolError naming every word not on the menu; `known` holds the words that are menu words."""
-    groups: list[tuple[list[str], int]] = []
-    for n, tag in enumerate(tags):
-        if tag.kind != "word":
-            continue
-        if groups and groups[-1][1] == n - 1:
-            groups[-1][0].append(tag.text)
-            groups[-1] = (groups[-1][0], n)
-        else:
-            groups.append(([tag.text], n))
-    if not groups:
+    spans = _spans(tags)
+    if not spans:
         return
-    names = []
-    for words, last in groups:
-        after = tags[last + 1] if last + 1 < len(tags) else None
-        if after is not None and any(w in known for w in words) and after.kind in HEADS + ("flavour", "sauce"):
-            words = words + [after.text]  # "diet lemonade"
-        names.append(" ".join(words))
-    first = next(n for n, t in enumerate(tags) if t.kind == "word")
-    head = next((t for t in tags[:first][::-1] if t.kind in HEADS), None)
-    nxt = next((t for t in tags[first:] if t.kind in HEADS), None)
-    before = tags[first - 1] if first else Tag("")
+    names = [" ".join(t.text for t in tags[a:b]) for a, b in spans]
+    start, end = spans[0]
+    before = tags[start - 1] if start else Tag("")
     describing = before.kind in MODIFIER_KINDS or (before.kind == "sep" and before.text not in ("and", ",", "plus"))
-    if head is not None and describing:
+    drink = tags[end - 1].kind == "brand" or tags[end - 1].value == menu.can_item().id
+    if describing and any(t.kind in HEADS for t in tags[:start]):
         offer = modifiers_offer(menu)
-    elif nxt is not None and (nxt.kind == "brand" or nxt.value == menu.can_item().id):
+    elif drink:
         offer = f"Our cans are {say_and(menu.can_brands)}."
     else:
         offer = items_offer(menu)
     raise ToolError(f"Sorry, we don't have {say_and(names)}, so I haven't added anything. {offer}")
 
 
+def _spans(tags: list[Tag]) -> list[tuple[int, int]]:
+    """(start, end) of each run of unknown words, with the menu word it leans on: 'onion rings', 'garlic bread',
+    'diet lemonade', 'sausage roll'."""
+    spans: list[tuple[int, int]] = []
+    for n, tag in enumerate(tags):
+        if tag.kind != "word":
+            continue
+        if spans and spans[-1][1] == n:
+            spans[-1] = (spans[-1][0], n + 1)
+        else:
+            spans.append((n, n + 1))
+    out = []
+    for a, b in spans:
+        if a and tags[a - 1].kind in LEANS and (not out or out[-1][1] < a - 1):
+            a -= 1
+        if b < len(tags) and tags[b].kind in HEADS:
+            b += 1
+        out.append((a, b))
+    return out
+
+
 def items_offer(menu: Menu) -> str:
-    names = [_plural(i.spoken) for i in menu.items.values() if i.category not in ("meat_container",)]
-    kinds = list(dict.fromkeys(names)) + ["meat containers"]
-    return f"We have {say_and(kinds)}."
+    kinds: dict[str, list[str]] = {}
+    for item in menu.items.values():
+        kinds.setdefault(item.category, []).append(item.spoken)
+    names = []
+    for spoken in kinds.values():
+        words = [s.split() for s in spoken]
+        n = 0  # words all the names end with: "gozleme", "meat container"
+        while n < 2 and all(len(w) > n + 1 for w in words) and len({tuple(w[-n - 1:]) for w in words}) == 1:
+            n += 1
+        if len(spoken) > 1 and n:  # "gozleme (lamb, chicken, vegetarian or vegan)"
+            names.append(f"{_plural(' '.join(words[0][-n:]))} ({say_or(' '.join(w[:-n]) for w in words)})")
+        else:
+            names += [_plural(s) for s in spoken]
+    return f"We have {say_and(names)}."
 
 
 def modifiers_offer(menu: Menu) -> str:
