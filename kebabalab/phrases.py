@@ -38,7 +38,8 @@ STATIC: dict[str, dict[str, object]] = {
     "salads": dict.fromkeys(("salad", "all the salad", "all salad")),
     "sauceword": dict.fromkeys(("sauce",)),
     "salt": {"salt": None, "chicken salt": "chicken", "normal salt": "normal", "plain salt": "normal",
-             "regular salt": "normal", "sea salt": "normal", "salted": None, "unsalted": "none"},
+             "regular salt": "normal", "sea salt": "normal", "salted": None, "unsalted": "none",
+             "plain": "normal"},  # plain chips: plain salt, not chicken salt
     "veg": {"vegetarian": "vegetarian", "veggie": "vegetarian", "vego": "vegetarian", "spinach": "vegetarian",
             "spinach and cheese": "vegetarian", "cheese and spinach": "vegetarian", "vegan": "vegan"},
     "protein": {"mixed meat": "mixed", "half and half": "mixed", "half lamb half chicken": "mixed",

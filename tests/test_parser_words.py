@@ -85,6 +85,7 @@ DISTRIBUTION = [
      [kebab("large", "lamb", qty=2), kebab("large", "lamb")], 4500),
     ("two small chips, one with chicken salt one with no salt",
      [chips("small"), chips("small", salt="none")], 1000),
+    ("two small chips, one with chicken salt one plain", [chips("small"), chips("small", salt="normal")], 1000),
     ("two small kebabs, both chicken, one with the lot and one with just lettuce",
      [kebab("small", "chicken", **LOT), kebab("small", "chicken", salads=["lettuce"])], 2000),
     ("a large lamb and a small chicken kebab", [kebab("large", "lamb"), kebab("small", "chicken")], 2500),
