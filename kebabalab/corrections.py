@@ -34,8 +34,10 @@ def resolved(tags: list[Tag], kind_of=lambda tag: tag.value) -> list[Tag]:
             continue
         if tag.kind == "homophone":
             tag = _homophone(out, tags, i)
-        elif tag.kind == "qty" and tag.text == "one":
-            tag = _pronoun(out, tags, i) or tag
+        elif tag.kind == "qty" and tag.text == "one" and _pronoun(out, tags, i):
+            out.extend(_pronoun(out, tags, i))
+            i += 1
+            continue
         elif tag.kind == "again":
             out.extend(_again(out))
             i += 1
@@ -94,11 +96,15 @@ def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
         dangling = any(t.kind in DANGLING for t in tail)
         if old is not None and not dangling and kind_of(old) != kind_of(new):
             raise ToolError(f"Did you want the {new.text} instead of the {old.text}, or both?")
-        if dangling:  # "a small, no sorry, a large kebab": the small goes
+        if dangling:
             cut = (last[1] + 1) if last else 0
-            while cut < len(out) and out[cut].kind == "sep":
-                cut += 1
-            del out[cut:]
+            said = {t.kind for t in lead}
+            if said & {"qty", "size"}:  # "a small, no sorry, a large kebab": the start is said again
+                del out[cut:]
+            else:  # "a large chicken, no wait, lamb kebab": only the meat is replaced, the large stays
+                out[cut:] = [t for t in out[cut:] if t.kind not in said]
+                _strip_seps(out)
+                return i
         elif last:
             del out[last[0]:]
         _strip_seps(out)
@@ -161,18 +167,22 @@ def _homophone(out: list[Tag], tags: list[Tag], i: int) -> Tag | None:
     return None
 
 
-def _pronoun(out: list[Tag], tags: list[Tag], i: int) -> Tag | None:
-    """'a small chicken one': 'one' after a size or meat, ending its phrase, is the item said before."""
+def _pronoun(out: list[Tag], tags: list[Tag], i: int) -> list[Tag]:
+    """'a small chicken one': 'one' after a size or meat, ending its phrase, is the item said before; 'a small
+    lamb kebab and a large one': the meat said with it goes too, unless another is said. [] if not so."""
     after = tags[i + 1] if i + 1 < len(tags) else Tag("sep")
-    heads = [t for t in out if t.kind in HEADS]
+    last = _last_order(out)
     said = len(out)
     while said > 0 and out[said - 1].kind in ("size", "protein", "veg", "flavour", "sauce", "salt"):
         said -= 1
-    if not heads or said == len(out) or said == 0 or out[said - 1].kind != "qty":  # "a small chicken one"
-        return None
+    if not last or said == len(out) or said == 0 or out[said - 1].kind != "qty":
+        return []
     if after.kind not in ("sep", "fix", "cancel", "all", "times", "neg", "lot", "meal", "deal"):
-        return None
-    return replace(heads[-1], plural=False, heard="")
+        return []
+    kinds = {t.kind for t in out[said:]}
+    end = next((n for n in range(last[1] + 1, said) if out[n].kind == "qty"), said)
+    same = [t for t in out[last[0]:end] if t.kind in ("protein", "veg") and not kinds & {"protein", "veg"}]
+    return same + [replace(out[last[1]], plural=False, heard="")]
 
 
 def _again(out: list[Tag]) -> list[Tag]:

@@ -46,7 +46,7 @@ STATIC: dict[str, dict[str, object]] = {
                 "half chicken half lamb": "mixed", "half lamb and half chicken": "mixed",
                 "half chicken and half lamb": "mixed"},
     "pack": dict.fromkeys(("pack", "pack of", "4 pack", "pack of 4")),
-    "skip": dict.fromkeys(("sweet as", "no worries", "yeah nah", "nah yeah", "no problem", "no dramas", "can i", "can we", "can you", "can u", "can of", "tin of", "cans of", "tins of")),
+    "skip": dict.fromkeys(("sweet as", "no worries", "yeah nah", "nah yeah", "no problem", "no dramas", "can i", "can we", "can you", "can u", "can of", "tin of")),
     "fix": dict.fromkeys(("no sorry", "sorry", "no wait", "wait", "actually", "i mean", "make that", "make it",
                           "or rather", "rather", "oops", "correction", "change that to", "change it to",
                           "no actually", "sorry i meant", "i meant", "no make that", "no make it", "scratch that make it",
@@ -200,7 +200,7 @@ class Lexicon:
         for i, n, hit in _scan(words, self.phrases):
             said = " ".join(h for h in heard[i:i + n] if h)
             if n:
-                tags.append(Tag(hit[0], hit[1], " ".join(words[i:i + n]), plural[i + n - 1], said))
+                tags.append(Tag(hit[0], hit[1], " ".join(words[i:i + n]), any(plural[i:i + n]), said))
             elif words[i].isdecimal():
                 tags.append(Tag("qty", int(words[i]), words[i]))
             elif re.fullmatch(r"\d+_\d+", words[i]):
@@ -231,7 +231,7 @@ class Lexicon:
             return near, False, ""
         for stem in (word, word[:-1]) if word.endswith("s") else (word,):
             sound = self.sounds.get(jellyfish.metaphone(stem))
-            if sound and fuzz.ratio(stem, sound) >= 60:
+            if sound and len(sound) >= 5 and len(stem) >= 5 and fuzz.ratio(stem, sound) >= 60:  # never cake: coke
                 return sound, stem != word, word
         return word, False, ""
 
@@ -280,7 +280,7 @@ class Lexicon:
                 tag = Tag("protein", last, last)
             if tag.kind in ("cheese", "extra", "salad", "protein") and after.kind == "sauceword":
                 tag, counted = Tag("word", None, f"{tag.text} sauce"), True  # "cheese sauce" is not sold
-            if tag.kind == "skip" and tag.text.split()[0].endswith("s") and after.kind in ("item", "brand"):
+            if tag.kind == "skip" and tag.plural and after.kind in ("item", "brand"):
                 tags[i + 1] = replace(after, plural=True)  # "for cans of coke"
             elif tag.kind != "skip":
                 out.append(tag)
@@ -295,8 +295,11 @@ class Lexicon:
             near = _near_head(out)
             if tag.kind == "item" and (tag.value == prev.value or (tag.value == self.can and near.kind == "brand")):
                 continue
-            if tag.kind == "brand" and near.value == self.can:
-                out.remove(near)
+            if tag.kind == "brand" and near.value == self.can:  # "6x Soft Drink Can (375ml) - Fanta": its count stays
+                at = len(out) - 1 - out[::-1].index(near)
+                kept = [t for t in out[at + 1:] if t.kind == "times"]
+                del out[at:]
+                out.extend(kept)
             back = next((t for t in reversed(out) if t.kind not in ("protein", "size")), Tag(""))
             if tag.value == "@meat_container" and back.value in self.boxes:
                 continue
