@@ -37,6 +37,11 @@ def distributed(head: Tag, lead: list[Tag], prefix: list[Tag], rest: list[Tag]) 
     orders = _from_lead(head, lead, prefix, rest)
     if orders is not None:
         return orders
+    said = [t for t in lead if t.kind != "sep"]
+    kinds = [t.kind for t in said]
+    if kinds.count("qty") == 1 and kinds[0] == "qty" and set(kinds) <= {"qty", *DESCRIBES} and not (
+            set(kinds) & {t.kind for t in prefix}):  # "a lamb, large HSP": one start, said in two goes
+        prefix, lead = said + prefix, []
     rest = lead + rest
     cut = next((n for n, t in enumerate(rest) if t.kind == "all"), len(rest))
     rest, everyone = rest[:cut], rest[cut:]  # what "both" / "all" gave every one of them

@@ -7,6 +7,7 @@ meal's. Nothing is guessed: a missing size, meat or drink is asked for, and then
 """
 from __future__ import annotations
 
+import itertools
 import re
 
 from dataclasses import dataclass, field
@@ -88,6 +89,32 @@ def _tags(menu: Menu, text, lexicon: Lexicon) -> list[Tag]:
     return tags
 
 
+def _said_once(menu: Menu, orders: list[_Order]) -> list[_Order]:
+    """An item named and then described: 'four cans, two cokes and two fantas' are four cans, not eight;
+    'Kebab and Can - Small Lamb Kebab - Solo' is one kebab and can."""
+    can = menu.can_item().id
+    out: list[_Order] = []
+    skip: set[int] = set()
+    for n, order in enumerate(orders):
+        later = orders[n + 1:]
+        if n in skip:
+            continue
+        if order.item_id == can and order.head.kind == "item" and order.explicit:
+            brands = list(itertools.takewhile(lambda o: o.head.kind == "brand" and o.explicit, later))
+            if brands and sum(o.qty for o in brands) == order.qty:
+                continue
+        bare = order.qty is None and not (order.size or order.proteins or order.veg or any(order.add.values()))
+        between = list(itertools.takewhile(lambda o: o.item_id == can and o.head.kind == "item" and o.qty is None,
+                                           later))
+        again = later[len(between)] if len(between) < len(later) else None
+        if bare and _is_main(menu, order) and again is not None and again.item_id == order.item_id:
+            again.flags |= order.flags  # the menu's "Kebab and Can", then the kebab itself
+            skip |= set(range(n + 1, n + 1 + len(between)))
+            continue
+        out.append(order)
+    return out
+
+
 def _kind_of(menu: Menu, tag: Tag) -> str:
     """What a correction may replace with what: a coke with a sprite, a chicken gozleme with a lamb one."""
     item = _item_of(menu, tag)
@@ -111,6 +138,7 @@ def _parse(menu: Menu, tags: list[Tag]) -> list[LineSpec]:
     _either(tags)
     orders = _orders(menu, tags)
     _lift_meals(menu, orders)
+    orders = _said_once(menu, orders)
     kept: list[_Order] = []
     main = None
     for order in orders:
@@ -233,6 +261,9 @@ def _describe(order: _Order, tags: list[Tag]) -> None:
         elif tag.kind == "size" and order.size is None:
             order.size = tag.value
         elif tag.kind == "protein":
+            joined = i >= 3 and tags[i - 2].kind == "sep" and tags[i - 2].text in JOINS and tags[i - 3].kind == "protein"
+            if order.proteins and not joined and (i < 2 or tags[i - 2].kind != "protein"):
+                order.flags.add("meats_apart")  # "Lamb (garlic), Chicken (chilli)" is not one mixed
             order.proteins.append(tag.value)
         elif tag.kind in order.add:
             order.add[tag.kind].append(tag.value)
@@ -382,7 +413,7 @@ def _protein(menu: Menu, item: Item, order: _Order) -> str | None:
     if "protein" not in item.needs:
         return None
     said = set(order.proteins) | ({"falafel"} if order.veg and "falafel" in menu.proteins else set())
-    if said >= {"lamb", "chicken"} and said <= {"lamb", "chicken", "mixed"}:
+    if said >= {"lamb", "chicken"} and said <= {"lamb", "chicken", "mixed"} and "meats_apart" not in order.flags:
         return "mixed"
     if len(said) > 1:
         raise ToolError(f"Which meat for the {item.spoken}: {say_or(item.proteins or menu.proteins)}?")

@@ -21,6 +21,9 @@ _BEFORE_COUNT = re.compile(r"\b(\d+)\s*[x\u00d7](?![a-z])")
 _VOLUME = re.compile(r"\(?\b(?:250|375|500)\s*ml\b\)?")
 _SWAP = re.compile(r"\b(?:swap|replace|substitute|sub|change)\s+(?:out\s+)?(?:the\s+)?(.+?)\s+(?:for|with|to)\s+")
 _AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b(?!\s+of)")  # the menu's deal
+# A note of what the order was before it was corrected: "(changed from small)", "(customer first said chicken)".
+_HISTORY = re.compile(r"\((?:[^()]*\b(?:changed from|corrected from|customer|originally|first said|updated from|"
+                      r"was going to)\b[^()]*)\)")
 _INSTEAD = re.compile(r"\binstead of\s+(?:the\s+)?")
 # Labels whose values read as words need a word added: "sauces: tomato" is tomato sauce, not the salad.
 _NONE = ("none", "no", "nothing", "n/a", "false", "-")
@@ -30,7 +33,7 @@ _YES = ("yes", "y", "true")
 def spoken(menu: Menu, text: str) -> str:
     """The description as one line of plain words, lower case."""
     text = text.replace("\u2019", "'").replace("\r", "")
-    text = _menu_names(menu, text).lower()
+    text = _HISTORY.sub(" ", _menu_names(menu, text).lower())
     text = _list_markers(text)
     text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "Order: - 2 x HSP - 1 x Chips"
     text = re.sub(r"(\([^()\n]*\))\s*([x\u00d7]\s*\d+)\b", r"\2 \1", text)  # "Meal (Large Chips, Coke) x2"
@@ -77,9 +80,11 @@ def _labelled(part: str, menu: Menu) -> str:
         value = part[m.end():end]
         if key in ("meal", "deal", "combo") or "can" in words[1:]:  # "Kebab Meal: Large Mixed Kebab + ..."
             key = "meal" if key == "meal" else "deal"
-            keep = [] if any(w in value.split() for w in keep if w not in ("and", "&", "+")) else keep
+            keep = [] if set(keep) & set(re.findall(r"[a-z]+", value)) else keep
+        if key in ("drink", "drinks"):  # "Energy drink: Red Bull"
+            keep = []
         out.append(" ".join(keep + [_field(key, value.strip(" ,"), menu)]))
-    return ", ".join(p for p in out if p.strip())
+    return out[0] + " " + ", ".join(p for p in out[1:] if p.strip())  # "2x Large HSP: lamb": the 2 stays with it
 
 
 _TWO_WORD = ("chips size", "chip size", "add ons", "special instructions")
