@@ -13,7 +13,7 @@ import re
 from .menu import Menu
 
 TIMES = "times"  # the word a count said after its item becomes: "coke x3" -> "coke times 3"
-_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u2013\u2014>]+|\d+[.)](?=\s))\s*", re.M)
+_BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u2013\u2014>]+(?=\s)|\d+[.)](?=\s))\s*", re.M)  # not "-5"
 _NUMBERED = re.compile(r"^\s*(\d+)[.)]\s", re.M)
 _LABEL = re.compile(r"(?<![\w:=])([a-z][a-z _&+]{0,24}?)\s*[:=]\s*")
 _AFTER_COUNT = re.compile(r"(?:\(\s*)?(?<![\w])[x\u00d7]\s*(\d+)\b(?:\s*\))?|\(\s*(\d+)\s*\)|\b(?:qty|quantity)\s*[:=-]?\s*(\d+)\b")
@@ -62,7 +62,7 @@ def _list_markers(text: str) -> str:
     """Bullets and dashes at line starts go; '1.' '2.' go only when they count the lines 1, 2, 3..."""
     numbers = [int(n) for n in _NUMBERED.findall(text)]
     if numbers and numbers != list(range(1, len(numbers) + 1)):
-        return re.sub(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u2013\u2014>]+)\s*", "", text, flags=re.M)
+        return re.sub(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u2013\u2014>]+)(?=\s)\s*", "", text, flags=re.M)
     return _BULLET.sub("", text)
 
 

@@ -21,7 +21,7 @@ def refuse_unsold(menu: Menu, tags: list[Tag], known: set[str]) -> None:
     spans = _spans(tags)
     if not spans:
         return
-    names = [" ".join(t.text for t in tags[a:b]) for a, b in spans]
+    names = [" ".join(t.text for t in tags[a:b])[:40] for a, b in spans][:3]  # a sentence, not a list
     start, end = spans[0]
     before = tags[start - 1] if start else Tag("")
     describing = before.kind in MODIFIER_KINDS or (before.kind == "sep" and before.text not in ("and", ",", "plus"))
@@ -66,10 +66,10 @@ def items_offer(menu: Menu) -> str:
         n = 0  # words all the names end with: "gozleme", "meat container"
         while n < 2 and all(len(w) > n + 1 for w in words) and len({tuple(w[-n - 1:]) for w in words}) == 1:
             n += 1
-        if len(spoken) > 1 and n:  # "gozleme (lamb, chicken, vegetarian or vegan)"
-            names.append(f"{_plural(' '.join(words[0][-n:]))} ({say_or(' '.join(w[:-n]) for w in words)})")
+        if len(spoken) > 1 and n:  # "gozleme", "meat containers": their kinds are asked when ordered
+            names.append(_plural(" ".join(words[0][-n:])))
         else:
-            names += [_plural(s) for s in spoken]
+            names += [_plural(s) for s in spoken if not any(o != s and o in s for o in spoken)]  # not "pack of 4"
     return f"We have {say_and(names)}."
 
 

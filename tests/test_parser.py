@@ -261,9 +261,9 @@ ASKS = [
     ("a lamb gozleme with cheese", "Cheese can't be added to lamb gozlemes."),
     ("small chips with extra meat", "Extra meat can't be added to chips."),
     ("small chips with lettuce", "Chips don't come with salads."),
-    ("pizza", "Sorry, we don't have pizza, so I haven't added anything. We have kebabs, HSPs, chips, gozleme (lamb, "
-              "chicken, vegetarian or vegan), cans, water, ayran, salgam, energy drinks, iced tea, baklava, pack of 4 "
-              "baklava, Turkish delight, rice pudding, meat containers (250 gram or 500 gram) and sauce tubs."),
+    ("pizza", "Sorry, we don't have pizza, so I haven't added anything. We have kebabs, HSPs, chips, gozleme, cans, "
+              "water, ayran, salgam, energy drinks, iced tea, baklava, Turkish delight, rice pudding, meat containers "
+              "and sauce tubs."),
     ("I'll pick it up later", NO_ITEM),
     ("I'm done, thanks", NO_ITEM),
     ("", "I didn't catch an order; what would you like?"),
