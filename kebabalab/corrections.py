@@ -177,7 +177,7 @@ def _pronoun(out: list[Tag], tags: list[Tag], i: int) -> list[Tag]:
         said -= 1
     if not last or said == len(out) or said == 0 or out[said - 1].kind != "qty":
         return []
-    if after.kind not in ("sep", "fix", "cancel", "all", "times", "neg", "lot", "meal", "deal"):
+    if after.kind not in ("sep", "fix", "cancel", "all", "times", "neg", "lot", "meal", "deal", "homophone"):
         return []
     kinds = {t.kind for t in out[said:]}
     end = next((n for n in range(last[1] + 1, said) if out[n].kind == "qty"), said)

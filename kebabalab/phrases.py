@@ -61,7 +61,7 @@ STATIC: dict[str, dict[str, object]] = {
                             "another one the same", "one more the same", "ditto")),
 }
 # Phrases for menu things that the menu's own aliases leave out.
-SYNONYMS = {"soft drink": ("drink", "cold drink"), "iced tea": ("ice tea",), "sauce tub": ("tub",),
+SYNONYMS = {"soft drink": ("drink", "cold drink"), "iced tea": ("ice tea",), "sauce tub": ("tub", "on the side"),
             "hsp": ("h s p",), "half kilo": ("half a kilo",)}
 # Where the menu's speech aliases say too little: ketchup is the sauce, not the salad.
 OWN_ALIASES = {"ketchup": "tomato sauce", "tomato ketchup": "tomato sauce"}

@@ -50,7 +50,7 @@ def _spans(tags: list[Tag]) -> list[tuple[int, int]]:
     for a, b in spans:
         if a and tags[a - 1].kind in LEANS and (not out or out[-1][1] < a - 1):
             a -= 1
-        if b < len(tags) and tags[b].kind in HEADS:
+        if b < len(tags) and tags[b].kind in HEADS + ("sauceword",):  # "diet lemonade", "hot sauce"
             b += 1
         out.append((a, b))
     return out
