@@ -7,50 +7,25 @@ meal's. Nothing is guessed: a missing size, meat or drink is asked for, and then
 """
 from __future__ import annotations
 
-import itertools
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .distribution import ASK_EACH, applied_to_all, distributed
-from .cart import MAX_QUANTITY, CartLine, LineSpec, Meal, make_line, say_or
+from .cart import MAX_QUANTITY, CartLine, LineSpec, make_line, say_or
 from .corrections import resolved
+from .distribution import ASK_EACH, applied_to_all, distributed
 from .errors import ToolError
-from .menu import MAIN_CATEGORIES, Item, Menu
+from .menu import Item, Menu
 from .phrases import FILLER, WEAK, Lexicon, Tag
 from .pricing import spoken_money
+from .spoken_meals import fold, lift_meals, meal_of, said_once
+from .spoken_order import JOINS, SpokenOrder, describe, is_main
 from .transcript import spoken
 from .unsold import refuse_unsold
 
 MAX_CHARS = 500
 NO_ITEM = "I couldn't find a menu item in that; what would you like?"
-MEAL_ONLY = "Only a kebab, HSP or gozleme comes as a meal; which would you like as a meal?"
 HEADS = ("item", "brand")
-JOINS = (",", "and")  # join two meats ("lamb and chicken kebab") or tub sauces before their item
-ADDING = ("extra ", "double ", "more ")  # extras said as additions end a "no ...": "no cheese extra meat"
-FAMILY = {"salad": "salad", "salads": "salad", "sauce": "sauce", "sauceword": "sauce", "extra": "extra",
-          "cheese": "cheese", "salt": "salt"}  # what "no ..." can take away; "," and "and" join one family
-
-
-@dataclass
-class _Order:
-    head: Tag
-    qty: int | None = None
-    explicit: bool = False  # a number was said, not just "a"
-    negated: bool = False  # "no chips"
-    item_id: str = ""
-    size: str | None = None
-    proteins: list[str] = field(default_factory=list)
-    veg: str | None = None
-    add: dict[str, list] = field(default_factory=lambda: {"salad": [], "sauce": [], "extra": []})
-    drop: dict[str, list] = field(default_factory=lambda: {"salad": [], "sauce": [], "extra": []})
-    drop_all: set[str] = field(default_factory=set)
-    flags: set[str] = field(default_factory=set)  # lot, salads, pack, meal, deal, no_chips
-    cheese: bool | None = None
-    salt: str | None = None
-    flavour: str | None = None
-    chips: tuple | None = None  # the meal's chips: (size, salt)
-    drink: tuple | None = None  # the meal's can: (brand,)
 
 
 @dataclass(frozen=True)
@@ -89,32 +64,6 @@ def _tags(menu: Menu, text, lexicon: Lexicon) -> list[Tag]:
     return tags
 
 
-def _said_once(menu: Menu, orders: list[_Order]) -> list[_Order]:
-    """An item named and then described: 'four cans, two cokes and two fantas' are four cans, not eight;
-    'Kebab and Can - Small Lamb Kebab - Solo' is one kebab and can."""
-    can = menu.can_item().id
-    out: list[_Order] = []
-    skip: set[int] = set()
-    for n, order in enumerate(orders):
-        later = orders[n + 1:]
-        if n in skip:
-            continue
-        if order.item_id == can and order.head.kind == "item" and order.explicit:
-            brands = list(itertools.takewhile(lambda o: o.head.kind == "brand" and o.explicit, later))
-            if brands and sum(o.qty for o in brands) == order.qty:
-                continue
-        bare = order.qty is None and not (order.size or order.proteins or order.veg or any(order.add.values()))
-        between = list(itertools.takewhile(lambda o: o.item_id == can and o.head.kind == "item" and o.qty is None,
-                                           later))
-        again = later[len(between)] if len(between) < len(later) else None
-        if bare and _is_main(menu, order) and again is not None and again.item_id == order.item_id:
-            again.flags |= order.flags  # the menu's "Kebab and Can", then the kebab itself
-            skip |= set(range(n + 1, n + 1 + len(between)))
-            continue
-        out.append(order)
-    return out
-
-
 def _kind_of(menu: Menu, tag: Tag) -> str:
     """What a correction may replace with what: a coke with a sprite, a chicken gozleme with a lamb one."""
     item = _item_of(menu, tag)
@@ -137,14 +86,14 @@ EITHER = ("size", "protein", "veg", "item", "brand", "flavour", "sauce")
 def _parse(menu: Menu, tags: list[Tag]) -> list[LineSpec]:
     _either(tags)
     orders = _orders(menu, tags)
-    _lift_meals(menu, orders)
-    orders = _said_once(menu, orders)
-    kept: list[_Order] = []
+    lift_meals(menu, orders)
+    orders = said_once(menu, orders)
+    kept: list[SpokenOrder] = []
     main = None
     for order in orders:
-        if _is_main(menu, order):
+        if is_main(menu, order):
             main = order
-        elif _fold(menu, main, order):
+        elif fold(menu, main, order):
             if "all" in order.flags:  # "make both meals with ... a coke each": every meal said before gets one
                 for other in kept:
                     if "all" in other.flags and {"meal", "deal"} & other.flags:
@@ -172,7 +121,7 @@ def _checked(text) -> str:
     return text
 
 
-def _orders(menu: Menu, tags: list[Tag]) -> list[_Order]:
+def _orders(menu: Menu, tags: list[Tag]) -> list[SpokenOrder]:
     """Split the tags at each item: its prefix (count, size, meat) and what follows it."""
     heads = [i for i, t in enumerate(tags) if t.kind in HEADS]
     if not heads:
@@ -225,7 +174,7 @@ def _item_of(menu: Menu, head: Tag) -> Item | None:
     return menu.can_item() if head.kind == "brand" else menu.items.get(str(head.value))
 
 
-def _order(menu: Menu, head: Tag, prefix: list[Tag], rest: list[Tag]) -> _Order:
+def _order(menu: Menu, head: Tag, prefix: list[Tag], rest: list[Tag]) -> SpokenOrder:
     if any(t.kind == "vague" for t in prefix):  # "a few cokes", "a couple of kebabs"
         raise ToolError(f"How many {_plural(head.text)} would you like?")
     counts = [t for t in prefix if t.kind == "qty"]
@@ -234,14 +183,14 @@ def _order(menu: Menu, head: Tag, prefix: list[Tag], rest: list[Tag]) -> _Order:
     if times and (len(set(times)) > 1 or (strong and strong[-1] not in (1, times[-1]))):
         raise ToolError(f"How many {_plural(head.text)}: {say_or(str(n) for n in dict.fromkeys(strong[-1:] + times))}?")
     strong = times[-1:] or strong
-    order = _Order(head, strong[-1] if strong else (1 if counts else None), bool(strong),
+    order = SpokenOrder(head, strong[-1] if strong else (1 if counts else None), bool(strong),
                    bool(prefix) and prefix[0].kind == "neg")
     qty = 1 if order.qty is None else order.qty
     if not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
         whole = "" if isinstance(qty, int) else "whole "
         raise ToolError(f"How many {_plural(head.text)}? I can take 1 to {MAX_QUANTITY} {whole}on one line, "
                         "so I haven't added anything.")
-    _describe(order, prefix + rest)
+    describe(order, prefix + rest)
     order.item_id = _resolve(menu, order)
     return order
 
@@ -250,60 +199,7 @@ def _plural(word: str) -> str:
     return word if word.endswith("s") else word + "s"
 
 
-def _describe(order: _Order, tags: list[Tag]) -> None:
-    """Apply what was said about the item, in order; 'no ...' is applied last (it wins)."""
-    i = 0
-    while i < len(tags):
-        tag = tags[i]
-        i += 1
-        if tag.kind == "neg":
-            i = _negate(order, tags, i)
-        elif tag.kind == "size" and order.size is None:
-            order.size = tag.value
-        elif tag.kind == "protein":
-            joined = i >= 3 and tags[i - 2].kind == "sep" and tags[i - 2].text in JOINS and tags[i - 3].kind == "protein"
-            if order.proteins and not joined and (i < 2 or tags[i - 2].kind != "protein"):
-                order.flags.add("meats_apart")  # "Lamb (garlic), Chicken (chilli)" is not one mixed
-            order.proteins.append(tag.value)
-        elif tag.kind in order.add:
-            order.add[tag.kind].append(tag.value)
-        elif tag.kind == "cheese":
-            order.cheese = False if order.cheese is False else True
-        elif tag.kind in ("veg", "salt", "flavour"):
-            setattr(order, tag.kind, tag.value or getattr(order, tag.kind))
-        elif tag.kind in ("lot", "salads", "pack", "meal", "deal", "all"):
-            order.flags.add(tag.kind)
-
-
-def _negate(order: _Order, tags: list[Tag], i: int) -> int:
-    """Take away what follows 'no': 'no onion or tomato', 'hold the salad', 'no sauce'; the index after it."""
-    family = None
-    while i < len(tags):
-        tag = tags[i]
-        if tag.kind == "sep" and family and tag.text in (",", "or", "nor", "and") and i + 1 < len(tags):
-            nxt = FAMILY.get(tags[i + 1].kind)
-            if nxt is None or (tag.text in JOINS and nxt != family):
-                break
-        elif tag.kind not in FAMILY or (tag.kind == "extra" and tag.text.startswith(ADDING)):
-            break  # "no cheese extra meat": the extra meat is wanted
-        elif tag.kind in order.drop:
-            order.drop[tag.kind].append(tag.value)
-        elif tag.kind == "cheese":
-            order.cheese = False
-        elif tag.kind == "salt":  # one salt: "no chicken salt, normal salt", "normal salt, not chicken salt"
-            order.salt = "none" if tag.value is None or order.salt in (None, tag.value) else order.salt
-            return i + 1
-        elif not (tag.kind == "sauceword" and family == "sauce"):  # "no salad", "no sauce": what follows stays
-            order.drop_all.add(FAMILY[tag.kind])
-            order.add.get(FAMILY[tag.kind], []).clear()
-        family = FAMILY.get(tag.kind, family)
-        i += 1
-        if tag.kind == "sauceword":  # "no garlic sauce, chilli sauce": the chilli is wanted
-            break
-    return i
-
-
-def _resolve(menu: Menu, order: _Order) -> str:
+def _resolve(menu: Menu, order: SpokenOrder) -> str:
     """The menu item: a brand is a can; 'lamb gozleme', '500 gram meat container', 'pack of baklava'."""
     value = str(order.head.value)
     if order.head.kind == "brand":
@@ -325,60 +221,7 @@ def _resolve(menu: Menu, order: _Order) -> str:
     return pack.id if "pack" in order.flags and pack else item.id
 
 
-def _category(menu: Menu, order: _Order) -> str:
-    return menu.item(order.item_id).category
-
-
-def _is_main(menu: Menu, order: _Order) -> bool:
-    return _category(menu, order) in MAIN_CATEGORIES and not order.negated
-
-
-def _lift_meals(menu: Menu, orders: list[_Order]) -> None:
-    """'Meal' or 'deal' said after a chips or can is about the main before it: 'lamb kebab and can deal'."""
-    main = None
-    for order in orders:
-        wants = {"meal", "deal"} & order.flags
-        if _is_main(menu, order):
-            main = order
-        elif wants and main is None:
-            raise ToolError(MEAL_ONLY)
-        elif wants:
-            order.flags -= wants
-            main.flags.add("deal" if "deal" in wants and order.item_id == menu.can_item().id else "meal")
-
-
-def _fold(menu: Menu, main: _Order | None, order: _Order) -> bool:
-    """Make a chips or can said after a meal the meal's ('as a meal with large chips and a coke'); True if so."""
-    is_can = order.item_id == menu.can_item().id
-    if order.negated:  # "a kebab meal, no chips" is a kebab and can
-        if main is not None and _category(menu, order) == "chips":
-            main.flags.add("no_chips")
-        return True
-    if main is None or not {"meal", "deal"} & main.flags or (order.explicit and order.qty != (main.qty or 1)):
-        return False
-    if is_can and (main.drink is None or (main.drink == (None,) and order.head.kind == "brand")):
-        main.drink = (order.head.value if order.head.kind == "brand" else None,)
-        _hand_over(order, main)
-        return True
-    plain = not (order.add["sauce"] or order.add["extra"] or order.cheese)
-    with_chips = "deal" not in main.flags and any(m.has_chips for m in menu.meal_types_for(_category(menu, main)))
-    if _category(menu, order) == "chips" and main.chips is None and plain and with_chips:
-        main.chips = (order.size, order.salt)
-        return True
-    return False
-
-
-def _hand_over(can: _Order, main: _Order) -> None:
-    """What was said after a meal's can is about the main: 'a kebab meal with a coke, add haloumi'."""
-    for kind in ("salad", "sauce", "extra"):
-        main.add[kind] += can.add[kind]
-        main.drop[kind] += can.drop[kind]
-    main.drop_all |= can.drop_all
-    main.cheese = can.cheese if can.cheese is not None else main.cheese
-    main.flags |= can.flags & {"lot", "salads"}
-
-
-def _specs(menu: Menu, order: _Order) -> list[LineSpec]:
+def _specs(menu: Menu, order: SpokenOrder) -> list[LineSpec]:
     """The order as line specs: one, or one per sauce for sauce tubs."""
     item = menu.item(order.item_id)
     if order.size and not item.sized and item.category != "meat_container":
@@ -390,13 +233,13 @@ def _specs(menu: Menu, order: _Order) -> list[LineSpec]:
                     order.cheese, order.salt if item.category == "chips" else None,
                     order.head.value if order.head.kind == "brand" else (
                         order.flavour if item.flavours else None),
-                    1 if order.qty is None else order.qty, _meal(menu, item, order))
+                    1 if order.qty is None else order.qty, meal_of(menu, item, order))
     if "sauce" in item.needs and len(sauces) > 1:
         return [LineSpec(item.id, sauces=[s], quantity=spec.quantity) for s in sauces]
     return [spec]
 
 
-def _choices(menu: Menu, item: Item, order: _Order, kind: str) -> list[str]:
+def _choices(menu: Menu, item: Item, order: SpokenOrder, kind: str) -> list[str]:
     """Salads or sauces: said, plus the lot (or 'with salad'), less what was taken away."""
     said = list(order.add[kind])
     if "lot" in order.flags:
@@ -408,7 +251,7 @@ def _choices(menu: Menu, item: Item, order: _Order, kind: str) -> list[str]:
     return [v for v in dict.fromkeys(said) if v not in order.drop[kind]]
 
 
-def _protein(menu: Menu, item: Item, order: _Order) -> str | None:
+def _protein(menu: Menu, item: Item, order: SpokenOrder) -> str | None:
     """One meat: 'lamb and chicken' is mixed, 'vegetarian' is falafel; two others are asked about."""
     if "protein" not in item.needs:
         return None
@@ -420,17 +263,3 @@ def _protein(menu: Menu, item: Item, order: _Order) -> str | None:
     return next(iter(said), None)
 
 
-def _meal(menu: Menu, item: Item, order: _Order) -> Meal | None:
-    """The meal the main was made: kebab meal (small chips unless said), kebab/HSP and can, gozleme meal."""
-    if not {"meal", "deal"} & order.flags:
-        return None
-    types = menu.meal_types_for(item.category)
-    if not types:
-        raise ToolError(MEAL_ONLY)
-    bare = bool({"deal", "no_chips"} & order.flags)
-    meal = next((m for m in types if m.has_chips != bare), types[0])
-    chips_size, chips_salt = order.chips or (None, None)
-    if not meal.has_chips:
-        return Meal(meal.key, drink_brand=(order.drink or (None,))[0])
-    return Meal(meal.key, chips_size or meal.chips_sizes[0], chips_salt or order.salt,
-                (order.drink or (None,))[0])

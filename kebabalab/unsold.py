@@ -6,7 +6,7 @@ in a combination the menu does not sell) is asked about, naming the combination.
 """
 from __future__ import annotations
 
-from .cart import say_and, say_or
+from .cart import say_and
 from .errors import ToolError
 from .menu import Menu
 from .phrases import Tag
