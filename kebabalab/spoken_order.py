@@ -18,6 +18,7 @@ FAMILY = {"salad": "salad", "salads": "salad", "sauce": "sauce", "sauceword": "s
 
 @dataclass
 class SpokenOrder:
+    """What was said about one item word, before it is checked against the menu."""
     head: Tag
     qty: int | None = None
     explicit: bool = False  # a number was said, not just "a"
@@ -29,7 +30,7 @@ class SpokenOrder:
     add: dict[str, list] = field(default_factory=lambda: {"salad": [], "sauce": [], "extra": []})
     drop: dict[str, list] = field(default_factory=lambda: {"salad": [], "sauce": [], "extra": []})
     drop_all: set[str] = field(default_factory=set)
-    flags: set[str] = field(default_factory=set)  # lot, salads, pack, meal, deal, no_chips
+    flags: set[str] = field(default_factory=set)  # lot, salads, pack, meal, deal, no_chips, all, meats_apart
     cheese: bool | None = None
     salt: str | None = None
     flavour: str | None = None
