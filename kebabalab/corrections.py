@@ -91,25 +91,7 @@ def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
     last = _last_order(out)
     new = next((t for t in lead if t.kind in HEADS), None)
     if new is not None:
-        tail = out[last[1] + 1:] if last else out
-        old = out[last[1]] if last else None
-        dangling = any(t.kind in DANGLING for t in tail)
-        if old is not None and not dangling and kind_of(old) != kind_of(new):
-            raise ToolError(f"Did you want the {new.text} instead of the {old.text}, or both?")
-        if dangling:
-            cut = (last[1] + 1) if last else 0
-            said = {t.kind for t in lead}
-            if said & {"qty", "size"}:  # "a small, no sorry, a large kebab": the start is said again
-                del out[cut:]
-            else:  # "a large chicken, no wait, lamb kebab": only the meat is replaced, the large stays
-                out[cut:] = [t for t in out[cut:] if t.kind not in said]
-                _strip_seps(out)
-                return i
-        elif last:
-            del out[last[0]:]
-        _strip_seps(out)
-        if out:
-            out.append(Tag("sep", None, ","))
+        _replace_order(out, lead, new, last, kind_of)
         return i
     for tag in lead:
         kind = "qty" if tag.kind == "times" else tag.kind
@@ -121,6 +103,28 @@ def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
         else:
             out.append(tag)
     return end
+
+
+def _replace_order(out: list[Tag], lead: list[Tag], new: Tag, last, kind_of) -> None:
+    """A correction that names an item: it replaces the start said just before it, or the last order."""
+    tail = out[last[1] + 1:] if last else out
+    old = out[last[1]] if last else None
+    dangling = any(t.kind in DANGLING for t in tail)
+    if old is not None and not dangling and kind_of(old) != kind_of(new):
+        raise ToolError(f"Did you want the {new.text} instead of the {old.text}, or both?")
+    if dangling:
+        cut = (last[1] + 1) if last else 0
+        said = {t.kind for t in lead}
+        if not said & {"qty", "size"}:  # "a large chicken, no wait, lamb kebab": only the meat goes, large stays
+            out[cut:] = [t for t in out[cut:] if t.kind not in said]
+            _strip_seps(out)
+            return
+        del out[cut:]  # "a small, no sorry, a large kebab": the start is said again
+    elif last:
+        del out[last[0]:]
+    _strip_seps(out)
+    if out:
+        out.append(Tag("sep", None, ","))
 
 
 def _cancel(out: list[Tag], tags: list[Tag], i: int) -> int:
