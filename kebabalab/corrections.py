@@ -95,7 +95,8 @@ def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
         return i
     for tag in lead:
         kind = "qty" if tag.kind == "times" else tag.kind
-        at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind in (kind, "times" if kind == "qty" else kind)), None)
+        kinds = (kind, "times" if kind == "qty" else kind)
+        at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind in kinds), None)
         if at is not None and tag.kind in REPLACES:
             out[at] = tag if tag.kind != "times" else Tag("qty", tag.value, str(tag.value))
         elif tag.kind in ("qty", "times") and last:

@@ -22,7 +22,8 @@ STATIC: dict[str, dict[str, object]] = {
     "qty": {"a": 1, "an": 1, "another": 1, "one": 1},
     "vague": {VAGUE: None},
     "times": {TIMES: None},
-    "homophone": {"for": 4, "fore": 4, "to": 2, "too": 2, "tree": 3, "free": 3, "won": 1, "ate": 8},  # a count only before a plural item: "for kebabs"
+    # a count only before a plural item: "for kebabs"
+    "homophone": {"for": 4, "fore": 4, "to": 2, "too": 2, "tree": 3, "free": 3, "won": 1, "ate": 8},
     "size": {"small": "small", "large": "large", "big": "large", "regular": None, "medium": None,
              "extra large": "extra large", "extra small": "extra small", "xl": "extra large", "jumbo": "jumbo",
              "family size": "family size", "huge": "huge", "mini": "mini", "kids size": "kids", "kid size": "kids"},
@@ -32,7 +33,8 @@ STATIC: dict[str, dict[str, object]] = {
     "but": dict.fromkeys(("but",)),
     "lot": dict.fromkeys(("the lot", "everything", "the works")),
     "sep": dict.fromkeys((",", "and", "plus", "also", "with", "then", "or", "nor", "add", "extra", "and add",
-                          "add some", "just", "only", "but just", "but only", "put", "throw in", "but add", "but with")),
+                          "add some", "just", "only", "but just", "but only", "put", "throw in", "but add",
+                          "but with")),
     "meal": dict.fromkeys(("meal", "meal deal", "a meal")),
     "deal": dict.fromkeys(("deal", "combo")),
     "salads": dict.fromkeys(("salad", "all the salad", "all salad")),
@@ -46,12 +48,15 @@ STATIC: dict[str, dict[str, object]] = {
                 "half chicken half lamb": "mixed", "half lamb and half chicken": "mixed",
                 "half chicken and half lamb": "mixed"},
     "pack": dict.fromkeys(("pack", "pack of", "4 pack", "pack of 4")),
-    "skip": dict.fromkeys(("sweet as", "no worries", "yeah nah", "nah yeah", "no problem", "no dramas", "can i", "can we", "can you", "can u", "can of", "tin of")),
+    "skip": dict.fromkeys(("sweet as", "no worries", "yeah nah", "nah yeah", "no problem", "no dramas", "can i",
+                           "can we", "can you", "can u", "can of", "tin of")),
     "fix": dict.fromkeys(("no sorry", "sorry", "no wait", "wait", "actually", "i mean", "make that", "make it",
                           "or rather", "rather", "oops", "correction", "change that to", "change it to",
-                          "no actually", "sorry i meant", "i meant", "no make that", "no make it", "scratch that make it",
+                          "no actually", "sorry i meant", "i meant", "no make that", "no make it",
+                          "scratch that make it",
                           "on second thought", "on second thoughts", "hang on")),
-    "cancel": dict.fromkeys(("not the", "no not the", "scratch", "scratch that", "cancel", "cancel that", "forget", "forget that",
+    "cancel": dict.fromkeys(("not the", "no not the", "scratch", "scratch that", "cancel", "cancel that", "forget",
+                             "forget that",
                              "forget the", "scratch the", "cancel the", "take off", "take off the", "get rid of",
                              "drop the", "remove", "no more", "dont worry about", "never mind")),
     "all": dict.fromkeys(("both", "all", "both of them", "all of them", "all of those", "each", "each of them",
@@ -252,7 +257,8 @@ class Lexicon:
             return word
         best, score, _ = hits[0]
         rival = next((s for w, s, _ in hits[1:] if self.canon[w] != self.canon[best]), 0)
-        alike = jellyfish.soundex(word) == jellyfish.soundex(best) or jellyfish.metaphone(word) == jellyfish.metaphone(best)
+        alike = (jellyfish.soundex(word) == jellyfish.soundex(best)
+                 or jellyfish.metaphone(word) == jellyfish.metaphone(best))
         close = score >= 85 or (score >= 80 and alike and best not in self.unsounded)  # sound never picks a size
         return self.canon[best] if close and score - rival >= 8 else word
 

@@ -49,7 +49,8 @@ def describe(order: SpokenOrder, tags: list[Tag]) -> None:
         elif tag.kind == "size" and order.size is None:
             order.size = tag.value
         elif tag.kind == "protein":
-            joined = i >= 3 and tags[i - 2].kind == "sep" and tags[i - 2].text in JOINS and tags[i - 3].kind == "protein"
+            joined = (i >= 3 and tags[i - 2].kind == "sep" and tags[i - 2].text in JOINS
+                      and tags[i - 3].kind == "protein")
             if order.proteins and not joined and (i < 2 or tags[i - 2].kind != "protein"):
                 order.flags.add("meats_apart")  # "Lamb (garlic), Chicken (chilli)" is not one mixed
             order.proteins.append(tag.value)

@@ -16,11 +16,13 @@ TIMES = "times"  # the word a count said after its item becomes: "coke x3" -> "c
 _BULLET = re.compile(r"^\s*(?:[-*\u2022\u2023\u25e6\u2043\u2013\u2014>]+(?=\s)|\d+[.)](?=\s))\s*", re.M)  # not "-5"
 _NUMBERED = re.compile(r"^\s*(\d+)[.)]\s", re.M)
 _LABEL = re.compile(r"(?<![\w:=])([a-z][a-z _&+]{0,24}?)\s*[:=]\s*")
-_AFTER_COUNT = re.compile(r"(?:\(\s*)?(?<![\w])[x\u00d7]\s*(\d+)\b(?:\s*\))?|\(\s*(\d+)\s*\)|\b(?:qty|quantity)\s*[:=-]?\s*(\d+)\b")
+_AFTER_COUNT = re.compile(r"(?:\(\s*)?(?<![\w])[x\u00d7]\s*(\d+)\b(?:\s*\))?"  # "x3", "(x2)", "× 2"
+                          r"|\(\s*(\d+)\s*\)|\b(?:qty|quantity)\s*[:=-]?\s*(\d+)\b")  # "(2)", "qty 2"
 _BEFORE_COUNT = re.compile(r"\b(\d+)\s*[x\u00d7](?![a-z])")
 _VOLUME = re.compile(r"\(?\b(?:250|375|500)\s*ml\b\)?")
 _SWAP = re.compile(r"\b(?:swap|replace|substitute|sub|change)\s+(?:out\s+)?(?:the\s+)?(.+?)\s+(?:for|with|to)\s+")
-_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b(?!\s+of)")  # the menu's deal
+# The menu's "and can" deal, written as assistants write it: "Small Chicken HSP and Can (Fanta)".
+_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b(?!\s+of)")
 # A note of what the order was before it was corrected: "(changed from small)", "(customer first said chicken)".
 _HISTORY = re.compile(r"\((?:[^()]*\b(?:changed from|corrected from|customer|originally|first said|updated from|"
                       r"was going to)\b[^()]*)\)")
@@ -35,7 +37,7 @@ def spoken(menu: Menu, text: str) -> str:
     text = text.replace("\u2019", "'").replace("\r", "")
     text = _HISTORY.sub(" ", _menu_names(menu, text).lower())
     text = _list_markers(text)
-    text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "Order: - 2 x HSP - 1 x Chips"
+    text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "- 2 x HSP - 1 x Chips"
     text = re.sub(r"(\([^()\n]*\))\s*([x\u00d7]\s*\d+)\b", r"\2 \1", text)  # "Meal (Large Chips, Coke) x2"
     text = _BEFORE_COUNT.sub(r"\1 ", text)
     text = _VOLUME.sub(" ", text)
@@ -97,7 +99,8 @@ def _field(key: str, value: str, menu: Menu) -> str:
     if key in ("sauce", "sauces"):
         return "no sauce" if empty else ", ".join(v if "sauce" in v else f"{v} sauce" for v in values)
     if key in ("salad", "salads"):
-        return "no salad" if empty else (", ".join(menu.salads) if value.lower() in ("all", "everything", "all of them") else value)
+        every = value.lower() in ("all", "everything", "all of them")
+        return "no salad" if empty else (", ".join(menu.salads) if every else value)
     if key in ("no", "without", "remove", "removed", "exclude", "excluding", "hold", "minus", "omit"):
         return "" if empty else ", ".join(f"no {v}" for v in values)
     if key == "salt":
