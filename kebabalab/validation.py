@@ -73,6 +73,18 @@ def coerce_text(value: Any, what: str, *, max_length: int = MAX_TEXT, required: 
     return text
 
 
+def coerce_description(value: Any, what: str = "order description") -> str:
+    """Like `coerce_text`, but keeps the line breaks: an assistant's list has one item a line."""
+    if isinstance(value, str) and "\n" in value:
+        lines = [coerce_text(line, what, required=False) for line in value.replace("\r", "").split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if len(text) > MAX_TEXT:
+            raise ToolError(f"The {what} is too long; please keep it under {MAX_TEXT} characters.")
+        if text:
+            return text
+    return coerce_text(value, what)
+
+
 def coerce_option(value: Any, what: str) -> str | None:
     """A menu option word, lower-cased, from text; None when absent."""
     text = coerce_text(value, what, max_length=40, required=False)

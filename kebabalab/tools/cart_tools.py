@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .. import pricing
 from ..availability import sold_out_refusal
-from ..cart import check_index, describe, make_line
+from ..cart import check_index, describe, make_line, say_and
 from ..errors import ToolError
 from ..items import apply_edit, spec_from_fields
 from ..meals import MealRequest, convert_to_meals
-from ..parser import parse_to_lines
-from ..validation import coerce_chips_size, coerce_option, coerce_text, validate_index, validate_line_index
+from ..parser import read_order
+from ..validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
 from ..vapi import decode_arguments, json_value
 from . import REGISTRY
 from .registry import array, integer, obj, string
@@ -38,7 +38,7 @@ def check_available(ctx, lines) -> None:
             raise ToolError(refusal)
 
 
-def add_lines(ctx, lines) -> dict:
+def add_lines(ctx, lines, note: str = "") -> dict:
     check_available(ctx, lines)
     limit = ctx.services.business["ordering"]["max_items_per_order"]
     if ctx.item_count() + sum(line.quantity for line in lines) > limit:
@@ -47,7 +47,7 @@ def add_lines(ctx, lines) -> dict:
     ctx.session.cart = ctx.session.cart + lines
     added = [ctx.line(line, start + n) for n, line in enumerate(lines)]
     said = "; ".join(ctx.spoken(line) for line in lines)
-    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.",
+    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.{note}",
                      added=added, **ctx.cart_fields())
 
 
@@ -57,8 +57,10 @@ def add_lines(ctx, lines) -> dict:
 def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
-    text = coerce_text(args.get("description"), "order description")
-    result = add_lines(ctx, parse_to_lines(ctx.menu, text, ctx.services.lexicon))
+    text = coerce_description(args.get("description"))
+    reading = read_order(ctx.menu, text, ctx.services.lexicon)
+    note = f" I took {say_and(reading.heard)}; please check that with the caller." if reading.heard else ""
+    result = add_lines(ctx, reading.lines, note)
     return {**result, "item": result["added"][-1]}  # the original's name: the line just added
 
 
