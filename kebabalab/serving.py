@@ -73,15 +73,16 @@ def cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
 
 
 def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int:
-    from waitress import create_server
-
-    from .server import create_app
+    from .server import MAX_BODY_BYTES, create_app
+    from .waitress_server import create_deadline_server
     app = create_app(settings)
     try:
         # Each simultaneous phone call may hold a keep-alive connection: allow far more than waitress's default
         # 100, or call 101 waits in the listen backlog until another call's connection closes.
-        server = create_server(app, host=settings.host, port=settings.port, threads=threads, connection_limit=1000,
-                               ident="kebabalab")
+        # A body over the limit is refused by waitress before it is read whole (the app says why for the rest).
+        server = create_deadline_server(app, host=settings.host, port=settings.port, threads=threads,
+                                        connection_limit=1000, ident="kebabalab",
+                                        max_request_body_size=MAX_BODY_BYTES + 1)
     except OSError as exc:  # the port is taken, or the address is not this machine's: one line, not a traceback
         app.extensions["kebabalab"].stop_background()
         raise cannot_listen(settings.host, settings.port, exc) from None
@@ -114,7 +115,8 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
         def load_config(self):
             self.cfg.set("bind", bind_address(settings.host, settings.port))
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
+            # gthread, with requests read by the worker's event loop, not its threads (a slow client holds none)
+            self.cfg.set("worker_class", "kebabalab.buffered_worker.BufferedThreadWorker")
             self.cfg.set("threads", threads)
             self.cfg.set("worker_connections", 1000)
             # Several workers on Linux: each listens on its own socket (SO_REUSEPORT) and the kernel hands
