@@ -4,7 +4,6 @@ slow connection is closed within seconds, and a stranger's webhook request is re
 from __future__ import annotations
 
 import itertools
-import selectors
 import socket
 import time
 
@@ -12,6 +11,7 @@ import pytest
 import requests
 
 from kebabalab.request_framing import Head, TooLarge, read_head, request_end
+from tests.slow_clients import SlowClients
 from tests.test_serve_cli import SECRET, start, tool_call_body  # noqa: F401 (start: the fixture)
 
 pytestmark = pytest.mark.slow
@@ -20,64 +20,11 @@ ATTACK_SECONDS = 9.0  # READ_SECONDS (5) for the slow requests, plus the once-a-
 ANSWER_TIMEOUT = 2.0  # a /health or tool call not answered in this long counts as hanging
 
 
-class SlowClients:
-    """`n` connections sending one header line every so often, and `n` that send whole headers (with the
-    right secret) then their body a byte at a time; closed ones are noted, the others trickle on."""
-
-    def __init__(self, port: int, n: int):
-        self.open: dict[socket.socket, bytes] = {}
-        self.closed = 0
-        self.answers: list[bytes] = []
-        for i in range(n):
-            self._connect(port, b"POST /webhook HTTP/1.1\r\nHost: shop\r\n", b"X-Slow: %d\r\n" % i)
-            self._connect(port, b"POST /webhook HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\n"
-                                b"X-Vapi-Secret: " + SECRET.encode() + b"\r\nContent-Length: 4000\r\n\r\n", b"{")
-
-    def _connect(self, port: int, first: bytes, then: bytes) -> None:
-        sock = socket.create_connection(("127.0.0.1", port), timeout=5)
-        sock.sendall(first)
-        sock.setblocking(False)
-        self.open[sock] = then
-
-    def trickle(self) -> None:
-        """One more piece to every open connection; the server's answer or its close ends one."""
-        with selectors.DefaultSelector() as ready:
-            for sock in self.open:
-                ready.register(sock, selectors.EVENT_READ)
-            for key, _ in ready.select(0):
-                self._read_to_end(key.fileobj)
-        for sock, piece in list(self.open.items()):
-            try:
-                sock.send(piece)
-            except OSError:  # reset or broken pipe: the server closed it
-                self._close(sock)
-
-    def _read_to_end(self, sock: socket.socket) -> None:
-        try:
-            data = sock.recv(4096)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if data:
-            self.answers.append(data.split(b"\r\n", 1)[0])
-        self._close(sock)
-
-    def _close(self, sock: socket.socket) -> None:
-        self.open.pop(sock)
-        sock.close()
-        self.closed += 1
-
-    def close_all(self) -> None:
-        for sock in self.open:
-            sock.close()
-
-
 @SERVERS
 def test_200_slow_clients_neither_stop_the_service_nor_stay_connected(start, args):
     server = start(*args, VAPI_WEBHOOK_SECRET=SECRET)
     server.wait_healthy()
-    slow = SlowClients(server.port, 100)
+    slow = SlowClients(server.port, 100, SECRET)
     answered = []
     try:
         until = time.monotonic() + ATTACK_SECONDS
