@@ -1,6 +1,7 @@
 """The shop's services, built once per app by `create_app` and handed to every tool call."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ from .phones import can_receive_texts, mask_phone, try_normalise
 from .phrases import Lexicon
 from .privacy import HistoryJanitor
 from .security import RateLimiter
-from .sessions import MemorySessionStore
+from .sessions import MemorySessionStore, Session
 from .sms import LogTransport, TwilioTransport
 
 log = logging.getLogger(__name__)
@@ -132,6 +133,27 @@ class Services:
         self.sender.stop()
         self.janitor.stop()
 
+    def save_sessions(self) -> int:
+        """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
+        the database for the next server to restore. Redis keeps them by itself. Returns how many."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        live = self.sessions.snapshot()
+        self.db.save_sessions([(s.call_id, json.dumps(s.to_dict(), separators=(",", ":"))) for s in live])
+        log.info("sessions: %d calls in progress saved for the next server", len(live))
+        return len(live)
+
+    def restore_sessions(self) -> int:
+        """Before answering: take back the calls in progress a gracefully stopped server saved."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        saved = self.db.take_saved_sessions()
+        restored = self.sessions.restore([Session.from_dict(json.loads(data)) for _, data in saved])
+        if saved:
+            log.info("sessions: %d calls in progress restored (%d past their TTL left out)", restored,
+                     len(saved) - restored)
+        return restored
+
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
         clock = clock or SystemClock()
@@ -141,9 +163,11 @@ class Services:
         db.init()
         metrics = Metrics()
         sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
-        return cls(settings, files.menu, files.hours, files.business, clock,
-                   make_session_store(settings, clock), db, sender, metrics,
-                   RateLimiter(clock, settings.tool_calls_per_minute),
-                   RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                   HistoryJanitor(db, clock, settings.history_days))
+        services = cls(settings, files.menu, files.hours, files.business, clock,
+                       make_session_store(settings, clock), db, sender, metrics,
+                       RateLimiter(clock, settings.tool_calls_per_minute),
+                       RateLimiter(clock, settings.auth_failures_per_minute),
+                       Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
+                       HistoryJanitor(db, clock, settings.history_days))
+        services.restore_sessions()
+        return services

@@ -19,6 +19,8 @@ from .buffered_worker import READ_SECONDS, REASONS
 from .request_framing import Head
 from .webhook_gate import refusal_before_body
 
+STOP_SECONDS = 30  # a graceful stop waits this long at most for requests in progress (gunicorn's too)
+
 
 class DeadlineChannel(HTTPChannel):
     """A connection whose request in progress has READ_SECONDS to arrive whole."""
@@ -53,6 +55,20 @@ class DeadlineChannel(HTTPChannel):
 class DeadlineServer(TcpWSGIServer):
     channel_class = DeadlineChannel
     services = None  # the app's Services, for the credential check
+    stopping_since = None  # time.monotonic() of a graceful stop
+
+    def stop_gracefully(self) -> None:
+        """From a signal handler: accept nothing more (new connections wait in the socket's queue for the
+        next server), answer every request already begun, then leave the loop (run() returns)."""
+        self.stopping_since = time.monotonic()
+
+    def readable(self):
+        if self.stopping_since is None:
+            return super().readable()
+        now = time.monotonic()
+        if now - self.stopping_since > STOP_SECONDS or not any(map(_busy, self.active_channels.values())):
+            raise SystemExit(0)  # waitress's run() ends its loop and its threads on this
+        return False
 
     def maintenance(self, now):
         super().maintenance(now)
@@ -60,6 +76,12 @@ class DeadlineServer(TcpWSGIServer):
         for channel in self.active_channels.values():
             if channel.request is not None and channel.request_started < cutoff:
                 channel.will_close = True  # closed by the I/O thread on its next pass
+
+
+def _busy(channel) -> bool:
+    """A request arriving, waiting, being answered, or a connection so new that its request may be on the way."""
+    fresh = channel.last_activity == channel.creation_time and time.time() - channel.creation_time < 1
+    return bool(channel.requests or channel.request is not None or channel.total_outbufs_len or fresh)
 
 
 def create_deadline_server(app, host: str, port: int, sockets=(), **settings) -> DeadlineServer:

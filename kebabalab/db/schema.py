@@ -51,6 +51,9 @@ MIGRATIONS: list[list[str]] = [
        # this it read every order ever taken
         "CREATE INDEX ix_orders_ready_at ON orders (ready_at)",
     ],
+    [  # 4: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
+        "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -114,6 +117,10 @@ SQL = {
                        "AND (customer_phone NOT LIKE '+%' OR customer_phone LIKE '% %' OR customer_phone LIKE '%-%' "
                        "OR customer_phone LIKE '%(%')",
     "phone_set": "UPDATE orders SET customer_phone = ? WHERE id = ?",
+    "session_save": "INSERT INTO saved_sessions (call_id, session, saved_at) VALUES (?, ?, ?) ON CONFLICT (call_id) "
+                    "DO UPDATE SET session = excluded.session, saved_at = excluded.saved_at",
+    "sessions_saved": "SELECT call_id, session FROM saved_sessions ORDER BY saved_at, call_id",
+    "sessions_saved_clear": "DELETE FROM saved_sessions",
     "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 }
