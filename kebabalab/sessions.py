@@ -149,9 +149,10 @@ class MemorySessionStore:
 
     def enforce_session_limits(self) -> int:
         """The limit is kept by refusing new calls (`update`), never by dropping a live cart; here only the
-        sessions idle past the TTL go, when the store is at the limit. Returns how many."""
+        sessions idle past the TTL go, when the store is over the limit (restored calls can take it over).
+        Returns how many."""
         with self._lock:
-            if len(self._sessions) < self._max:  # the common case, checked on every update: no scan
+            if len(self._sessions) <= self._max:  # the common case, checked on every update: no scan
                 return 0
         return self.cleanup_expired_sessions()
 

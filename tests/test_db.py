@@ -27,12 +27,12 @@ def tables(path):
 
 def test_init_creates_the_versioned_schema_and_running_it_again_changes_nothing(tmp_path):
     path = str(tmp_path / "k.db")
-    assert init_database(path) == len(MIGRATIONS) == 3
+    assert init_database(path) == len(MIGRATIONS) == 4
     assert tables(path) == {"schema_version", "orders", "outbox", "abandoned_carts", "order_events",
-                            "order_counters"}
-    assert init_database(f"sqlite:///{path}") == 3
+                            "order_counters", "saved_sessions"}
+    assert init_database(f"sqlite:///{path}") == 4
     with DatabaseConnection(path) as conn:
-        assert [tuple(r) for r in conn.execute("SELECT version FROM schema_version")] == [(1,), (2,), (3,)]
+        assert [tuple(r) for r in conn.execute("SELECT version FROM schema_version")] == [(1,), (2,), (3,), (4,)]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
         assert conn.execute("PRAGMA busy_timeout").fetchone()[0] == 10000

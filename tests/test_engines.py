@@ -19,7 +19,8 @@ from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
 
 
-TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters"}
+TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
+          "saved_sessions"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -55,19 +56,19 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 3
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 4
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-            == [1, 2, 3]
+            == [1, 2, 3, 4]
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
-    assert all_at_once(4, lambda i: init_database(database_url)) == [3, 3, 3, 3]
+    assert all_at_once(4, lambda i: init_database(database_url)) == [4, 4, 4, 4]
     db = Database(database_url, clock=FixedClock(T0))
     try:
         with db.transaction() as conn:
             assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-                == [1, 2, 3]
+                == [1, 2, 3, 4]
     finally:
         db.close()
 
@@ -85,7 +86,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
-        assert db.init() == 3
+        assert db.init() == 4
         assert db.place_order(new_order(), shop_text).order_number == "20261130-004"
         assert db.place_order(new_order(key="k2", day="2026-12-01"), shop_text).order_number == "20261201-001"
     finally:
@@ -335,17 +336,6 @@ def test_idle_sessions_expire_after_the_ttl(make_store, session_clock):
     assert store.cleanup_expired_sessions() == 0
 
 
-def test_the_size_limit_evicts_the_least_recently_used(make_store, session_clock):
-    store = make_store(session_clock, max_sessions=3)
-    for call in ("a", "b", "c"):
-        store.update(call, add_line)
-        session_clock.advance(seconds=1)
-    store.update("a", add_line)  # a is now the most recent
-    store.update("d", add_line)
-    assert store.count() == 3
-    assert {c for c in "abcd" if store.get(c)} == {"a", "c", "d"}
-
-
 def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_once(make_store, session_clock):
     stores = [make_store(session_clock), make_store(session_clock)]
     runs = []
@@ -361,3 +351,11 @@ def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_
     first, second = all_at_once(2, worker)
     assert sorted(first + second) == list(range(1, 101))  # each update saw every earlier one
     assert (len(stores[0].get("a").cart), stores[1].get("a").orders_placed, len(runs)) == (100, 100, 100)
+
+
+def test_sessions_saved_by_a_stopping_server_are_taken_back_once(db):
+    db.save_sessions([("call-a", '{"call_id":"call-a"}'), ("call-b", '{"call_id":"call-b"}')])
+    db.save_sessions([("call-a", '{"call_id":"call-a","orders_placed":1}')])  # saved again: the newer one stays
+    assert db.take_saved_sessions() == [("call-a", '{"call_id":"call-a","orders_placed":1}'),
+                                        ("call-b", '{"call_id":"call-b"}')]
+    assert db.take_saved_sessions() == []  # they held callers' numbers: gone once restored
