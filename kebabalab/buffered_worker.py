@@ -28,6 +28,7 @@ from .webhook_gate import refusal_before_body
 READ_SECONDS = 5.0  # a whole request, head and body; Vapi sends a tool call's few kilobytes at once
 LINGER_SECONDS = 2.0  # after a refusal, the client's unread bytes are discarded this long before closing
 RECV_BYTES = 64 * 1024
+SWEEP_SECONDS = 0.5
 
 
 class BoundedSocket(socket.socket):
@@ -45,6 +46,7 @@ class BufferedThreadWorker(ThreadWorker):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.reading: dict[TConn, float] = {}  # connection -> deadline (monotonic)
+        self.next_sweep = 0.0
 
     def accept(self, listener):
         try:
@@ -88,7 +90,7 @@ class BufferedThreadWorker(ThreadWorker):
     def _check_complete(self, conn) -> None:
         try:
             if conn.head is None:
-                conn.head = read_head(bytes(conn.inbox))
+                conn.head = read_head(conn.inbox)
                 if conn.head is None:
                     return
                 refusal = refusal_before_body(self.wsgi.extensions["kebabalab"], conn.head, conn.client)
@@ -126,8 +128,12 @@ class BufferedThreadWorker(ThreadWorker):
         super().finish_request(conn, fs)
 
     def murder_pending(self):
+        """Also the requests past their deadline; looked for once a second, not after every event."""
         super().murder_pending()
         now = time.monotonic()
+        if now < self.next_sweep:
+            return
+        self.next_sweep = now + SWEEP_SECONDS
         for conn in [c for c, deadline in self.reading.items() if deadline <= now]:
             if getattr(conn, "answered", False):
                 self._forget(conn)

@@ -33,7 +33,7 @@ class Head:
     length: int = 0
 
 
-def read_head(data: bytes) -> Head | None:
+def read_head(data: bytes | bytearray) -> Head | None:
     """The request's head once it is complete; None while it is not. TooLarge past MAX_HEAD_BYTES."""
     end = data.find(b"\r\n\r\n", 0, MAX_HEAD_BYTES + 4)
     if end < 0:
@@ -70,7 +70,7 @@ def _framing(lengths: set[str], codings: list[str], unsure: bool) -> tuple[str, 
     return ("length", int(value)) if value.isascii() and value.isdigit() else ("unsure", 0)
 
 
-def request_end(data: bytes, head: Head, max_body: int) -> int | None:
+def request_end(data: bytes | bytearray, head: Head, max_body: int) -> int | None:
     """The index just past the request's last byte, or None while more is to come. TooLarge for a body over
     `max_body` bytes (seen from Content-Length before it is sent, or while chunks arrive)."""
     if head.framing == "unsure":
@@ -83,7 +83,7 @@ def request_end(data: bytes, head: Head, max_body: int) -> int | None:
     return _chunked_end(data, head.end, max_body)
 
 
-def _chunked_end(data: bytes, pos: int, max_body: int) -> int | None:
+def _chunked_end(data: bytes | bytearray, pos: int, max_body: int) -> int | None:
     total = 0
     while True:
         line_end = data.find(b"\r\n", pos, pos + MAX_CHUNK_LINE)
