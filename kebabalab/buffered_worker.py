@@ -97,6 +97,7 @@ class BufferedThreadWorker(ThreadWorker):
                 if refusal is not None:
                     self._answer_and_close(conn, *refusal)
                     return
+                self._continue(conn)
             end = request_end(conn.inbox, conn.head, self.max_body)
         except TooLarge as exc:
             self._answer_and_close(conn, exc.status, exc.message)
@@ -105,6 +106,16 @@ class BufferedThreadWorker(ThreadWorker):
             self._stop_reading(conn)
             conn.data_ready = True
             self.enqueue_req(conn)
+
+    @staticmethod
+    def _continue(conn) -> None:
+        """A client that asked (Expect: 100-continue, as curl does for bodies over 1 KB) is told to send its
+        body now rather than after its own wait; gunicorn says it again later, which clients allow."""
+        if conn.head.headers.get("expect", "").lower() == "100-continue" and len(conn.inbox) == conn.head.end:
+            try:
+                conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
+            except OSError:
+                pass
 
     @property
     def max_body(self) -> int:

@@ -4,6 +4,7 @@ slow connection is closed within seconds, and a stranger's webhook request is re
 from __future__ import annotations
 
 import itertools
+import json
 import socket
 import time
 
@@ -103,3 +104,19 @@ def test_a_body_over_the_limit_is_refused_before_it_arrives(data):
     with pytest.raises(TooLarge) as refused:
         request_end(data, head(data), 1024 * 1024)
     assert (refused.value.status, refused.value.message) == (413, "body too large (1 MB at most)")
+
+
+def test_a_client_that_expects_100_continue_is_told_to_send_its_body(start):
+    server = start(VAPI_WEBHOOK_SECRET=SECRET)  # gunicorn: its front holds the body back from the app
+    server.wait_healthy()
+    body = json.dumps(tool_call_body("expects-continue")).encode()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_TIMEOUT) as sock:
+        sock.sendall(b"POST /webhook HTTP/1.1\r\nHost: shop\r\nX-Vapi-Secret: " + SECRET.encode() +
+                     b"\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nConnection: close\r\n"
+                     b"Content-Length: %d\r\n\r\n" % len(body))
+        assert sock.recv(4096) == b"HTTP/1.1 100 Continue\r\n\r\n"  # as curl waits for before a body over 1 KB
+        sock.sendall(body)
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    informational, _, final = answer.rpartition(b"HTTP/1.1 200 OK\r\n")
+    assert informational == b"HTTP/1.1 100 Continue\r\n\r\n"  # gunicorn says it again: a client allows that
+    assert b"Added 2 x coke can" in final
