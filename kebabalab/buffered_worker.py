@@ -32,12 +32,14 @@ SWEEP_SECONDS = 0.5
 
 
 class BoundedSocket(socket.socket):
-    """A client socket whose 'blocking' mode waits READ_SECONDS at most per read or write, so a thread that
-    must touch the network after all (a request the front handed over unsure, a client that does not read its
-    answer) is freed by a timeout, never held."""
+    """A client socket whose 'blocking' mode, once `bounded`, waits READ_SECONDS at most per read or write:
+    set when the front hands a thread a request it could not frame for sure (gunicorn may then read on from
+    the network), so that thread is freed by a timeout, never held. Other requests are read from memory and
+    keep plain blocking sockets (a timeout costs a poll before every send)."""
+    bounded = False
 
     def setblocking(self, flag: bool) -> None:
-        self.settimeout(READ_SECONDS if flag else 0.0)
+        self.settimeout((READ_SECONDS if self.bounded else None) if flag else 0.0)
 
 
 class BufferedThreadWorker(ThreadWorker):
@@ -66,46 +68,55 @@ class BufferedThreadWorker(ThreadWorker):
         self._start_reading(conn)
 
     def _start_reading(self, conn, inbox: bytes = b"") -> None:
+        """Read what is there already (a kept-alive connection's request usually is, whole); watch the socket
+        for the rest."""
         conn.sock.setblocking(False)
         conn.inbox = bytearray(inbox)
         conn.head = None
+        conn.answered = False
         self.reading[conn] = time.monotonic() + READ_SECONDS
-        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_request_bytes, conn))
-        if inbox:
-            self._check_complete(conn)
+        if (inbox and self._check_complete(conn)) or self.on_request_bytes(conn, conn.sock):
+            return
+        if conn in self.reading and not conn.answered:  # still reading: neither handed over, closed nor refused
+            self.poller.register(conn.sock, selectors.EVENT_READ, partial(self.on_request_bytes, conn))
 
-    def on_request_bytes(self, conn, sock) -> None:
+    def on_request_bytes(self, conn, sock) -> bool:
+        """True once the connection has left the front (handed to a thread, or closed)."""
         try:
             data = sock.recv(RECV_BYTES)
         except (BlockingIOError, InterruptedError):
-            return
+            return False
         except OSError:
             data = b""
         if not data:  # the client went away before finishing its request
             self._forget(conn)
-            return
+            return True
         conn.inbox += data
-        self._check_complete(conn)
+        return self._check_complete(conn)
 
-    def _check_complete(self, conn) -> None:
+    def _check_complete(self, conn) -> bool:
+        """Hands a whole request to a thread; True when the connection has left the reading front."""
         try:
             if conn.head is None:
                 conn.head = read_head(conn.inbox)
                 if conn.head is None:
-                    return
+                    return False
                 refusal = refusal_before_body(self.wsgi.extensions["kebabalab"], conn.head, conn.client)
                 if refusal is not None:
                     self._answer_and_close(conn, *refusal)
-                    return
+                    return False
                 self._continue(conn)
             end = request_end(conn.inbox, conn.head, self.max_body)
         except TooLarge as exc:
             self._answer_and_close(conn, exc.status, exc.message)
-            return
-        if end is not None:
-            self._stop_reading(conn)
-            conn.data_ready = True
-            self.enqueue_req(conn)
+            return False
+        if end is None:
+            return False
+        self._stop_reading(conn)
+        conn.sock.bounded = conn.head.framing != "length"  # chunked or unsure: gunicorn may read on
+        conn.data_ready = True
+        self.enqueue_req(conn)
+        return True
 
     @staticmethod
     def _continue(conn) -> None:
@@ -146,7 +157,7 @@ class BufferedThreadWorker(ThreadWorker):
             return
         self.next_sweep = now + SWEEP_SECONDS
         for conn in [c for c, deadline in self.reading.items() if deadline <= now]:
-            if getattr(conn, "answered", False):
+            if conn.answered:
                 self._forget(conn)
             else:
                 self._answer_and_close(conn, 408, f"request not received within {READ_SECONDS:g} seconds")
@@ -166,7 +177,11 @@ class BufferedThreadWorker(ThreadWorker):
         conn.answered = True
         conn.inbox = bytearray()
         self.reading[conn] = time.monotonic() + LINGER_SECONDS
-        self.poller.modify(conn.sock, selectors.EVENT_READ, partial(self._discard, conn))
+        callback = partial(self._discard, conn)
+        try:
+            self.poller.modify(conn.sock, selectors.EVENT_READ, callback)
+        except KeyError:  # refused while first read, before the socket was watched
+            self.poller.register(conn.sock, selectors.EVENT_READ, callback)
 
     def _discard(self, conn, sock) -> None:
         try:
