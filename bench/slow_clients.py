@@ -119,7 +119,8 @@ def summary(quiet: list[dict], loud: list[dict]) -> None:
         for pct in (50, 99):
             calm = [percentile(run[name], pct) for run in quiet]
             hit = [percentile(run[name], pct) for run in loud]
-            print(f"{name:<11} p{pct}: quiet {min(calm):6.1f}-{max(calm):6.1f} ms (noise {max(calm) - min(calm):5.1f}), "
+            noise = max(calm) - min(calm)
+            print(f"{name:<11} p{pct}: quiet {min(calm):6.1f}-{max(calm):6.1f} ms (noise {noise:5.1f}), "
                   f"attack {min(hit):6.1f}-{max(hit):6.1f} ms")
         calm = max(max(run[name], default=float("nan")) for run in quiet)
         worst = max(max(run[name], default=float("nan")) for run in loud)

@@ -97,16 +97,19 @@ class BufferedThreadWorker(ThreadWorker):
     def _check_complete(self, conn) -> bool:
         """Hands a whole request to a thread; True when the connection has left the reading front."""
         try:
-            if conn.head is None:
+            first = conn.head is None
+            if first:
                 conn.head = read_head(conn.inbox)
                 if conn.head is None:
                     return False
+            end = request_end(conn.inbox, conn.head, self.max_body)  # too large: 413 before the credential
+            if first:
                 refusal = refusal_before_body(self.wsgi.extensions["kebabalab"], conn.head, conn.client)
                 if refusal is not None:
                     self._answer_and_close(conn, *refusal)
                     return False
-                self._continue(conn)
-            end = request_end(conn.inbox, conn.head, self.max_body)
+                if end is None:
+                    self._continue(conn)
         except TooLarge as exc:
             self._answer_and_close(conn, exc.status, exc.message)
             return False
@@ -122,7 +125,7 @@ class BufferedThreadWorker(ThreadWorker):
     def _continue(conn) -> None:
         """A client that asked (Expect: 100-continue, as curl does for bodies over 1 KB) is told to send its
         body now rather than after its own wait; gunicorn says it again later, which clients allow."""
-        if conn.head.headers.get("expect", "").lower() == "100-continue" and len(conn.inbox) == conn.head.end:
+        if conn.head.headers.get("expect", "").lower() == "100-continue":
             try:
                 conn.sock.send(b"HTTP/1.1 100 Continue\r\n\r\n")
             except OSError:

@@ -149,7 +149,8 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             # give one socket every connection, so there the shared socket stays. The cost: connections still
             # waiting in a worker's own queue when it dies are reset, and the master's "Listening at" line
             # names no address (the "serving on" line does).
-            self.cfg.set("reuse_port", workers > 1 and sys.platform.startswith("linux"))
+            # Under socket activation every worker shares systemd's one socket (gunicorn ignores it otherwise).
+            self.cfg.set("reuse_port", workers > 1 and sys.platform.startswith("linux") and not inherited_sockets())
             self.cfg.set("keepalive", 30)  # Vapi reuses its connection between a call's tool calls
             self.cfg.set("timeout", 30)
             # Never recycle workers: with one worker and memory sessions, a recycle would drop every cart.

@@ -120,3 +120,14 @@ def test_a_client_that_expects_100_continue_is_told_to_send_its_body(start):
     informational, _, final = answer.rpartition(b"HTTP/1.1 200 OK\r\n")
     assert informational == b"HTTP/1.1 100 Continue\r\n\r\n"  # gunicorn says it again: a client allows that
     assert b"Added 2 x coke can" in final
+
+
+def test_a_body_announced_over_one_megabyte_is_413_before_the_credential_and_the_body(start):
+    server = start(VAPI_WEBHOOK_SECRET=SECRET)  # gunicorn's front; the app answers the same (test_security.py)
+    server.wait_healthy()
+    with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_TIMEOUT) as sock:
+        sock.sendall(b"POST /webhook HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 2000000\r\n\r\n")
+        answer = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert answer.split(b"\r\n")[0] == b"HTTP/1.1 413 Content Too Large"
+    assert answer.endswith(b'{"error": "body too large (1 MB at most)"}')
