@@ -14,7 +14,7 @@ from kebabalab.db import (MIGRATIONS, SQL, Database, OutboxMark, OutboxMessage, 
                           utc_text)
 from kebabalab.db.orders import open_engine
 from kebabalab.db.schema import ORDER_ROW
-from kebabalab.errors import StoreError
+from kebabalab.errors import StoreError, ToolError
 from kebabalab.redis_sessions import RedisSessionStore
 from kebabalab.sessions import MemorySessionStore, Session
 
@@ -334,6 +334,25 @@ def test_idle_sessions_expire_after_the_ttl(make_store, session_clock):
     assert store.cleanup_expired_sessions() == 1
     assert (store.get("old"), store.get("fresh").call_id, store.count()) == (None, "fresh", 1)
     assert store.cleanup_expired_sessions() == 0
+
+
+def test_past_the_limit_a_new_call_is_told_and_no_live_cart_is_dropped(make_store, session_clock):
+    store = make_store(session_clock, max_sessions=3)
+    for call in ("a", "b", "c"):
+        store.update(call, add_line)
+        session_clock.advance(seconds=1)
+    with pytest.raises(ToolError) as told:
+        store.update("d", add_line)
+    assert told.value.message == ("Sorry, we're answering too many calls at once to take another order by phone "
+                                  "right now; please call back in a few minutes.")
+    assert store.update("a", add_line) == 2  # calls in progress carry on
+    assert ({c: len(store.get(c).cart) for c in "abc"}, store.get("d"), store.count()) == \
+        ({"a": 2, "b": 1, "c": 1}, None, 3)
+    store.update("b", lambda session: setattr(session, "ended", True))  # a call ends: room for the next
+    assert store.update("d", add_line) == 1
+    session_clock.advance(seconds=1801)  # every call idle past the TTL: a new call takes the room of one
+    assert store.update("e", add_line) == 1
+    assert ({c for c in "acde" if store.get(c)}, store.count()) == ({"e"}, 1)
 
 
 def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_once(make_store, session_clock):

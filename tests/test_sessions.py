@@ -78,23 +78,6 @@ def test_cleanup_runs_by_itself_at_most_every_five_minutes(store, clock):
     assert store.get("x") is None
 
 
-def test_past_the_limit_a_new_call_is_told_and_no_live_cart_is_dropped(store, clock):
-    for call in ("a", "b", "c"):  # MAX_SESSIONS=3
-        store.update(call, add_line)
-    with pytest.raises(ToolError) as told:
-        store.update("d", add_line)
-    assert told.value.message == ("Sorry, we're answering too many calls at once to take another order by phone "
-                                  "right now; please call back in a few minutes.")
-    assert store.update("a", add_line) == 2  # calls in progress carry on
-    assert ({c: len(store.get(c).cart) for c in "abc"}, store.get("d"), store.count()) == \
-        ({"a": 2, "b": 1, "c": 1}, None, 3)
-    store.update("b", lambda session: setattr(session, "ended", True))  # a call ends: room for the next
-    assert store.update("d", add_line) == 1
-    clock.advance(seconds=1801)  # every call idle past the TTL: a new call takes the room of one
-    assert store.update("e", add_line) == 1
-    assert {c for c in "acde" if store.get(c)} == {"e"}
-
-
 def test_calls_admitted_at_once_never_pass_the_limit(store):
     inside, release = threading.Barrier(4), threading.Event()
     outcomes = []
