@@ -11,6 +11,7 @@ import time
 import pytest
 import requests
 
+from kebabalab import __version__
 from kebabalab.request_framing import Head, TooLarge, read_head, request_end
 from tests.slow_clients import SlowClients
 from tests.test_serve_cli import SECRET, start, tool_call_body  # noqa: F401 (start: the fixture)
@@ -131,3 +132,19 @@ def test_a_body_announced_over_one_megabyte_is_413_before_the_credential_and_the
         answer = b"".join(iter(lambda: sock.recv(65536), b""))
     assert answer.split(b"\r\n")[0] == b"HTTP/1.1 413 Content Too Large"
     assert answer.endswith(b'{"error": "body too large (1 MB at most)"}')
+
+
+def test_requests_sent_back_to_back_on_one_connection_are_each_answered_in_order(start):
+    server = start(VAPI_WEBHOOK_SECRET=SECRET)  # gunicorn: the front reads ahead, then hands over one at a time
+    server.wait_healthy()
+    body = json.dumps(tool_call_body("pipelined")).encode()
+    tool = (b"POST /webhook HTTP/1.1\r\nHost: shop\r\nX-Vapi-Secret: " + SECRET.encode() +
+            b"\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(body) + body)
+    with socket.create_connection(("127.0.0.1", server.port), timeout=ANSWER_TIMEOUT) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: shop\r\n\r\n" + tool + tool +
+                     b"GET /health HTTP/1.1\r\nHost: shop\r\nConnection: close\r\n\r\n")
+        answers = b"".join(iter(lambda: sock.recv(65536), b""))
+    assert answers.count(b"HTTP/1.1 200 OK\r\n") == 4
+    assert [answers.find(said) > 0 for said in (b"The total is now $7.", b"The total is now $14.")] == [True, True]
+    assert answers.find(b"The total is now $7.") < answers.find(b"The total is now $14.")
+    assert answers.rstrip().endswith(b'"status":"healthy","version":"%s"}' % __version__.encode())
