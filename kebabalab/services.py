@@ -144,7 +144,8 @@ class Services:
         return len(live)
 
     def restore_sessions(self) -> int:
-        """Before answering: take back the calls in progress a gracefully stopped server saved."""
+        """`serve`, before it answers: take back the calls in progress a gracefully stopped server saved (only
+        the server: a CLI command on the same database must not take them)."""
         if not isinstance(self.sessions, MemorySessionStore):
             return 0
         saved = self.db.take_saved_sessions()
@@ -163,11 +164,9 @@ class Services:
         db.init()
         metrics = Metrics()
         sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
-        services = cls(settings, files.menu, files.hours, files.business, clock,
-                       make_session_store(settings, clock), db, sender, metrics,
-                       RateLimiter(clock, settings.tool_calls_per_minute),
-                       RateLimiter(clock, settings.auth_failures_per_minute),
-                       Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                       HistoryJanitor(db, clock, settings.history_days))
-        services.restore_sessions()
-        return services
+        return cls(settings, files.menu, files.hours, files.business, clock,
+                   make_session_store(settings, clock), db, sender, metrics,
+                   RateLimiter(clock, settings.tool_calls_per_minute),
+                   RateLimiter(clock, settings.auth_failures_per_minute),
+                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
+                   HistoryJanitor(db, clock, settings.history_days))

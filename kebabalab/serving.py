@@ -91,6 +91,7 @@ def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int
     from .waitress_server import create_deadline_server
     app = create_app(settings)
     services = app.extensions["kebabalab"]
+    services.restore_sessions()
     sockets = [socket.socket(fileno=3)] if inherited_sockets() else []
     try:
         # Each simultaneous phone call may hold a keep-alive connection: allow far more than waitress's default
@@ -164,7 +165,9 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
 
         def load(self):
             from .server import create_app
-            return create_app(settings)
+            app = create_app(settings)
+            app.extensions["kebabalab"].restore_sessions()  # in the worker, before it accepts a connection
+            return app
 
     configure_logging(settings.log_level, settings.log_format)
     if not inherited_sockets():  # systemd's socket is bound already: gunicorn takes it over (LISTEN_FDS)
