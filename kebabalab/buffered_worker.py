@@ -153,7 +153,7 @@ class BufferedThreadWorker(ThreadWorker):
         super().finish_request(conn, fs)
 
     def murder_pending(self):
-        """Also the requests past their deadline; looked for once a second, not after every event."""
+        """Also the requests past their deadline; looked for twice a second, not after every event."""
         super().murder_pending()
         now = time.monotonic()
         if now < self.next_sweep:
