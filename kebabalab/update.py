@@ -201,8 +201,12 @@ def update(layout: Layout, source: str, checks: Checks, backup: Callable[[], Pat
     """Install, back up, migrate, switch, restart and check; switch back when the new code fails its checks."""
     previous = layout.active()
     release = layout.releases / release_name(source)
-    if previous == release.resolve():
-        raise UpdateError(f"{release.name} is already the running release")
+    if previous == release.resolve():  # setup-windows.ps1 run again, e.g. after fixing the settings
+        say(f"{release.name} is already the running release: restarting it and checking ...")
+        problem = restart_and_check(checks, release)
+        if problem:
+            raise UpdateError(f"{release.name} is running but failed its checks: {problem}")
+        return Updated(release, previous, None, ())
     say(f"Installing {source} into {release} ...")
     release = install(layout, source, **install_options)
     say("Backing up the order database ...")
