@@ -110,7 +110,10 @@ def venv_bin(release: Path, program: str) -> Path:
 
 
 def _run(command: list[str], step: str, **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    except FileNotFoundError:  # e.g. git, which a Windows PC does not have unless someone installed it
+        raise UpdateError(f"{step} failed: {command[0]} is not installed (or not on the PATH)") from None
     if done.returncode != 0:
         last = (done.stderr.strip() or done.stdout.strip() or "no message").splitlines()[-1]
         raise UpdateError(f"{step} failed ({shlex.join(command)} exited with {done.returncode}): {last}")

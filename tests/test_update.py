@@ -176,6 +176,14 @@ def test_what_is_not_a_version_is_refused(source, message):
         release_name(source)
 
 
+def test_a_tag_on_a_machine_without_git_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git here, as on a Windows PC nobody installed it on
+    with pytest.raises(UpdateError) as refused:
+        install(Layout(tmp_path), "v1.2.0", repo="https://example.invalid/kebabalab.git")
+    assert str(refused.value) == "fetching v1.2.0 failed: git is not installed (or not on the PATH)"
+    assert not (tmp_path / "releases" / "v1.2.0").exists()
+
+
 def test_a_tag_without_a_repository_asks_for_one(tmp_path):
     with pytest.raises(UpdateError, match=r"^a git tag needs the repository: pass --repo URL \(or give a wheel "
                                           r"file\)$"):
