@@ -131,6 +131,15 @@ def test_a_release_that_fails_its_check_is_switched_back(shop, wheel, capsys):
     assert schema_version(shop) == len(MIGRATIONS)  # the old code runs on it (tests/test_migrations.py)
 
 
+def test_the_running_release_again_is_restarted_and_checked_not_refused(shop, capsys):
+    # setup-windows.ps1 run a second time (after fixing .env) asks for the release that is already current
+    assert run_update(shop, "0.9.0") == 0
+    assert capsys.readouterr().out == ("0.9.0 is already the running release: restarting it and checking ...\n"
+                                       "0.9.0 restarted and healthy.\n")
+    assert (shop["state"] / "restarts.log").read_text().split() == ["0.9.0", "0.9.0"]
+    assert Layout(shop["root"]).active() == shop["root"] / "releases" / "0.9.0"
+
+
 def test_a_wheel_pip_refuses_leaves_no_release_behind_and_nothing_switched(shop, tmp_path, capsys):
     broken = tmp_path / "kebabalab-2.0.0-py3-none-any.whl"
     with zipfile.ZipFile(broken, "w") as wheel:  # a zip, but no package and no .dist-info in it
@@ -165,6 +174,14 @@ def test_release_names(source, name):
 def test_what_is_not_a_version_is_refused(source, message):
     with pytest.raises(UpdateError, match=f"^{message}"):
         release_name(source)
+
+
+def test_a_tag_on_a_machine_without_git_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git here, as on a Windows PC nobody installed it on
+    with pytest.raises(UpdateError) as refused:
+        install(Layout(tmp_path), "v1.2.0", repo="https://example.invalid/kebabalab.git")
+    assert str(refused.value) == "fetching v1.2.0 failed: git is not installed (or not on the PATH)"
+    assert not (tmp_path / "releases" / "v1.2.0").exists()
 
 
 def test_a_tag_without_a_repository_asks_for_one(tmp_path):
