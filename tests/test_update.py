@@ -75,9 +75,15 @@ def _stop(pid_file: Path) -> None:
         pass
 
 
+# The shop here has no Twilio, Vapi or HTTPS, so the release's real doctor would fail every update: the checks
+# run the new release's own code on the shop's menu instead (test_the_default_check_is_the_releases_doctor).
+CHECK = "{release}/venv/bin/kebabalab check-menu"
+
+
 def run_update(shop, version, *extra) -> int:
     return main(["update", str(version), "--root", str(shop["root"]), "--restart-command", shop["restart"],
-                 "--health-url", shop["health"], "--health-seconds", "30", *OFFLINE, *extra])
+                 "--health-url", shop["health"], "--health-seconds", "30", *OFFLINE, "--check-command", CHECK,
+                 *extra])
 
 
 def schema_version(shop) -> int:
@@ -129,6 +135,14 @@ def test_a_release_that_fails_its_check_is_switched_back(shop, wheel, capsys):
         f"TWILIO_AUTH_TOKEN was refused by Twilio); 0.9.0 is running again. The database keeps the new migrations, "
         "which the old code runs on (they only add).\n")
     assert schema_version(shop) == len(MIGRATIONS)  # the old code runs on it (tests/test_migrations.py)
+
+
+def test_the_default_check_is_the_releases_doctor(shop, wheel, capsys):
+    assert main(["update", str(wheel), "--root", str(shop["root"]), "--restart-command", shop["restart"],
+                 "--health-url", shop["health"], "--health-seconds", "30", *OFFLINE]) == 1
+    doctor = f"{shop['root']}/releases/{__version__}/venv/bin/kebabalab doctor exited with 1: "
+    assert capsys.readouterr().err.startswith(f"Update stopped: {__version__} failed its checks ({doctor}")
+    assert Layout(shop["root"]).active() == shop["root"] / "releases" / "0.9.0"
 
 
 def test_the_running_release_again_is_restarted_and_checked_not_refused(shop, capsys):
