@@ -261,6 +261,10 @@ ASKS = [
     ("a lamb gozleme with cheese", "Cheese can't be added to lamb gozlemes."),
     ("small chips with extra meat", "Extra meat can't be added to chips."),
     ("small chips with lettuce", "Chips don't come with salads."),
+    ("a lamb gozleme but hold the onion", "I can't take onion off the lamb gozleme: the menu lists none on it. "
+                                          "I haven't added anything; shall I add it as it comes?"),
+    ("a chicken gozleme no olives and a coke", "I can't take olives off the chicken gozleme: the menu lists none on "
+                                               "it. I haven't added anything; shall I add it as it comes?"),
     ("pizza", "Sorry, we don't have pizza, so I haven't added anything. We have kebabs, HSPs, chips, gozleme, cans, "
               "water, ayran, salgam, energy drinks, iced tea, baklava, Turkish delight, rice pudding, meat containers "
               "and sauce tubs."),
