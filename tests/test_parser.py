@@ -160,6 +160,8 @@ CASES = [
     ("a can of coke", [can("coke")], 350),
     ("a coke", [can("coke")], 350),
     ("coca cola", [can("coke")], 350),
+    ("three coca colas", [can("coke", qty=3)], 1050),
+    ("two large falafel wraps", [kebab("large", "falafel", qty=2)], 3000),
     ("a coke zero and a diet coke", [can("coke zero"), can("diet coke")], 700),
     ("a pepsi max", [can("pepsi max")], 350),
     ("a schweppes lemonade", [can("schweppes lemonade")], 350),
