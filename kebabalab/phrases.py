@@ -309,6 +309,9 @@ class Lexicon:
             near = _near_head(out)
             if tag.kind == "item" and (tag.value == prev.value or (tag.value == self.can and near.kind == "brand")):
                 continue
+            if tag.kind == "brand" and prev.kind == "all" and _near_head(out[:-1]).value == self.can and (
+                    _near_head(out[:-1]).plural):  # "two cans, both coke": the cans are the coke
+                near = _near_head(out[:-1])
             if tag.kind == "brand" and near.value == self.can:  # "6x Soft Drink Can (375ml) - Fanta": its count stays
                 at = len(out) - 1 - out[::-1].index(near)
                 kept = [t for t in out[at + 1:] if t.kind == "times"]

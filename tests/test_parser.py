@@ -161,6 +161,7 @@ CASES = [
     ("a coke", [can("coke")], 350),
     ("coca cola", [can("coke")], 350),
     ("three coca colas", [can("coke", qty=3)], 1050),
+    ("two soft drinks, both coke", [can("coke", qty=2)], 700),
     ("two large falafel wraps", [kebab("large", "falafel", qty=2)], 3000),
     ("a coke zero and a diet coke", [can("coke zero"), can("diet coke")], 700),
     ("a pepsi max", [can("pepsi max")], 350),
