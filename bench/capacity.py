@@ -118,16 +118,36 @@ def postgres_server(folder: Path):
         shutil.chown(folder, "postgres", "postgres")
     subprocess.run(run_as + [str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E",
                              "UTF8", "--locale=C", "--no-sync"], check=True, capture_output=True, cwd=folder)
-    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300"
+    options = (f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=300 "
+               "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all")
     subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "pg.log"), "-o", options,
                              "-w", "start"], check=True, capture_output=True, cwd=folder)
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     try:
         _wait(lambda: psycopg.connect(url, connect_timeout=1).close(), "PostgreSQL")
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
         yield url, int((data / "postmaster.pid").read_text().split()[0])
     finally:
         subprocess.run(run_as + [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
                        capture_output=True, cwd=folder)
+
+
+def round_trips(database_url: str, redis_url: str) -> dict[str, int]:
+    """Counters of the scale-out path's round trips: Redis commands, PostgreSQL statements and commits."""
+    counts = {}
+    if redis_url:
+        import redis
+        with redis.Redis.from_url(redis_url) as client:
+            counts["redis commands"] = client.info("stats")["total_commands_processed"]
+    if database_url.startswith("postgres"):
+        import psycopg
+        with psycopg.connect(database_url, autocommit=True) as conn:
+            counts["postgresql statements"] = conn.execute(
+                "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements").fetchone()[0]
+            counts["postgresql commits"] = conn.execute(
+                "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
+    return counts
 
 
 def count_rows(database_url: str) -> int:
@@ -212,18 +232,20 @@ def run_level(port: int, calls: int, args, roots: list[int], database_url: str, 
     for t in threads:
         t.start()
     time.sleep(args.warmup)
+    trips0 = round_trips(database_url, args.redis_url)
     rows0, cpu0, t0 = count_rows(database_url), cpu_seconds(roots), time.perf_counter()
     level.counting = True
     time.sleep(args.seconds)
     level.counting = False
     seconds, cpu, rows = time.perf_counter() - t0, cpu_seconds(roots) - cpu0, count_rows(database_url) - rows0
+    trips = {name: value - trips0[name] for name, value in round_trips(database_url, args.redis_url).items()}
     stop.set()
     for t in threads:
         t.join(60)
     answered = sum(len(v) for v in level.latencies.values())
     p99s = {name: percentile(v, 99) for name, v in level.latencies.items()}
     return {"calls": calls, "latencies": level.latencies, "errors": level.errors, "orders": level.orders,
-            "rows": rows, "rate": answered / seconds, "cpu_per_1000": 1000 * cpu / answered if answered else 0.0,
+            "rows": rows, "rate": answered / seconds, "trips": trips, "answered": answered, "cpu_per_1000": 1000 * cpu / answered if answered else 0.0,
             "held": level.errors == 0 and answered > 0 and max(p99s.values()) < args.p99_ms}
 
 
@@ -231,6 +253,9 @@ def print_level(result: dict) -> None:
     print(f"\n-- {result['calls']} calls: tool calls/s {result['rate']:.1f}  orders {result['orders']}  rows written "
           f"{result['rows']}  errors {result['errors']}  CPU s per 1000 tool calls {result['cpu_per_1000']:.2f}  "
           f"{'held' if result['held'] else 'NOT held'}")
+    if result["trips"] and result["answered"]:  # a few of these are the counting queries themselves
+        print("per tool call: " + ", ".join(f"{name} {value / result['answered']:.2f}"
+                                              for name, value in result["trips"].items()))
     print(f"{'tool':<24}{'n':>7}{'p50 ms':>9}{'p99 ms':>9}")
     for name in dict.fromkeys(name for name, _ in ORDER):
         values = result["latencies"].get(name, [])
