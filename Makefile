@@ -21,10 +21,13 @@ init-db: install
 	$(BIN)/python -m kebabalab init-db
 
 # A local trial: no webhook credential needed, and the order board's password is "kebabalab" unless set.
+TRIAL := KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} STAFF_PASSWORD=$${STAFF_PASSWORD:-kebabalab}
+BOARD := from kebabalab.__main__ import _settings; s = _settings(); \
+	print(f"Order board: http://{s.host}:{s.port}/board  (staff password: {s.staff_password})")
+
 run: init-db
-	KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} \
-	STAFF_PASSWORD=$${STAFF_PASSWORD:-kebabalab} \
-	$(BIN)/python -m kebabalab serve
+	@$(TRIAL) $(BIN)/python -c '$(BOARD)'
+	$(TRIAL) $(BIN)/kebabalab serve
 
 test: install
 	sh scripts/test-services.sh

@@ -4,6 +4,8 @@
     .venv/bin/python bench/load.py --calls 50 --workers 4 \
         --database-url postgresql://... --redis-url redis://127.0.0.1:6379/0
     .venv/bin/python bench/load.py --calls 50 --scenario summary
+    .venv/bin/python bench/load.py --calls 50 --hmac     # every request HMAC-signed: each one is remembered
+                                                          # against replays (the replay guard's cost)
 
 It starts the server itself (`python -m kebabalab serve`) with an always-open hours file (in a zone where it
 is about noon, so no run meets a closing time), texts answered by a fake Twilio on 127.0.0.1 after
@@ -16,6 +18,8 @@ Every request goes to 127.0.0.1; the loops stop by themselves after --seconds.
 from __future__ import annotations
 
 import argparse
+import hashlib
+import hmac
 import http.client
 import itertools
 import json
@@ -61,14 +65,20 @@ class Client:
     """One keep-alive HTTP connection to the server; after an error it is closed and the next request opens
     it again (http.client does that by itself)."""
 
-    def __init__(self, port: int, secret: str):
+    def __init__(self, port: int, secret: str, hmac_key: str = ""):
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.headers = {"Content-Type": "application/json", "X-Vapi-Secret": secret}
+        self.hmac_key = hmac_key.encode()
 
     def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
         data = json.dumps(body).encode() if body is not None else None
+        headers = self.headers
+        if self.hmac_key and data is not None:  # signed as Vapi's HMAC credential signs, instead of the secret
+            stamp = str(int(time.time()))
+            signature = hmac.new(self.hmac_key, stamp.encode() + b"." + data, hashlib.sha256).hexdigest()
+            headers = {"Content-Type": "application/json", "X-Timestamp": stamp, "X-Signature": signature}
         try:
-            self.conn.request(method, path, body=data, headers=self.headers)
+            self.conn.request(method, path, body=data, headers=headers)
             response = self.conn.getresponse()
             return response.status, response.read()
         except (OSError, http.client.HTTPException):
@@ -142,7 +152,7 @@ def order_worker(clients: list[Client], steps: list[tuple[str, dict]]):
 def start_server(args, port: int, tmp: Path, twilio_url: str) -> subprocess.Popen:
     hours = always_open_hours(tmp)
     env = {**os.environ, "PORT": str(port), "HOST": "127.0.0.1", "HOURS_FILE": str(hours),
-           "VAPI_WEBHOOK_SECRET": "bench-secret", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+           "VAPI_WEBHOOK_SECRET": "bench-secret", "VAPI_HMAC_SECRET": "bench-hmac", "TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
            "TWILIO_AUTH_TOKEN": "bench", "TWILIO_FROM_NUMBER": "+61400000000", "TWILIO_API_BASE_URL": twilio_url,
            "SHOP_ORDER_TO": "+61400000001", "LOG_LEVEL": "WARNING", "TOOL_CALLS_PER_MINUTE": "1000",
            "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/bench.db", "REDIS_URL": args.redis_url or ""}
@@ -197,6 +207,8 @@ def main(argv=None) -> int:
     parser.add_argument("--scenario", default="order", choices=sorted(SCENARIOS),
                         help="what each call does: whole orders, or one item and its summary asked again and again "
                              "(the cost of a tool call that does almost nothing)")
+    parser.add_argument("--hmac", action="store_true",
+                        help="sign every request with HMAC rather than send the shared secret")
     args = parser.parse_args(argv)
     args.calls = max(1, min(args.calls, 500))
     args.seconds = max(1.0, min(args.seconds, 300.0))
@@ -208,14 +220,14 @@ def main(argv=None) -> int:
         try:
             # One set of connections for both phases: with several workers, gunicorn shares connections out
             # as they are accepted, and the floor is only a floor if both phases see the same sharing.
-            clients = [Client(port, "bench-secret") for _ in range(args.calls)]
+            clients = [Client(port, "bench-secret", "bench-hmac" if args.hmac else "") for _ in range(args.calls)]
             health = run_phase(args.calls, args.seconds / 2, health_worker(clients))
             orders = run_phase(args.calls, args.seconds, order_worker(clients, steps))
         finally:
             server.terminate()
             server.wait(30)
         engine = "postgresql+redis" if args.database_url.startswith("postgres") else "sqlite+memory"
-        report(f"{engine}, scenario {args.scenario}, {args.server} server, {args.workers} worker(s), "
+        report(f"{engine}, scenario {args.scenario}, {'HMAC' if args.hmac else 'secret'}, {args.server} server, {args.workers} worker(s), "
                f"{args.calls} calls, twilio {args.twilio_delay * 1000:.0f} ms, {len(twilio.sent)} texts delivered",
                health, orders, steps)
     return 0

@@ -22,6 +22,22 @@ def _settings() -> Settings:
     return Settings.from_env()
 
 
+def _load_settings_file() -> None:
+    """KEBABALAB_ENV names the shop's settings file (/etc/kebabalab/kebabalab.env on a server): every command
+    reads it as the service does; what the environment already sets wins."""
+    import os
+    path = os.environ.get("KEBABALAB_ENV")
+    if not path:
+        return
+    try:
+        with open(path, encoding="utf-8") as stream:
+            from dotenv import load_dotenv
+            load_dotenv(stream=stream, override=False)
+    except OSError as exc:
+        raise ConfigError(f"KEBABALAB_ENV={path} cannot be read ({exc.strerror}); run the command as root or "
+                          "as the service user, or unset KEBABALAB_ENV") from None
+
+
 def cmd_serve(args) -> int:
     settings = _settings()
     if args.host:
@@ -110,13 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    from . import staff_cli
-    return staff_cli.COMMANDS
+    from . import doctor_cli, staff_cli, upkeep_cli
+    return staff_cli.COMMANDS + doctor_cli.COMMANDS + upkeep_cli.COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _load_settings_file()
         return args.func(args)
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)

@@ -2,7 +2,8 @@
 
     GET  /board                          the board (signed in), polling /api/orders every 3 seconds
     GET  /board/login, POST /board/login sign in with STAFF_PASSWORD (form, or JSON {"password"})
-    POST /board/logout                   sign out
+    POST /board/logout                   sign out (the session ends on the server: a copied cookie stops working)
+    POST /board/logout-all               sign out every tablet and till
     GET  /api/session                    {"signedIn", "csrfToken"}: a token to sign in with from a till
     GET  /api/orders                     today's orders (the shop's trading day), newest first
     POST /api/orders/<number>/status     {"status": "ready", "from": "preparing"} or {"undo": true}
@@ -16,15 +17,17 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 
 from . import __version__, pricing
 from .availability import KINDS, MAX_BUSY_MINUTES
+from .errors import StoreError
 from .hours import spoken_time
 from .order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today
 from .phones import mask_phone
 from .staff_auth import StaffAuth
 from .staff_auth import init_app as init_staff_auth
+from .validation import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +45,7 @@ SECURITY_HEADERS = {
 
 def init_app(app, services) -> None:
     """Sign-in, session cookie and the board's routes on the app (create_app calls this once)."""
-    init_staff_auth(app, services.settings, services.clock)
+    init_staff_auth(app, services.settings, services.clock, services.db)
     app.register_blueprint(bp)
 
 
@@ -77,6 +80,12 @@ def _guard():
             return _error(403, "missing or wrong CSRF token; reload the board")
         return _login_page("That form had expired; please try again.", 403)
     return None
+
+
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError):
+    """The database busy or gone (sign-in tries and sessions live there): a sentence, not a crash."""
+    return _error(503, str(exc))
 
 
 @bp.after_request
@@ -119,17 +128,17 @@ def login():
     auth = _auth()
     if request.method == "GET":
         return redirect(url_for("board.board")) if auth.signed_in() else _login_page()
-    address = request.remote_addr or "?"
-    wait = auth.lockout.wait(address)
-    if wait:
-        return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
+    address = request.remote_addr or "?"  # the client's, through PROXY_HOPS (ProxyFix)
     if not auth.enabled:
         return _login_refused(503, "The board is off: set STAFF_PASSWORD and restart the server.")
+    wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
+    if wait:
+        return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
     if not auth.check(_given_password()):
-        auth.lockout.failed(address)
+        auth.guard.failed(address)
         log.warning("board: wrong staff password from %s", address)
         return _login_refused(401, "Wrong PIN or password.")
-    auth.lockout.succeeded(address)
+    auth.guard.succeeded(address)
     auth.sign_in()
     log.info("board: staff signed in from %s", address)
     if request.is_json:
@@ -142,6 +151,16 @@ def logout():
     _auth().sign_out()
     if request.is_json:
         return jsonify({"signedIn": False})
+    return redirect(url_for("board.login"), 303)
+
+
+@bp.post("/board/logout-all")
+def logout_all():
+    ended = _auth().sessions.end_all()
+    session.clear()
+    log.info("board: every staff session ended from %s (%d open)", request.remote_addr, ended)
+    if request.is_json:
+        return jsonify({"signedIn": False, "sessionsEnded": ended})
     return redirect(url_for("board.login"), 303)
 
 
@@ -164,12 +183,12 @@ def order_json(order, hours) -> dict:
     """One order as the board and other tills read it; money in dollars, times in the shop's time zone."""
     ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
     return {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
-            "customerName": order.customer_name or "", "customerPhone": mask_phone(order.customer_phone),
+            "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
             "pickupAt": ready.isoformat(timespec="seconds") if ready else None,
             "pickupSpoken": spoken_time(ready) if ready else None,
-            "items": [{"quantity": int(i.get("quantity") or 1), "description": i.get("description") or "item"}
-                      for i in order.items],
-            "notes": order.notes or "", "total": pricing.dollars(order.total),
+            "items": [{"quantity": int(i.get("quantity") or 1),
+                       "description": clean_text(i.get("description")) or "item"} for i in order.items],
+            "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
             "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
 
 

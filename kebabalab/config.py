@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .errors import ConfigError
+from .security import HmacPlan
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -34,6 +35,26 @@ def _list(env: Mapping[str, str], name: str, default: str) -> tuple[str, ...]:
     return tuple(p.strip() for p in env.get(name, default).split(",") if p.strip())
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = (env.get(name) or choices[0]).strip().lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, not {value!r}")
+    return value
+
+
+def _hmac_plan(env: Mapping[str, str]) -> HmacPlan:
+    """Vapi's HMAC credential's plan, one setting each, Vapi's defaults when unset (see SECURITY.md)."""
+    default = HmacPlan()
+    return HmacPlan(
+        algorithm=(env.get("VAPI_HMAC_ALGORITHM") or default.algorithm).strip().lower(),
+        encoding=(env.get("VAPI_HMAC_ENCODING") or default.encoding).strip().lower(),
+        signature_header=(env.get("VAPI_HMAC_SIGNATURE_HEADER") or default.signature_header).strip(),
+        timestamp_header=(env.get("VAPI_HMAC_TIMESTAMP_HEADER") or default.timestamp_header).strip(),
+        signature_prefix=env.get("VAPI_HMAC_SIGNATURE_PREFIX", default.signature_prefix).strip(),
+        payload_format=env.get("VAPI_HMAC_PAYLOAD_FORMAT") or default.payload_format,
+    ).check()
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server can be told; `.env.example` lists each with its default."""
@@ -49,6 +70,9 @@ class Settings:
     redis_url: str = ""
     vapi_webhook_secret: str = ""
     vapi_hmac_secret: str = ""
+    vapi_hmac_plan: HmacPlan = HmacPlan()
+    vapi_assistant_id: str = ""
+    assistant_request_when_closed: str = "say"
     allow_unauthenticated: bool = False
     twilio_account_sid: str = ""
     twilio_auth_token: str = ""
@@ -65,6 +89,12 @@ class Settings:
     log_format: str = "text"
     proxy_hops: int = 0
     send_sms_in_background: bool = True
+    backup_dir: str = ""
+    backup_copy_dir: str = ""
+    backup_keep_days: int = 14
+    log_file: str = ""
+    log_file_max_mb: int = 10
+    log_file_count: int = 5
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> "Settings":
@@ -90,6 +120,9 @@ class Settings:
             redis_url=env.get("REDIS_URL", ""),
             vapi_webhook_secret=env.get("VAPI_WEBHOOK_SECRET", ""),
             vapi_hmac_secret=env.get("VAPI_HMAC_SECRET", ""),
+            vapi_hmac_plan=_hmac_plan(env),
+            vapi_assistant_id=env.get("VAPI_ASSISTANT_ID", "").strip(),
+            assistant_request_when_closed=_choice(env, "ASSISTANT_REQUEST_WHEN_CLOSED", ("say", "transfer")),
             allow_unauthenticated=_flag(env, "KEBABALAB_ALLOW_UNAUTHENTICATED"),
             twilio_account_sid=env.get("TWILIO_ACCOUNT_SID", ""),
             twilio_auth_token=env.get("TWILIO_AUTH_TOKEN", ""),
@@ -105,6 +138,12 @@ class Settings:
             log_level=log_level,
             log_format=log_format,
             proxy_hops=_int(env, "PROXY_HOPS", default.proxy_hops, 0, 5),
+            backup_dir=env.get("BACKUP_DIR", ""),
+            backup_copy_dir=env.get("BACKUP_COPY_DIR", ""),
+            backup_keep_days=_int(env, "BACKUP_KEEP_DAYS", default.backup_keep_days, 1, 3650),
+            log_file=env.get("LOG_FILE", ""),
+            log_file_max_mb=_int(env, "LOG_FILE_MAX_MB", default.log_file_max_mb, 1, 1000),
+            log_file_count=_int(env, "LOG_FILE_COUNT", default.log_file_count, 1, 100),
         )
 
     def replace(self, **changes) -> "Settings":

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import logging
+import logging.handlers
+import os
 import re
 import unicodedata
 
@@ -74,15 +76,32 @@ class MaskingFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
-    """Install the one masking handler (idempotent: apps made in tests replace it) and the package's level."""
+def configure_logging(level: str = "INFO", fmt: str = "text", file: str = "", file_mb: int = 10,
+                      file_count: int = 5) -> None:
+    """Install the one masking handler (idempotent: apps made in tests replace it) and the package's level;
+    with `file`, the same lines also go to that file, rotated at `file_mb` MB keeping `file_count` old ones
+    (Windows has no journald: LOG_FILE is where a shop's log lives there)."""
     logging.getLogger("kebabalab").setLevel(getattr(logging, level.upper(), logging.INFO))
     root = logging.getLogger()
     for logger in (root, logging.getLogger("kebabalab")):  # the package logger held it before
         for handler in list(logger.handlers):
             if getattr(handler, "_kebabalab", False):
                 logger.removeHandler(handler)
-    handler = logging.StreamHandler()
-    handler._kebabalab = True  # type: ignore[attr-defined]
-    handler.setFormatter(MaskingFormatter(fmt == "json"))
-    root.addHandler(handler)
+                handler.close()  # a log file is let go (Windows cannot rotate a file another handle holds)
+    handlers: list[logging.Handler] = [logging.StreamHandler()]
+    if file:
+        folder = os.path.dirname(file)
+        if folder:
+            os.makedirs(folder, exist_ok=True)
+        handlers.append(logging.handlers.RotatingFileHandler(file, maxBytes=file_mb * 1024 * 1024,
+                                                             backupCount=file_count, encoding="utf-8"))
+    for handler in handlers:
+        handler._kebabalab = True  # type: ignore[attr-defined]
+        handler.setFormatter(MaskingFormatter(fmt == "json"))
+        root.addHandler(handler)
+
+
+def configure_logging_for(settings) -> None:
+    """configure_logging with LOG_LEVEL, LOG_FORMAT and LOG_FILE (and its rotation) from the settings."""
+    configure_logging(settings.log_level, settings.log_format, settings.log_file, settings.log_file_max_mb,
+                      settings.log_file_count)

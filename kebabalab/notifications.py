@@ -15,8 +15,10 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from .db import Database, OutboxMark, OutboxMessage, OutboxRow
 from .errors import StoreError
+from .outbox_lease import LeaseKeeper
 from .phones import can_receive_texts, mask_phone
 from .sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport, redact_phones
+from .validation import clean_text
 
 __all__ = ["sanitize_for_sms", "segments", "compose_shop_order", "compose_customer_confirmation",
            "compose_receipt", "compose_menu_link", "compose_ready", "messages_for_new_order", "OutboxSender",
@@ -40,10 +42,11 @@ _STATE_POSTCODE = re.compile(r",?\s+[A-Z]{2,3}\s+\d{4}$")
 
 
 def sanitize_for_sms(text: Any, max_length: int | None = None) -> str:
-    """Customer text made safe for one-septet GSM-7: ASCII only, one line, no links' schemes, at most max_length."""
+    """Customer text made safe for one-septet GSM-7: cleaned as on arrival (clean_text), then ASCII only, one
+    line, no links' schemes, at most max_length. Only texts are folded like this; the board keeps every letter."""
     if text is None:
         return ""
-    decomposed = unicodedata.normalize("NFKD", str(text)).translate(_TRANSLIT)
+    decomposed = unicodedata.normalize("NFKD", clean_text(text)).translate(_TRANSLIT)
     # Accents (combining marks), emoji, control, bidi and zero-width characters are simply dropped.
     kept = "".join(c if c in _SMS_SAFE else " " if c.isspace() else "" for c in decomposed)
     clean = " ".join(_LINK_SCHEME.sub("", " ".join(kept.split())).split())
@@ -155,12 +158,15 @@ class OutboxSender:
 
     def __init__(self, db: Database, transport, clock, *, poll_seconds: float = 2.0,
                  backoff: Sequence[int] = (5, 30, 120, 600, 1800, 3600), max_attempts: int = 12,
-                 batch_size: int = 40, lease_seconds: int = 60, concurrency: int = 1, metrics=None):
+                 batch_size: int = 40, lease_seconds: int = 60, concurrency: int = 1, metrics=None,
+                 renew_seconds: float | None = None):
         if not backoff or max_attempts < 1:
             raise ValueError("OutboxSender needs a backoff and at least one attempt")
         self.db, self.transport, self.clock = db, transport, clock
         self.poll_seconds, self.backoff, self.max_attempts = poll_seconds, tuple(backoff), max_attempts
         self.batch_size, self.lease_seconds = batch_size, lease_seconds
+        self.renew_seconds = renew_seconds if renew_seconds is not None else lease_seconds / 4
+        self._unsaved: list[tuple[OutboxRow, OutboxMark]] = []  # sent, outcome not saved yet: saved first
         self.metrics = metrics  # kebabalab.metrics.Metrics: SMS sent, logged, retried, failed
         self.concurrency = max(1, concurrency)
         self._pool: ThreadPoolExecutor | None = None
@@ -171,39 +177,50 @@ class OutboxSender:
 
     def run_once(self) -> dict[str, int]:
         """Send what is due now, up to `concurrency` texts at once (each leased to this sender while it is
-        sent, so the lease always covers one Twilio request); returns {'sent', 'logged', 'retry', 'failed'}.
+        sent, the lease renewed every `renew_seconds` while Twilio has not answered); returns {'sent',
+        'logged', 'retry', 'failed'}.
 
         Outcomes that finish together are saved in one transaction: on SQLite every write waits its turn
         behind the orders being placed, so one write per group of sends rather than one per text. A save that
         fails (StoreError: the database busy or gone) is tried again with the next group, so the texts still
-        being sent are waited for and saved; only if the round's last save fails too does it raise, and those
-        texts are sent again when their lease runs out."""
+        being sent are waited for and saved. Outcomes still unsaved at the end of the round are kept and
+        saved first at the next round, before any other text is claimed (it raises until they are saved)."""
         counts = {"sent": 0, "logged": 0, "retry": 0, "failed": 0}
+        self._save(counts)
         handled = 0
         while handled < self.batch_size:
             limit = min(self.concurrency, self.batch_size - handled)
             rows = self.db.claim_due(self.clock.now(), limit=limit, lease_seconds=self.lease_seconds)
             if not rows:
                 break
-            unsaved: list[tuple[OutboxRow, OutboxMark]] = []
-            for finished in self._send_all(rows):
-                unsaved += finished
-                try:
-                    self.db.record_marks([mark for _, mark in unsaved])
-                except StoreError as exc:
-                    logger.warning("SMS outcomes of %d texts not saved yet (%s); trying again with the next",
-                                   len(unsaved), exc)
-                    continue
-                for row, mark in unsaved:
-                    self._report(row, mark)
-                    counts[mark.status] += 1
-                    if self.metrics is not None:
-                        self.metrics.sms_outcome(mark.status)
-                unsaved = []
-            if unsaved:
-                raise StoreError(f"the outcomes of {len(unsaved)} texts could not be saved; they will be sent again")
+            with LeaseKeeper(self.db, self.clock, rows, self.lease_seconds, self.renew_seconds) as lease:
+                for finished in self._send_all(rows):
+                    self._unsaved += finished
+                    saving = [row.id for row, _ in self._unsaved]
+                    try:
+                        self._save(counts)
+                    except StoreError as exc:
+                        logger.warning("SMS outcomes of %d texts not saved yet (%s); trying again with the next",
+                                       len(saving), exc)
+                        continue
+                    lease.done(saving)
+            if self._unsaved:
+                raise StoreError(f"the outcomes of {len(self._unsaved)} texts could not be saved yet; they are "
+                                 "saved before any other text is sent")
             handled += len(rows)
         return counts
+
+    def _save(self, counts: dict[str, int]) -> None:
+        """Save the outcomes not saved yet, in one write (StoreError when the database refuses)."""
+        if not self._unsaved:
+            return
+        self.db.record_marks([mark for _, mark in self._unsaved])
+        for row, mark in self._unsaved:
+            self._report(row, mark)
+            counts[mark.status] += 1
+            if self.metrics is not None:
+                self.metrics.sms_outcome(mark.status)
+        self._unsaved = []
 
     def _send_all(self, rows: list[OutboxRow]) -> Iterator[list[tuple[OutboxRow, OutboxMark]]]:
         """Send the rows at once; yields the (row, outcome) pairs that finished together, as they finish, so

@@ -9,60 +9,96 @@ from __future__ import annotations
 
 import re
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from .cart import MAX_QUANTITY, CartLine, LineSpec, Meal, make_line, say_or
+from .cart import MAX_QUANTITY, CartLine, LineSpec, make_line, say_or
+from .corrections import resolved
+from .distribution import ASK_EACH, applied_to_all, distributed
 from .errors import ToolError
-from .menu import MAIN_CATEGORIES, Item, Menu
-from .phrases import WEAK, Lexicon, Tag
+from .menu import Item, Menu
+from .phrases import FILLER, WEAK, Lexicon, Tag
 from .pricing import spoken_money
+from .spoken_meals import fold, lift_meals, meal_of, said_once
+from .spoken_order import JOINS, SpokenOrder, describe, is_main
+from .transcript import spoken
+from .unsold import refuse_unsold
 
 MAX_CHARS = 500
 NO_ITEM = "I couldn't find a menu item in that; what would you like?"
-MEAL_ONLY = "Only a kebab, HSP or gozleme comes as a meal; which would you like as a meal?"
 HEADS = ("item", "brand")
-JOINS = (",", "and")  # join two meats ("lamb and chicken kebab") or tub sauces before their item
-FAMILY = {"salad": "salad", "salads": "salad", "sauce": "sauce", "sauceword": "sauce", "extra": "extra",
-          "cheese": "cheese", "salt": "salt"}  # what "no ..." can take away; "," and "and" join one family
 
 
-@dataclass
-class _Order:
-    head: Tag
-    qty: int | None = None
-    explicit: bool = False  # a number was said, not just "a"
-    negated: bool = False  # "no chips"
-    item_id: str = ""
-    size: str | None = None
-    proteins: list[str] = field(default_factory=list)
-    veg: str | None = None
-    add: dict[str, list] = field(default_factory=lambda: {"salad": [], "sauce": [], "extra": []})
-    drop: dict[str, list] = field(default_factory=lambda: {"salad": [], "sauce": [], "extra": []})
-    drop_all: set[str] = field(default_factory=set)
-    flags: set[str] = field(default_factory=set)  # lot, salads, pack, meal, deal, no_chips
-    cheese: bool | None = None
-    salt: str | None = None
-    flavour: str | None = None
-    chips: tuple | None = None  # the meal's chips: (size, salt)
-    drink: tuple | None = None  # the meal's can: (brand,)
+@dataclass(frozen=True)
+class Reading:
+    """The lines the words make, and what was only matched by sound ("'gozlamay' as gozleme") to say back."""
+    lines: list[CartLine]
+    heard: list[str]
 
 
-def parse_to_lines(menu: Menu, text: str, lexicon: Lexicon | None = None) -> list[CartLine]:
+def read_order(menu: Menu, text, lexicon: Lexicon | None = None) -> Reading:
+    """Cart lines for the words, all checked before any is returned; or a ToolError that asks or refuses."""
+    lexicon = lexicon or Lexicon.from_menu(menu)
+    tags = _tags(menu, text, lexicon)
+    lines = [make_line(menu, spec) for spec in _parse(menu, tags)]
+    return Reading(lines, list(dict.fromkeys(f"'{t.heard}' as {t.text}" for t in tags if t.heard)))
+
+
+def parse_to_lines(menu: Menu, text, lexicon: Lexicon | None = None) -> list[CartLine]:
     """Cart lines for the words, all checked before any is returned; or a ToolError that asks."""
-    return [make_line(menu, spec) for spec in parse_order(menu, text, lexicon)]
+    return read_order(menu, text, lexicon).lines
 
 
-def parse_order(menu: Menu, text: str, lexicon: Lexicon | None = None) -> list[LineSpec]:
+def parse_order(menu: Menu, text, lexicon: Lexicon | None = None) -> list[LineSpec]:
     """Line specs for the words (not yet checked against the menu); ToolError if there is no item in them."""
-    tags = (lexicon or Lexicon.from_menu(menu)).read(_checked(text))
+    lexicon = lexicon or Lexicon.from_menu(menu)
+    return _parse(menu, _tags(menu, text, lexicon))
+
+
+def _tags(menu: Menu, text, lexicon: Lexicon) -> list[Tag]:
+    """The words as tags with corrections resolved; refused here if any word is not on the menu."""
+    said = spoken(menu, _checked(text))
+    if _NEGATIVE.search(said):
+        raise ToolError("How many would you like? I can take 1 to 99 of an item.")
+    tags = resolved(lexicon.read(said), lambda tag: _kind_of(menu, tag))
+    refuse_unsold(menu, tags, set(lexicon.canon) - FILLER)
+    return tags
+
+
+def _kind_of(menu: Menu, tag: Tag) -> str:
+    """What a correction may replace with what: a coke with a sprite, a chicken gozleme with a lamb one."""
+    item = _item_of(menu, tag)
+    return item.category if item else str(tag.value)
+
+
+def _either(tags: list[Tag]) -> None:
+    """'small or large', 'lamb or chicken', 'coke or sprite': asked, never one picked."""
+    for n in range(1, len(tags) - 1):
+        a, sep = tags[n - 1], tags[n]
+        b = next((t for t in tags[n + 1:] if t.kind != "qty"), Tag(""))  # "a coke or a sprite"
+        if sep.kind == "sep" and sep.text == "or" and a.kind == b.kind and a.kind in EITHER and a.value != b.value:
+            if not any(t.kind == "neg" for t in tags[max(0, n - 4):n]):  # "no onion or tomato": neither
+                raise ToolError(f"Which would you like: {a.text} or {b.text}?")
+
+
+EITHER = ("size", "protein", "veg", "item", "brand", "flavour", "sauce")
+
+
+def _parse(menu: Menu, tags: list[Tag]) -> list[LineSpec]:
+    _either(tags)
     orders = _orders(menu, tags)
-    _lift_meals(menu, orders)
-    kept: list[_Order] = []
+    lift_meals(menu, orders)
+    orders = said_once(menu, orders)
+    kept: list[SpokenOrder] = []
     main = None
     for order in orders:
-        if _is_main(menu, order):
+        if is_main(menu, order):
             main = order
-        elif _fold(menu, main, order):
+        elif fold(menu, main, order):
+            if "all" in order.flags:  # "make both meals with ... a coke each": every meal said before gets one
+                for other in kept:
+                    if "all" in other.flags and {"meal", "deal"} & other.flags:
+                        other.drink = other.drink or main.drink
+                        other.chips = other.chips or main.chips
             continue
         if order.head.plural and not order.explicit:
             raise ToolError(f"How many {order.head.text}s?")
@@ -82,12 +118,10 @@ def _checked(text) -> str:
         raise ToolError("I didn't catch an order; what would you like?")
     if len(text) > MAX_CHARS:
         raise ToolError("That's a lot at once; please give me the order a few items at a time.")
-    if _NEGATIVE.search(text):
-        raise ToolError("How many would you like? I can take 1 to 99 of an item.")
     return text
 
 
-def _orders(menu: Menu, tags: list[Tag]) -> list[_Order]:
+def _orders(menu: Menu, tags: list[Tag]) -> list[SpokenOrder]:
     """Split the tags at each item: its prefix (count, size, meat) and what follows it."""
     heads = [i for i, t in enumerate(tags) if t.kind in HEADS]
     if not heads:
@@ -102,17 +136,19 @@ def _orders(menu: Menu, tags: list[Tag]) -> list[_Order]:
         starts.append(s)
         floor = h + 1
     ends = starts[1:] + [len(tags)]
-    for n, (h, s, e) in enumerate(zip(heads, starts, ends)):
-        if _says_another(tags[:s] if n == 0 else []) or _says_another(tags[h + 1:e]):
-            raise ToolError(f"I heard more than one {tags[h].text} there; could you tell me each one on its own, "
-                            "like 'a large lamb kebab and a small chicken kebab'?")
-    return [_order(menu, tags[h], tags[s:h], (tags[:s] if n == 0 else []) + tags[h + 1:e])
-            for n, (h, s, e) in enumerate(zip(heads, starts, ends))]
+    said = applied_to_all([(tags[h], tags[s:h], tags[h + 1:e]) for h, s, e in zip(heads, starts, ends)])
+    orders = []
+    for n, (head, prefix, rest) in enumerate(said):
+        for one_head, one_prefix, one_rest in distributed(head, tags[:starts[0]] if n == 0 else [], prefix, rest):
+            if _says_another(one_rest):
+                raise ToolError(ASK_EACH.format(item=head.text))
+            orders.append(_order(menu, one_head, one_prefix, one_rest))
+    return orders
 
 
 def _says_another(tags: list[Tag]) -> bool:
-    """A count followed by a size or meat with no item word of its own: 'a large lamb and a small chicken
-    kebab', 'two kebabs, one lamb one chicken'. Merging those into one line would be a guess."""
+    """A count followed by a size or meat with no item word of its own: 'a kebab and a large lamb and a small
+    chicken kebab'. Merging those into one line would be a guess."""
     return any(t.kind == "qty" and any(u.kind in ("size", "protein") for u in tags[i + 1:])
                for i, t in enumerate(tags))
 
@@ -120,7 +156,7 @@ def _says_another(tags: list[Tag]) -> bool:
 def _before(menu: Menu, tags: list[Tag], i: int, head: Tag) -> bool:
     """Whether tags[i] belongs to the item that follows it."""
     kind, item = tags[i].kind, _item_of(menu, head)
-    if kind in ("qty", "size", "flavour", "pack", "neg"):
+    if kind in ("qty", "size", "flavour", "pack", "neg", "vague"):
         return True
     if kind in ("protein", "veg"):
         return str(head.value).startswith("@") or (item is not None and (
@@ -138,67 +174,32 @@ def _item_of(menu: Menu, head: Tag) -> Item | None:
     return menu.can_item() if head.kind == "brand" else menu.items.get(str(head.value))
 
 
-def _order(menu: Menu, head: Tag, prefix: list[Tag], rest: list[Tag]) -> _Order:
+def _order(menu: Menu, head: Tag, prefix: list[Tag], rest: list[Tag]) -> SpokenOrder:
+    if any(t.kind == "vague" for t in prefix):  # "a few cokes", "a couple of kebabs"
+        raise ToolError(f"How many {_plural(head.text)} would you like?")
     counts = [t for t in prefix if t.kind == "qty"]
-    strong = [int(t.value) for t in counts if t.text not in WEAK]
-    order = _Order(head, strong[-1] if strong else (1 if counts else None), bool(strong),
+    strong = [t.value for t in counts if t.text not in WEAK]
+    times = [t.value for t in prefix + rest if t.kind == "times"]  # "Coke x3"
+    if times and (len(set(times)) > 1 or (strong and strong[-1] not in (1, times[-1]))):
+        raise ToolError(f"How many {_plural(head.text)}: {say_or(str(n) for n in dict.fromkeys(strong[-1:] + times))}?")
+    strong = times[-1:] or strong
+    order = SpokenOrder(head, strong[-1] if strong else (1 if counts else None), bool(strong),
                    bool(prefix) and prefix[0].kind == "neg")
-    if not 1 <= (1 if order.qty is None else order.qty) <= MAX_QUANTITY:
-        raise ToolError(f"How many {head.text}s? I can take 1 to {MAX_QUANTITY} on one line.")
-    _describe(order, prefix + rest)
+    qty = 1 if order.qty is None else order.qty
+    if not isinstance(qty, int) or not 1 <= qty <= MAX_QUANTITY:
+        whole = "" if isinstance(qty, int) else "whole "
+        raise ToolError(f"How many {_plural(head.text)}? I can take 1 to {MAX_QUANTITY} {whole}on one line, "
+                        "so I haven't added anything.")
+    describe(order, prefix + rest)
     order.item_id = _resolve(menu, order)
     return order
 
 
-def _describe(order: _Order, tags: list[Tag]) -> None:
-    """Apply what was said about the item, in order; 'no ...' is applied last (it wins)."""
-    i = 0
-    while i < len(tags):
-        tag = tags[i]
-        i += 1
-        if tag.kind == "neg":
-            i = _negate(order, tags, i)
-        elif tag.kind == "size" and order.size is None:
-            order.size = tag.value
-        elif tag.kind == "protein":
-            order.proteins.append(tag.value)
-        elif tag.kind in order.add:
-            order.add[tag.kind].append(tag.value)
-        elif tag.kind == "cheese":
-            order.cheese = False if order.cheese is False else True
-        elif tag.kind in ("veg", "salt", "flavour"):
-            setattr(order, tag.kind, tag.value or getattr(order, tag.kind))
-        elif tag.kind in ("lot", "salads", "pack", "meal", "deal"):
-            order.flags.add(tag.kind)
+def _plural(word: str) -> str:
+    return word if word.endswith("s") else word + "s"
 
 
-def _negate(order: _Order, tags: list[Tag], i: int) -> int:
-    """Take away what follows 'no': 'no onion or tomato', 'hold the salad', 'no sauce'; the index after it."""
-    family = None
-    while i < len(tags):
-        tag = tags[i]
-        if tag.kind == "sep" and family and tag.text in (",", "or", "nor", "and") and i + 1 < len(tags):
-            nxt = FAMILY.get(tags[i + 1].kind)
-            if nxt is None or (tag.text in JOINS and nxt != family):
-                break
-        elif tag.kind not in FAMILY:
-            break
-        elif tag.kind in order.drop:
-            order.drop[tag.kind].append(tag.value)
-        elif tag.kind == "cheese":
-            order.cheese = False
-        elif tag.kind == "salt":
-            order.salt = "none"
-        elif not (tag.kind == "sauceword" and family == "sauce"):  # "no salad", "no sauce"
-            order.drop_all.add(FAMILY[tag.kind])
-        family = FAMILY.get(tag.kind, family)
-        i += 1
-        if tag.kind == "sauceword":  # "no garlic sauce, chilli sauce": the chilli is wanted
-            break
-    return i
-
-
-def _resolve(menu: Menu, order: _Order) -> str:
+def _resolve(menu: Menu, order: SpokenOrder) -> str:
     """The menu item: a brand is a can; 'lamb gozleme', '500 gram meat container', 'pack of baklava'."""
     value = str(order.head.value)
     if order.head.kind == "brand":
@@ -220,98 +221,45 @@ def _resolve(menu: Menu, order: _Order) -> str:
     return pack.id if "pack" in order.flags and pack else item.id
 
 
-def _category(menu: Menu, order: _Order) -> str:
-    return menu.item(order.item_id).category
-
-
-def _is_main(menu: Menu, order: _Order) -> bool:
-    return _category(menu, order) in MAIN_CATEGORIES and not order.negated
-
-
-def _lift_meals(menu: Menu, orders: list[_Order]) -> None:
-    """'Meal' or 'deal' said after a chips or can is about the main before it: 'lamb kebab and can deal'."""
-    main = None
-    for order in orders:
-        wants = {"meal", "deal"} & order.flags
-        if _is_main(menu, order):
-            main = order
-        elif wants and main is None:
-            raise ToolError(MEAL_ONLY)
-        elif wants:
-            order.flags -= wants
-            main.flags.add("deal" if "deal" in wants and order.item_id == menu.can_item().id else "meal")
-
-
-def _fold(menu: Menu, main: _Order | None, order: _Order) -> bool:
-    """Make a chips or can said after a meal the meal's ('as a meal with large chips and a coke'); True if so."""
-    is_can = order.item_id == menu.can_item().id
-    if order.negated:  # "a kebab meal, no chips" is a kebab and can
-        if main is not None and _category(menu, order) == "chips":
-            main.flags.add("no_chips")
-        return True
-    if main is None or not {"meal", "deal"} & main.flags or (order.explicit and order.qty != (main.qty or 1)):
-        return False
-    if is_can and main.drink is None:
-        main.drink = (order.head.value if order.head.kind == "brand" else None,)
-        return True
-    plain = not (order.add["sauce"] or order.add["extra"] or order.cheese)
-    with_chips = "deal" not in main.flags and any(m.has_chips for m in menu.meal_types_for(_category(menu, main)))
-    if _category(menu, order) == "chips" and main.chips is None and plain and with_chips:
-        main.chips = (order.size, order.salt)
-        return True
-    return False
-
-
-def _specs(menu: Menu, order: _Order) -> list[LineSpec]:
+def _specs(menu: Menu, order: SpokenOrder) -> list[LineSpec]:
     """The order as line specs: one, or one per sauce for sauce tubs."""
     item = menu.item(order.item_id)
+    if order.size and not item.sized and item.category != "meat_container":
+        what = order.head.text if order.head.kind == "brand" else item.spoken
+        raise ToolError(f"There's only one size of {what}, not {order.size}; would you like that?")
     salads, sauces = _choices(menu, item, order, "salad"), _choices(menu, item, order, "sauce")
     spec = LineSpec(item.id, order.size if item.sized else None, _protein(menu, item, order), salads, sauces,
                     [e for e in dict.fromkeys(order.add["extra"]) if e not in order.drop["extra"]],
                     order.cheese, order.salt if item.category == "chips" else None,
                     order.head.value if order.head.kind == "brand" else (
                         order.flavour if item.flavours else None),
-                    1 if order.qty is None else order.qty, _meal(menu, item, order))
+                    1 if order.qty is None else order.qty, meal_of(menu, item, order))
     if "sauce" in item.needs and len(sauces) > 1:
         return [LineSpec(item.id, sauces=[s], quantity=spec.quantity) for s in sauces]
     return [spec]
 
 
-def _choices(menu: Menu, item: Item, order: _Order, kind: str) -> list[str]:
+def _choices(menu: Menu, item: Item, order: SpokenOrder, kind: str) -> list[str]:
     """Salads or sauces: said, plus the lot (or 'with salad'), less what was taken away."""
     said = list(order.add[kind])
     if "lot" in order.flags:
         said += item.the_lot.get(kind + "s", ())
     if kind == "salad" and "salads" in order.flags:
         said += item.the_lot.get("salads") or menu.salads
-    if kind in order.drop_all:
-        return []
+    if kind in order.drop_all:  # "no sauce add hummus": only what was said after the "no"
+        said = list(order.add[kind])
     return [v for v in dict.fromkeys(said) if v not in order.drop[kind]]
 
 
-def _protein(menu: Menu, item: Item, order: _Order) -> str | None:
+def _protein(menu: Menu, item: Item, order: SpokenOrder) -> str | None:
     """One meat: 'lamb and chicken' is mixed, 'vegetarian' is falafel; two others are asked about."""
     if "protein" not in item.needs:
         return None
     said = set(order.proteins) | ({"falafel"} if order.veg and "falafel" in menu.proteins else set())
-    if said >= {"lamb", "chicken"} and said <= {"lamb", "chicken", "mixed"}:
+    if said >= {"lamb", "chicken"} and said <= {"lamb", "chicken", "mixed"} and "meats_apart" not in order.flags:
         return "mixed"
     if len(said) > 1:
         raise ToolError(f"Which meat for the {item.spoken}: {say_or(item.proteins or menu.proteins)}?")
     return next(iter(said), None)
 
 
-def _meal(menu: Menu, item: Item, order: _Order) -> Meal | None:
-    """The meal the main was made: kebab meal (small chips unless said), kebab/HSP and can, gozleme meal."""
-    if not {"meal", "deal"} & order.flags:
-        return None
-    types = menu.meal_types_for(item.category)
-    if not types:
-        raise ToolError(MEAL_ONLY)
-    bare = bool({"deal", "no_chips"} & order.flags)
-    meal = next((m for m in types if m.has_chips != bare), types[0])
-    chips_size, chips_salt = order.chips or (None, None)
-    if not meal.has_chips:
-        return Meal(meal.key, drink_brand=(order.drink or (None,))[0])
-    return Meal(meal.key, chips_size or meal.chips_sizes[0], chips_salt or order.salt,
-                (order.drink or (None,))[0])

@@ -208,6 +208,12 @@ def _after(now: datetime, minutes: int, tz: tzinfo) -> datetime | None:
     return _round_up(now + timedelta(minutes=minutes), tz, 1)
 
 
+def next_opening_said(hours: Hours, now: datetime) -> str:
+    """"we open again tomorrow at 11 am": the next opening after the current one (or after now when closed)."""
+    current = hours.current_interval(now)
+    return _opens_again(hours, current[1] if current else now, now)
+
+
 def _opens_again(hours: Hours, after: datetime, now: datetime) -> str:
     upcoming = hours.next_interval(after)
     if upcoming is None:

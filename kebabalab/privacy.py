@@ -1,16 +1,19 @@
 """Forgetting customers: on request (`forget <phone>`), and order history older than HISTORY_DAYS, daily.
 
 Orders are kept (the shop's books need them) but lose the name, number and notes; the texts about them
-lose their number and body, and any not yet sent are stopped; abandoned carts lose the number.
+lose their number and body, and any not yet sent are stopped; abandoned carts lose the number. A forget
+on request is recorded as a hash of the number (forgotten_phones), so `reapply_forgets` can forget the
+customer again in a database restored from a backup taken before.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .db import utc_text
+from .db import SQL, utc_text
 from .phones import mask_phone
 
 log = logging.getLogger(__name__)
@@ -34,9 +37,15 @@ class Forgotten:
     carts: int
 
 
+def phone_hash(e164: str) -> str:
+    """What forgotten_phones keeps of a number: its SHA-256, never the number itself."""
+    return hashlib.sha256(e164.encode("utf-8")).hexdigest()
+
+
 def forget_phone(db, e164: str) -> Forgotten:
-    """Remove one customer's name and number from every stored order, text and abandoned cart."""
+    """Remove one customer's name and number from every stored order, text and abandoned cart; record the forget."""
     with db.transaction(immediate=True) as conn:
+        conn.execute(SQL["forgotten_add"], (phone_hash(e164), utc_text(db.clock.now())))
         texts = _blank_texts(conn, _ORDERS_WHERE["phone"], (e164,))
         texts += conn.execute("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' "
                               "ELSE status END, to_phone = ?, body = '' WHERE to_phone = ?",
@@ -45,8 +54,29 @@ def forget_phone(db, e164: str) -> Forgotten:
                               "WHERE customer_phone = ?", (e164,)).rowcount
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL WHERE phone = ?",
                              (e164,)).rowcount
+    _scrub(db)
     log.info("forgot customer %s: %d orders, %d texts, %d abandoned carts", mask_phone(e164), orders, texts, carts)
     return Forgotten(orders, texts, carts)
+
+
+def reapply_forgets(db, hashes: set[str] = frozenset()) -> int:
+    """Forget again every recorded customer (those in this database and `hashes`, from the database it replaced)
+    whose number is still stored; returns how many numbers were forgotten."""
+    with db.transaction(immediate=True) as conn:
+        recorded = {row["phone_hash"]: row["forgotten_at"] for row in conn.execute(SQL["forgotten_all"]).fetchall()}
+        stamp = utc_text(db.clock.now())
+        for missing in set(hashes) - set(recorded):
+            conn.execute(SQL["forgotten_add"], (missing, stamp))
+    wanted = set(recorded) | set(hashes)
+    phones = [row["phone"] for row in db.engine.read(SQL["known_phones"]) if row["phone"] != FORGOTTEN]
+    again = [phone for phone in phones if phone_hash(phone) in wanted]
+    for phone in again:
+        forget_phone(db, phone)
+    return len(again)
+
+
+def forgotten_hashes(db) -> set[str]:
+    return {row["phone_hash"] for row in db.engine.read(SQL["forgotten_all"])}
 
 
 def anonymise_before(db, cutoff: datetime) -> Forgotten:
@@ -61,9 +91,17 @@ def anonymise_before(db, cutoff: datetime) -> Forgotten:
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL, summary = '' "
                              "WHERE created_at < ? AND (phone IS NOT NULL OR summary <> '')", (stamp,)).rowcount
     if orders or texts or carts:
+        _scrub(db)
         log.info("anonymised history before %s: %d orders, %d texts, %d abandoned carts", stamp[:10], orders, texts,
                  carts)
     return Forgotten(orders, texts, carts)
+
+
+def _scrub(db) -> None:
+    """The old values are overwritten in the file (secure_delete); fold the write-ahead log, which still holds
+    the pages as they were, into the file and empty it."""
+    if not db.checkpoint():
+        log.warning("the write-ahead log could not be emptied while a reader held it; it is at the next checkpoint")
 
 
 def _blank_texts(conn, where: str, params: tuple) -> int:

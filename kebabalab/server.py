@@ -11,26 +11,31 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import __version__
+from .assistant_request import answer_assistant_request
 from .board import init_app as init_board
 from .calls import finish_call
 from .config import Settings
-from .errors import ProtocolError
-from .logs import configure_logging
+from .errors import ProtocolError, StoreError
+from .logs import configure_logging_for
+from .replay import RUNNING, replay_key
 from .security import _same, webhook_authorised
 from .services import Services
 from .tools import run_tool_call
-from .vapi import function_call_reply, parse_server_message, tool_calls_reply
+from .vapi import function_call_reply, parse_server_message, tool_calls_reply, tool_result
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
+STILL_RUNNING = "I'm still working on that one; give me a moment."
 
 
 def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None, sms_transport=None,
                start_sender: bool | None = None) -> Flask:
     """The app. `config`: Settings, or environment-style names (None: the process environment)."""
     settings = config if isinstance(config, Settings) else Settings.from_env(config)
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging_for(settings)
     services = Services.build(settings, clock=clock, transport=sms_transport)
+    if settings.vapi_hmac_secret and not settings.vapi_hmac_plan.signs_timestamp:
+        log.warning("VAPI_HMAC_PAYLOAD_FORMAT signs no {timestamp}: a recorded request can be replayed at any time")
     if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret and settings.allow_unauthenticated:
         log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
                     "VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET): never run a shop's phone line like this")
@@ -99,6 +104,49 @@ def _webhook(services: Services) -> Response:
             return _error(429, "too many failed authentications", Retry_After=str(wait))
         log.warning("webhook: refused unauthenticated request from %s", request.remote_addr)
         return _error(401, "missing or wrong webhook credential")
+    key = replay_key(request.headers, body, services.settings.vapi_hmac_plan)
+    if key is None:
+        return _answer(services, body)
+    return _answer_once(services, key, body)
+
+
+def _answer_once(services: Services, key: str, body: bytes) -> Response:
+    """A signed request runs once; a copy of it (a replay, or Vapi's retry) gets the first reply again."""
+    try:
+        first = services.replays.first(key)
+    except StoreError as exc:
+        return _every_call_fails(body, str(exc))
+    if first is RUNNING:
+        return _every_call_fails(body, STILL_RUNNING)
+    if first is not None:
+        log.warning("webhook: a signed request seen before was answered again without running it")
+        return Response(first.body, status=first.status, mimetype="application/json")
+    try:
+        response = _answer(services, body)
+    except Exception:
+        services.replays.forget(key)
+        raise
+    if response.status_code == 429:  # refused by a limit, not run: a retry after Retry-After may run it
+        services.replays.forget(key)
+    else:
+        services.replays.remember(key, response.status_code, response.get_data(as_text=True))
+    return response
+
+
+def _every_call_fails(body: bytes, sentence: str) -> Response:
+    """HTTP 200 with the sentence as every tool call's error, so the assistant can say it."""
+    try:
+        message = parse_server_message(json.loads(body))
+    except (ValueError, RecursionError, ProtocolError):
+        return _error(400, "body is not valid JSON")
+    entries = [tool_result(call, error=sentence) for call in message.tool_calls]
+    if message.type == "function-call" and entries:
+        return jsonify(function_call_reply(entries[0]))
+    return jsonify(tool_calls_reply(entries) if entries else {})
+
+
+def _answer(services: Services, body: bytes) -> Response:
+    """Parse an authenticated message, run its tool calls, reply."""
     try:
         message = parse_server_message(json.loads(body))
     except (ValueError, RecursionError):
@@ -106,14 +154,17 @@ def _webhook(services: Services) -> Response:
     except ProtocolError as exc:
         return _error(400, str(exc))
     if message.tool_calls:
-        wait = services.call_limiter.hit(message.call_id, cost=len(message.tool_calls))
+        call_id = message.call_id or ""
+        wait = services.call_limiter.hit(call_id, cost=len(message.tool_calls))
         if wait:
             return _error(429, "too many tool calls for this call", Retry_After=str(wait))
-        entries = [run_tool_call(services, call, message.call_id, message.caller_number)
+        entries = [run_tool_call(services, call, call_id, message.caller_number)
                    for call in message.tool_calls]
         if message.type == "function-call":
             return jsonify(function_call_reply(entries[0]))
         return jsonify(tool_calls_reply(entries))
+    if message.type == "assistant-request":
+        return jsonify(answer_assistant_request(services, message.caller_number))
     if message.ends_call and message.call_id:
         finish_call(services, message.call_id, message.caller_number)
     return jsonify({})

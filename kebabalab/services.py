@@ -1,6 +1,7 @@
 """The shop's services, built once per app by `create_app` and handed to every tool call."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -9,6 +10,7 @@ from .clock import SystemClock
 from .config import Settings
 from .db import Database
 from .errors import ConfigError, read_json_file
+from .heartbeat import Heartbeat
 from .hours import Hours
 from .menu import Menu
 from .metrics import Metrics
@@ -16,8 +18,9 @@ from .notifications import OutboxSender
 from .phones import can_receive_texts, mask_phone, try_normalise
 from .phrases import Lexicon
 from .privacy import HistoryJanitor
+from .replay import ReplayGuard, make_replay_guard
 from .security import RateLimiter
-from .sessions import MemorySessionStore
+from .sessions import MemorySessionStore, Session
 from .sms import LogTransport, TwilioTransport
 
 log = logging.getLogger(__name__)
@@ -122,15 +125,41 @@ class Services:
     availability: Availability
     lexicon: Lexicon
     janitor: HistoryJanitor
+    replays: ReplayGuard
+    heartbeat: Heartbeat
 
     def start_background(self) -> None:
-        """The SMS sender and the daily history job (not in tests that drive them by hand)."""
+        """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
+        self.heartbeat.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
         self.janitor.stop()
+        self.heartbeat.stop()
+
+    def save_sessions(self) -> int:
+        """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
+        the database for the next server to restore. Redis keeps them by itself. Returns how many."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        live = self.sessions.snapshot()
+        self.db.save_sessions([(s.call_id, json.dumps(s.to_dict(), separators=(",", ":"))) for s in live])
+        log.info("sessions: %d calls in progress saved for the next server", len(live))
+        return len(live)
+
+    def restore_sessions(self) -> int:
+        """`serve`, before it answers: take back the calls in progress a gracefully stopped server saved (only
+        the server: a CLI command on the same database must not take them)."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        saved = self.db.take_saved_sessions()
+        restored = self.sessions.restore([Session.from_dict(json.loads(data)) for _, data in saved])
+        if saved:
+            log.info("sessions: %d calls in progress restored (%d past their TTL left out)", restored,
+                     len(saved) - restored)
+        return restored
 
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
@@ -146,4 +175,5 @@ class Services:
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                   HistoryJanitor(db, clock, settings.history_days))
+                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
+                   Heartbeat(db, clock))

@@ -12,8 +12,11 @@
   random per process and a restart signs staff out. A PIN alone is never the key: it could be guessed
   offline from any cookie.
 - Every POST carries the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`).
-- Five wrong passwords from one address within 15 minutes lock that address out for 15 minutes (429),
-  counted in this process.
+- Five wrong passwords from one address within 15 minutes lock that address out for 15 minutes (429), and
+  the shop as a whole gets a limited number of tries: counted in the database before the password is
+  checked (login_guard.py), so parallel sign-ins, several workers and a restart change nothing.
+- The cookie names a session kept on the server (staff_sessions.py): signing out ends it for every copy of
+  the cookie, and "sign out all tablets" ends them all.
 """
 from __future__ import annotations
 
@@ -21,22 +24,20 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
-from collections import deque
 from datetime import timedelta
 
 from flask import request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from .login_guard import LoginGuard
+from .staff_sessions import StaffSessions
+
 log = logging.getLogger(__name__)
 
 COOKIE_NAME = "kebabalab_staff"
 SESSION_LIFETIME = timedelta(hours=12)
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
-LOCKOUT_FAILURES = 5
-LOCKOUT_WINDOW = timedelta(minutes=15)
-LOCKOUT_FOR = timedelta(minutes=15)
 _KEY_LABEL = b"kebabalab staff session cookie v1"
 _HASH_PREFIXES = ("scrypt:", "pbkdf2:")
 
@@ -80,57 +81,13 @@ class StaffSessionInterface(SecureCookieSessionInterface):
         return request_is_https()
 
 
-class LockOut:
-    """`LOCKOUT_FAILURES` failures from one key within the window lock it for `LOCKOUT_FOR` (injected clock)."""
-
-    def __init__(self, clock, failures: int = LOCKOUT_FAILURES, window: timedelta = LOCKOUT_WINDOW,
-                 lock_for: timedelta = LOCKOUT_FOR, max_keys: int = 10_000):
-        self._clock, self._failures, self._window, self._lock_for = clock, failures, window, lock_for
-        self._max_keys = max_keys
-        self._seen: dict[str, deque] = {}
-        self._until: dict[str, object] = {}
-        self._mutex = threading.Lock()
-
-    def wait(self, key: str) -> int:
-        """Whole seconds until `key` may try again; 0 when it is not locked out."""
-        now = self._clock.now()
-        with self._mutex:
-            until = self._until.get(key)
-            if until is None or until <= now:
-                self._until.pop(key, None)
-                return 0
-            return max(1, int((until - now).total_seconds() + 0.999))
-
-    def failed(self, key: str) -> None:
-        now = self._clock.now()
-        with self._mutex:
-            if len(self._seen) >= self._max_keys and key not in self._seen:
-                self._prune(now)
-            seen = self._seen.setdefault(key, deque())
-            seen.append(now)
-            while seen and now - seen[0] >= self._window:
-                seen.popleft()
-            if len(seen) >= self._failures:
-                self._until[key] = now + self._lock_for
-                del self._seen[key]
-
-    def succeeded(self, key: str) -> None:
-        with self._mutex:
-            self._seen.pop(key, None)
-
-    def _prune(self, now) -> None:
-        for key in [k for k, seen in self._seen.items() if not seen or now - seen[-1] >= self._window]:
-            del self._seen[key]
-        for key in [k for k, until in self._until.items() if until <= now]:
-            del self._until[key]
-
-
 class StaffAuth:
     """The board's sign-in: one shared staff password, the lock-out, and the session's CSRF token."""
 
-    def __init__(self, settings, clock):
+    def __init__(self, settings, clock, db):
         self.password_hash = hash_password(settings.staff_password)
-        self.lockout = LockOut(clock)
+        self.guard = LoginGuard(db, clock)
+        self.sessions = StaffSessions(db, clock, SESSION_LIFETIME)
         if settings.staff_password and len(settings.staff_password) < 6:
             log.warning("STAFF_PASSWORD is shorter than 6 characters; the lock-out slows guessing, "
                         "a longer PIN stops it")
@@ -142,19 +99,18 @@ class StaffAuth:
     def check(self, password: str) -> bool:
         return self.enabled and bool(password) and check_password_hash(self.password_hash, password)
 
-    @staticmethod
-    def signed_in() -> bool:
-        return session.get("staff") is True
+    def signed_in(self) -> bool:
+        return session.get("staff") is True and self.sessions.alive(session.get("sid"))
 
-    @staticmethod
-    def sign_in() -> None:
+    def sign_in(self) -> None:
         session.clear()  # a new session and token on sign-in: nothing planted before survives
         session.permanent = True
         session["staff"] = True
+        session["sid"] = self.sessions.start()
         session["csrf"] = secrets.token_urlsafe(32)
 
-    @staticmethod
-    def sign_out() -> None:
+    def sign_out(self) -> None:
+        self.sessions.end(session.get("sid"))
         session.clear()
 
     @staticmethod
@@ -170,12 +126,12 @@ class StaffAuth:
         return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def init_app(app, settings, clock) -> StaffAuth:
+def init_app(app, settings, clock, db) -> StaffAuth:
     """Configure the app's session cookie for staff and return the sign-in."""
     app.secret_key = app.secret_key or session_key(settings)
     app.session_interface = StaffSessionInterface()
     app.config.update(SESSION_COOKIE_NAME=COOKIE_NAME, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
-    auth = StaffAuth(settings, clock)
+    auth = StaffAuth(settings, clock, db)
     app.extensions["kebabalab_staff"] = auth
     return auth

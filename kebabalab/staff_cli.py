@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import json
+import sys
 from datetime import date
 
 from .clock import SystemClock
-from .db import Database
+from .db.existing import describe, open_existing
 from .hours import Hours, spoken_time
 from .pricing import spoken_money
+from .validation import clean_text
 
 
 def _settings():
@@ -24,8 +26,7 @@ def cmd_orders(args) -> int:
     except ValueError:
         print(f"--day must be YYYY-MM-DD, not {day!r}")
         return 2
-    db = Database(settings.database_url)
-    db.init()
+    db = _open_database(settings.database_url)
     orders = db.orders_on_day(day)
     if args.json:
         print(json.dumps([_order_json(o) for o in orders], ensure_ascii=False, indent=2))
@@ -40,6 +41,12 @@ def cmd_orders(args) -> int:
     return 0
 
 
+def _open_database(url: str):
+    """The existing, migrated database, named on stderr first (stdout stays the command's own output)."""
+    print(f"database: {describe(url)}", file=sys.stderr)
+    return open_existing(url)
+
+
 def _order_json(order) -> dict:
     return {"orderNumber": order.order_number, "displayOrderNumber": order.display_number,
             "status": order.status, "customerName": order.customer_name, "customerPhone": order.customer_phone,
@@ -50,11 +57,11 @@ def _order_json(order) -> dict:
 def _order_text(order, hours) -> str:
     from datetime import datetime
     ready = spoken_time(hours.local(datetime.fromisoformat(order.ready_at))) if order.ready_at else "?"
-    lines = [f"{order.display_number}  {ready:>8}  {order.status:<9} {order.customer_name or '-'}  "
+    lines = [f"{order.display_number}  {ready:>8}  {order.status:<9} {clean_text(order.customer_name) or '-'}  "
              f"{order.customer_phone or ''}  {spoken_money(order.total)}"]
-    lines += [f"      {i['quantity']} x {i['description']}" for i in order.items]
+    lines += [f"      {i['quantity']} x {clean_text(i['description'])}" for i in order.items]
     if order.notes:
-        lines.append(f"      notes: {order.notes}")
+        lines.append(f"      notes: {clean_text(order.notes)}")
     return "\n".join(lines)
 
 
@@ -67,12 +74,29 @@ def cmd_forget(args) -> int:
     except ToolError:
         print("That is not a phone number; give it as 0412 345 678 or +61412345678.")
         return 2
-    db = Database(_settings().database_url)
-    db.init()
+    db = _open_database(_settings().database_url)
     done = forget_phone(db, phone)
     print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
           f"{done.carts} abandoned carts cleared.")
     return 0
+
+
+def cmd_sign_out_tablets(args) -> int:
+    from .staff_auth import SESSION_LIFETIME
+    from .staff_sessions import StaffSessions
+    db = Database(_settings().database_url)
+    db.init()
+    try:
+        ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all()
+    finally:
+        db.close()
+    print(f"Signed out every tablet and till ({ended} signed in); staff sign in again with the password.")
+    return 0
+
+
+def register_sign_out_tablets(sub) -> None:
+    parser = sub.add_parser("sign-out-tablets", help="end every staff session on the order board (a lost tablet)")
+    parser.set_defaults(func=cmd_sign_out_tablets)
 
 
 def register_forget(sub) -> None:
@@ -99,4 +123,4 @@ def _simulator(sub) -> None:
     register(sub)
 
 
-COMMANDS: list = [register_orders, register_forget, _vapi_sync, _simulator]
+COMMANDS: list = [register_orders, register_forget, register_sign_out_tablets, _vapi_sync, _simulator]

@@ -17,11 +17,22 @@ MAX_TEXT = 500
 NAME_MAX = 60
 NOTES_MAX = 200
 _LINK = re.compile(r"(https?://|www\.|\b[a-z0-9-]+\.(com|net|org|au|io|ly|me)\b)", re.I)
-_BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C)}
+# Shown as nothing, yet letters by category: Hangul fillers, the braille blank, the combining grapheme joiner and
+# the variation selectors. Bidi controls, zero-width spaces and joiners are format characters (Cf).
+_INVISIBLE = frozenset(chr(c) for c in (0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800, 0x034F, *range(0xFE00, 0xFE10),
+                                       *range(0xE0100, 0xE01F0)))
+_DROPPED_CATEGORIES = ("Cc", "Cf", "Co", "Cs", "Cn")  # control, format, private use, surrogates, unassigned
+# A terminal escape sequence goes whole ("\x1b[2J", "\x1b]0;title\x07"), not just its ESC.
+_TERMINAL_ESCAPE = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-_])")
 
 
-def _has_control(text: str) -> bool:
-    return any(unicodedata.category(ch) in ("Cc", "Cf", "Co", "Cs") or ch in _BIDI for ch in text)
+def clean_text(value: Any) -> str:
+    """A caller's words as kept and shown: control, format (bidi, zero-width) and invisible characters removed,
+    every run of whitespace one space, NFC; every letter of every script kept (José, Nguyễn, 李)."""
+    text = _TERMINAL_ESCAPE.sub("", unicodedata.normalize("NFC", "" if value is None else str(value)))
+    kept = "".join(" " if ch.isspace() else "" if ch in _INVISIBLE or unicodedata.category(ch) in
+                   _DROPPED_CATEGORIES else ch for ch in text)
+    return " ".join(kept.split())
 
 
 def coerce_int(value: Any, what: str) -> int:
@@ -48,19 +59,30 @@ def coerce_bool(value: Any, what: str) -> bool:
 
 
 def coerce_text(value: Any, what: str, *, max_length: int = MAX_TEXT, required: bool = True) -> str | None:
-    """Plain single-line text: no control characters, at most `max_length` characters."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    """Plain single-line text, cleaned on arrival (clean_text); refused only when nothing is left or it is
+    longer than `max_length` characters."""
+    if value is not None and (not isinstance(value, (str, int, float)) or isinstance(value, bool)):
+        raise ToolError(f"The {what} must be text.")
+    text = clean_text(value) if value is not None else ""
+    if not text:
         if required:
             raise ToolError(f"I need the {what}.")
         return None
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
-        raise ToolError(f"The {what} must be text.")
-    text = " ".join(str(value).split())
     if len(text) > max_length:
         raise ToolError(f"The {what} is too long; please keep it under {max_length} characters.")
-    if _has_control(text):
-        raise ToolError(f"The {what} has characters I can't use; please say it again.")
     return text
+
+
+def coerce_description(value: Any, what: str = "order description") -> str:
+    """Like `coerce_text`, but keeps the line breaks: an assistant's list has one item a line."""
+    if isinstance(value, str) and "\n" in value:
+        lines = [coerce_text(line, what, required=False) for line in value.replace("\r", "").split("\n")]
+        text = "\n".join(line for line in lines if line)
+        if len(text) > MAX_TEXT:
+            raise ToolError(f"The {what} is too long; please keep it under {MAX_TEXT} characters.")
+        if text:
+            return text
+    return coerce_text(value, what)
 
 
 def coerce_option(value: Any, what: str) -> str | None:
@@ -107,6 +129,20 @@ def validate_index(value: Any, what: str = "itemIndex") -> int:
     return index
 
 
+def validate_line_index(value: Any, cart_size: int) -> int:
+    """A cart line's 0-based index; -1 means the last line ("take the last one off")."""
+    if value is None or value == "":
+        raise ToolError("Which item? I need the itemIndex from the cart.")
+    index = coerce_int(value, "The itemIndex")
+    if index == -1:
+        if cart_size == 0:
+            raise ToolError("The cart is empty, so there is no last item.")
+        return cart_size - 1
+    if index < 0:
+        raise ToolError("The itemIndex counts from 0, or is -1 for the last item.")
+    return index
+
+
 def validate_customer_name(value: Any) -> str:
     """1-60 characters of any script's letters, with spaces, hyphens, apostrophes and dots."""
     name = coerce_text(value, "customer's name", max_length=NAME_MAX)
@@ -126,9 +162,7 @@ def validate_phone_number(value: Any) -> str:
         raise ToolError("What's the best phone number for the order?")
     if isinstance(value, int) and value <= 0:
         raise ToolError("That phone number doesn't look right; could you say it again, digit by digit?")
-    if isinstance(value, str) and _has_control(value):  # a number read out never holds these
-        raise ToolError("That phone number doesn't look right; could you say it again, digit by digit?")
-    return normalise_phone(str(value))
+    return normalise_phone(clean_text(value))
 
 
 def validate_notes(value: Any) -> str:

@@ -2,6 +2,9 @@
 
 Vapi sends tool calls in several shapes (`toolCallList`, `toolWithToolCallList`, legacy
 `toolCalls`, and the deprecated `function-call`); arguments arrive as objects or JSON text.
+A tool call comes from a phone or web call (`message.call`) or from a Vapi chat (`message.chat`, no call):
+the call's or the chat's id keys the cart. Only a body that is not a Vapi message at all is a ProtocolError;
+a malformed tool call inside a message is that call's own `problem`, answered as its error.
 """
 from __future__ import annotations
 
@@ -25,7 +28,7 @@ class ToolCall:
 @dataclass(frozen=True)
 class ServerMessage:
     type: str
-    call_id: str | None
+    call_id: str | None  # the call's id, or the chat's for a Vapi chat
     caller_number: str | None
     tool_calls: tuple[ToolCall, ...] = ()
     status: str | None = None
@@ -44,17 +47,30 @@ def parse_server_message(body: Any) -> ServerMessage:
     if not isinstance(kind, str) or not kind:
         raise ProtocolError("message.type must be a string")
     call = msg.get("call") if isinstance(msg.get("call"), dict) else {}
-    call_id = call.get("id") if isinstance(call.get("id"), str) and call.get("id") else None
-    caller = _number(call.get("customer")) or _number(msg.get("customer"))
+    chat = msg.get("chat") if isinstance(msg.get("chat"), dict) else {}
+    call_id = _id(call) or _id(chat)
+    caller = _number(call.get("customer")) or _number(msg.get("customer")) or _number(chat.get("customer"))
     status = msg.get("status") if isinstance(msg.get("status"), str) else None
     calls: tuple[ToolCall, ...] = ()
     if kind == "tool-calls":
         calls = _tool_calls(msg)
     elif kind == "function-call":
         calls = (_legacy_function_call(msg),)
-    if calls and call_id is None:
-        raise ProtocolError("message.call.id is required for tool calls")
+    if call_id is None:
+        calls = tuple(_refused(c, NO_CALL) for c in calls)
     return ServerMessage(kind, call_id, caller, calls, status)
+
+
+NO_CALL = "This message has neither a call nor a chat, so there is no order to work on."
+TOO_MANY = f"Only {MAX_TOOL_CALLS} tool calls are run from one message; please make this one again."
+
+
+def _id(thing: dict) -> str | None:
+    return thing["id"] if isinstance(thing.get("id"), str) and thing["id"].strip() else None
+
+
+def _refused(call: ToolCall, problem: str) -> ToolCall:
+    return ToolCall(call.id, call.name, {}, call.problem or problem)
 
 
 def _number(customer: Any) -> str | None:
@@ -64,30 +80,32 @@ def _number(customer: Any) -> str | None:
 
 
 def _tool_calls(msg: dict) -> tuple[ToolCall, ...]:
+    """Every tool call in the message, each readable or carrying its problem; those past the limit refused."""
     for key in ("toolCallList", "toolWithToolCallList", "toolCalls"):
         items = msg.get(key)
         if isinstance(items, list) and items:
             break
     else:
-        raise ProtocolError("tool-calls message has no toolCallList")
-    if len(items) > MAX_TOOL_CALLS:
-        raise ProtocolError(f"at most {MAX_TOOL_CALLS} tool calls in one message")
-    return tuple(_tool_call(item, key) for item in items)
+        return ()
+    calls = [_tool_call(item, key) for item in items]
+    return tuple(calls[:MAX_TOOL_CALLS]) + tuple(_refused(c, TOO_MANY) for c in calls[MAX_TOOL_CALLS:])
 
 
 def _tool_call(item: Any, key: str) -> ToolCall:
     if not isinstance(item, dict):
-        raise ProtocolError(f"{key} items must be objects")
+        return ToolCall("", "", {}, "This tool call was not an object; please make it again.")
     if key == "toolWithToolCallList" and isinstance(item.get("toolCall"), dict):
         inner = item["toolCall"]
         item = {**item, **inner, "function": {**(item.get("function") or {}), **(inner.get("function") or {})}}
     function = item.get("function") if isinstance(item.get("function"), dict) else {}
-    call_id = item.get("id")
+    call_id = item.get("id") if isinstance(item.get("id"), str) else ""
     name = function.get("name") or item.get("name")
-    if not isinstance(call_id, str) or not call_id:
-        raise ProtocolError("every tool call needs a string id")
-    if not isinstance(name, str) or not name:
-        raise ProtocolError("every tool call needs a function name")
+    name = name if isinstance(name, str) else ""
+    if not call_id.strip():
+        return ToolCall("", name, {}, "This tool call had no id, so its answer could not be matched; please make "
+                                      "it again.")
+    if not name.strip():
+        return ToolCall(call_id, "", {}, "This tool call did not name a tool; please use one of the listed tools.")
     raw = _first_present(function, item, ("arguments", "parameters"))
     arguments, problem = decode_arguments(raw)
     return ToolCall(call_id, name, arguments, problem)
@@ -132,7 +150,8 @@ def decode_arguments(raw: Any) -> tuple[dict, str | None]:
 def _legacy_function_call(msg: dict) -> ToolCall:
     fc = msg.get("functionCall")
     if not isinstance(fc, dict) or not isinstance(fc.get("name"), str) or not fc["name"]:
-        raise ProtocolError("function-call message needs functionCall.name")
+        return ToolCall("function-call", "", {}, "This function call did not name a function; please use one of "
+                                                 "the listed tools.")
     arguments, problem = decode_arguments(fc.get("parameters", {}))
     return ToolCall(str(fc.get("id") or "function-call"), fc["name"], arguments, problem)
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import requests
 
 from .security import configured
+from .vapi_phone import phone_number_changes, render_phone_plan
 
 DEFAULT_BASE_URL = "https://api.vapi.ai"
 TIMEOUT_SECONDS = 15
@@ -246,14 +247,25 @@ def _sync(args, env: dict, key: str, secret: str) -> int:
         raise VapiError(f"assistant {assistant_id} has no model; choose one in the Vapi dashboard first")
     # During a rotation VAPI_WEBHOOK_SECRET is "new,old": the server accepts both, Vapi is given the new one.
     current = configured(secret)[0] if configured(secret) else ""
-    plan = make_plan(desired_tools(args.server_url, current, args.credential_id), client.list_tools(), assistant)
+    tools = desired_tools(args.server_url, current, args.credential_id)
+    plan = make_plan(tools, client.list_tools(), assistant)
     print("\n".join(render_plan(plan, assistant_id, args.server_url)))
-    if plan.empty:
+    phone, phone_changes = None, {}
+    if args.phone_number_id:
+        phone = client.request("GET", f"/phone-number/{args.phone_number_id}",
+                               what=f"phone number {args.phone_number_id} (--phone-number-id)")
+        phone_changes = phone_number_changes(phone, tools[0]["server"])
+        print("\n".join(render_phone_plan(phone, phone_changes)))
+    if plan.empty and not phone_changes:
         print("Nothing to change: every tool is up to date and attached.")
     elif not args.apply:
         print("Dry run: nothing was changed. Run again with --apply to make these changes.")
     else:
-        print(f"Applied: {apply_plan(client, plan, assistant)} change(s) made on Vapi.")
+        writes = apply_plan(client, plan, assistant)
+        if phone_changes:
+            client.request("PATCH", f"/phone-number/{phone['id']}", phone_changes, what=f"phone number {phone['id']}")
+            writes += 1
+        print(f"Applied: {writes} change(s) made on Vapi.")
     return 0
 
 
@@ -267,4 +279,7 @@ def register(subparsers) -> None:
     sync.add_argument("--assistant-id", default="", help="default: VAPI_ASSISTANT_ID")
     sync.add_argument("--credential-id", default="",
                       help="use this Vapi credential instead of sending VAPI_WEBHOOK_SECRET as X-Vapi-Secret")
+    sync.add_argument("--phone-number-id", default="",
+                      help="also set this Vapi number up to ask the server for its assistant on each call "
+                           "(assistant-request: greeting variables, closed-shop answer); see deployment/README.md")
     sync.set_defaults(func=cmd_sync)

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Install what the test suite starts on loopback (redis-server, PostgreSQL, headless Chromium and its driver)
-# from Debian's packages, only when missing; does nothing when all are there. `make test` runs it before pytest.
+# and systemd-analyze (the install tests verify the units with it) from Debian's packages, only when missing; does nothing when all are there. `make test` runs it before pytest.
 # The tests start and stop their own servers in a temp folder (tests/servers.py): nothing here starts a service.
 set -eu
 
@@ -10,6 +10,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
 fi
 if ! command -v initdb >/dev/null 2>&1 && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
     missing="$missing postgresql"
+fi
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+    missing="$missing systemd"
 fi
 if ! command -v chromedriver >/dev/null 2>&1; then
     missing="$missing chromium chromium-driver"

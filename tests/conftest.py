@@ -177,7 +177,7 @@ class ServerProcess:
             try:
                 if requests.get(self.url + "/health", timeout=1).status_code == 200:
                     return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # still starting, or a loaded machine
                 time.sleep(0.1)
         self.close()
         raise AssertionError(f"server did not become healthy:\n{self.output()}")

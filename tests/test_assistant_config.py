@@ -42,3 +42,9 @@ def test_production_env_example_lists_the_credentials():
     for name in ("VAPI_WEBHOOK_SECRET", "TWILIO_ACCOUNT_SID", "SHOP_ORDER_TO", "DATABASE_URL", "METRICS_TOKEN"):
         assert re.search(rf"^{name}=", text, re.M), name
     assert "KEBABALAB_ALLOW_UNAUTHENTICATED=1" not in text
+
+
+def test_prompt_variables_are_the_ones_assistant_request_fills_in(services):
+    from kebabalab.assistant_request import variable_values
+    filled = variable_values(services, None, services.clock.now(), 0)
+    assert set(re.findall(r"\{\{(\w+)\}\}", PROMPT)) == set(filled)

@@ -38,6 +38,25 @@ def test_the_summary_scenario_asks_for_the_summary_of_a_one_item_cart():
     assert counts["getOrderSummary"] >= SUMMARY.count(("getOrderSummary", {})) * counts["endCall"], done.stdout
 
 
+def test_the_assistant_request_benchmark_answers_a_returning_caller():
+    done = subprocess.run([sys.executable, "bench/assistant_request.py", "--orders", "50", "--requests", "5"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"assistant-request with 50 orders in the database: p50 [\d.]+ ms  p99 [\d.]+ ms  "
+                        r"max [\d.]+ ms  \(5 requests\)", done.stdout.strip()), done.stdout
+
+
+def test_the_slow_client_benchmark_reports_both_phases_and_the_noise():
+    done = subprocess.run([sys.executable, "bench/slow_clients.py", "--slow", "20", "--calls", "2", "--seconds", "2",
+                           "--repeats", "1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    phases = re.findall(r"^== run 1, (\d+) slow connections: errors (\d+)", done.stdout, re.M)
+    assert phases == [("0", "0"), ("20", "0")], done.stdout
+    for name in ("tool calls", "/health"):
+        assert re.search(rf"^{name} +p99: quiet +[\d.]+- +[\d.]+ ms \(noise +[\d.]+\), attack", done.stdout, re.M), \
+            done.stdout
+
+
 def test_the_capacity_ladder_reports_every_level_and_the_highest_held():
     """Callers who pause between tool calls (bench/capacity.py): each level's tools, orders and rows, then the
     highest level held. A short run with short pauses, so whole orders finish inside it."""

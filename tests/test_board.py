@@ -249,6 +249,7 @@ def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):
     assert (body["day"], [o["customerName"] for o in body["orders"]]) == (
         "2026-11-27", ["After midnight", "Friday"])
     clock.set(melbourne(2026, 11, 28, 11, 0))
+    assert sign_in(client).status_code == 200  # the morning shift: yesterday's session ended after 12 hours
     assert client.get("/api/orders").get_json() == {"day": "2026-11-28", "orders": [],
                                                     "statuses": ["new", "preparing", "ready", "collected",
                                                                  "cancelled"]}

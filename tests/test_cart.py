@@ -59,8 +59,24 @@ def test_remove_and_indexes(vapi):
     assert (removed["cartSize"], removed["total"]) == (2, 20.0)
     assert [i["index"] for i in vapi.ok("getCartState")["items"]] == [0, 1]
     assert vapi.error("removeCartItem", itemIndex=5) == "There's no item 5 in the cart; items are numbered 0 to 1."
-    assert vapi.error("removeCartItem", itemIndex=-1) == "The itemIndex counts from 0."
+    assert vapi.error("removeCartItem", itemIndex=-2) == "The itemIndex counts from 0, or is -1 for the last item."
     assert vapi.ok("getCartState")["total"] == 20.0
+
+
+def test_minus_one_is_the_last_line(vapi):
+    """Callers say "take the last one off"; the original's assistants send -1 for it."""
+    vapi.ok("addMultipleItemsToCart", items=[KEBAB, {"name": "coke"}, {"category": "chips", "size": "small"}])
+    removed = vapi.ok("removeCartItem", itemIndex=-1)
+    assert (removed["removedItem"]["description"], removed["removedItem"]["index"]) == ("small chips, chicken salt", 2)
+    edited = vapi.ok("editCartItem", itemIndex="-1", modifications={"brand": "sprite"})
+    assert (edited["updatedItem"]["index"], edited["updatedItem"]["brand"]) == (1, "sprite")
+    assert [i["description"] for i in vapi.ok("getCartState")["items"]] == [
+        "large lamb kebab, lettuce and onion, garlic sauce", "sprite can"]
+
+
+@pytest.mark.parametrize("tool,args", [("removeCartItem", {}), ("editCartItem", {"modifications": {"size": "small"}})])
+def test_minus_one_on_an_empty_cart_is_a_clear_error(vapi, tool, args):
+    assert vapi.error(tool, itemIndex=-1, **args) == "The cart is empty, so there is no last item."
 
 
 def test_edit_changes_several_properties_in_one_call(vapi):

@@ -24,7 +24,6 @@ RLO = "\u202e"
 KEBAB = {"category": "kebabs", "size": "large", "protein": "lamb", "sauces": ["garlic"]}
 CART = (("quickAddItem", {"description": "a large lamb kebab with garlic sauce"}),)
 READY = CART + (("setPickupTime", {"requestedTime": "8pm"}),)
-CHARACTERS = "has characters I can't use; please say it again."
 NOT_A_NAME = "That doesn't sound like a name; what name should I put the order under?"
 BAD_NUMBER = "That phone number doesn't look right; could you say it again, digit by digit?"
 ASK_NUMBER = "What's the best phone number for the order?"
@@ -39,25 +38,24 @@ def row(tool, args, fragment, setup=(), *, id):
 
 HOSTILE = [
     # quickAddItem.description: the customer's own words
-    row("quickAddItem", {"description": "large lamb kebab\x00"}, f"order description {CHARACTERS}", id="quick-nul"),
-    row("quickAddItem", {"description": "large lamb kebab\x1b[2J"}, f"order description {CHARACTERS}",
-        id="quick-ansi-escape"),
-    row("quickAddItem", {"description": f"large lamb kebab {RLO}garlic"}, f"order description {CHARACTERS}",
-        id="quick-rtl-override"),
-    row("quickAddItem", {"description": "large\u200blamb kebab"}, f"order description {CHARACTERS}",
-        id="quick-zero-width-space"),
+    row("quickAddItem", {"description": "\u200b\u202e\x00 \x1b[2J"}, "I need the order description.",
+        id="quick-nothing-left-after-cleaning"),
+    row("createOrder", {"customerName": "\u200b\u3164\x1b[8m"}, "I need the customer's name.", READY,
+        id="name-nothing-left-after-cleaning"),
     row("quickAddItem", {"description": LONG}, "order description is too long; please keep it under 500",
         id="quick-10000-chars"),
-    row("quickAddItem", {"description": SQL}, NO_ITEM, id="quick-sql"),
-    row("quickAddItem", {"description": HTML}, NO_ITEM, id="quick-html"),
+    row("quickAddItem", {"description": SQL}, "Sorry, we don't have drop table, so I haven't added anything.",
+        id="quick-sql"),
+    row("quickAddItem", {"description": HTML}, "Sorry, we don't have script alert and script, so I haven't added",
+        id="quick-html"),
     row("quickAddItem", {"description": "🥙🥙🥙"}, NO_ITEM, id="quick-emoji"),
     row("quickAddItem", {"description": {"$ne": ""}}, "The order description must be text.", id="quick-object"),
     row("quickAddItem", {"description": ["a large lamb kebab"]}, "The order description must be text.",
         id="quick-list"),
     row("quickAddItem", {"description": True}, "The order description must be text.", id="quick-boolean"),
-    row("quickAddItem", {"description": "100 cokes"}, "How many cokes? I can take 1 to 99 on one line.",
+    row("quickAddItem", {"description": "100 cokes"}, "How many cokes? I can take 1 to 99 on one line,",
         id="quick-enormous-quantity"),
-    row("quickAddItem", {"description": "1000000000000 cokes"}, "I can take 1 to 99 on one line.",
+    row("quickAddItem", {"description": "1000000000000 cokes"}, "I can take 1 to 99 on one line,",
         id="quick-trillion-quantity"),
     row("quickAddItem", {"description": "-5 cokes"}, "How many would you like? I can take 1 to 99 of an item.",
         id="quick-negative-quantity"),
@@ -74,10 +72,6 @@ HOSTILE = [
         id="items-fractional-quantity"),
     row("addMultipleItemsToCart", {"items": [{**KEBAB, "quantity": True}]}, f"Item 1: The quantity {WHOLE}",
         id="items-boolean-quantity"),
-    row("addMultipleItemsToCart", {"items": [{**KEBAB, "category": f"kebabs{RLO}"}]}, f"category {CHARACTERS}",
-        id="items-rtl-category"),
-    row("addMultipleItemsToCart", {"items": [{**KEBAB, "sauces": ["garlic\x00"]}]}, f"sauces {CHARACTERS}",
-        id="items-nul-sauce"),
     row("addMultipleItemsToCart", {"items": [{**KEBAB, "size": LONG}]}, "size is too long; please keep it under 40",
         id="items-10000-char-size"),
     row("addMultipleItemsToCart", {"items": [{**KEBAB, "size": "🥙"}]},
@@ -96,8 +90,8 @@ HOSTILE = [
     row("addMultipleItemsToCart", {"items": ["large lamb kebab"]}, "Each item must be an object",
         id="items-string-item"),
     # editCartItem: a line of the cart, and what to change
-    row("editCartItem", {"itemIndex": -1, "modifications": {"size": "small"}}, "The itemIndex counts from 0.",
-        CART, id="edit-negative-index"),
+    row("editCartItem", {"itemIndex": -2, "modifications": {"size": "small"}},
+        "The itemIndex counts from 0, or is -1 for the last item.", CART, id="edit-negative-index"),
     row("editCartItem", {"itemIndex": 10**30, "modifications": {"size": "small"}}, "items are numbered 0 to 0.",
         CART, id="edit-enormous-index"),
     row("editCartItem", {"itemIndex": 0, "modifications": {"quantity": 0}}, QUANTITY, CART, id="edit-zero-quantity"),
@@ -107,8 +101,6 @@ HOSTILE = [
         id="edit-enormous-quantity"),
     row("editCartItem", {"itemIndex": 0, "modifications": {"size": LONG}}, "size is too long", CART,
         id="edit-10000-char-size"),
-    row("editCartItem", {"itemIndex": 0, "modifications": {"sauces": f"garlic{RLO}"}}, f"sauces {CHARACTERS}",
-        CART, id="edit-rtl-sauce"),
     row("editCartItem", {"itemIndex": 0, "modifications": {"price": 0.01}}, "I can't change price;", CART,
         id="edit-set-price"),
     row("editCartItem", {"itemIndex": 0, "modifications": {"unitPrice": 1, "total": 1}}, "I can't change total;",
@@ -124,7 +116,8 @@ HOSTILE = [
     # removeCartItem.itemIndex
     row("removeCartItem", {"itemIndex": "0; DROP TABLE orders"}, f"The itemIndex {WHOLE}", CART,
         id="remove-sql-index"),
-    row("removeCartItem", {"itemIndex": -1}, "The itemIndex counts from 0.", CART, id="remove-negative"),
+    row("removeCartItem", {"itemIndex": -7}, "The itemIndex counts from 0, or is -1 for the last item.", CART,
+        id="remove-negative"),
     row("removeCartItem", {"itemIndex": 99}, "There's no item 99 in the cart; items are numbered 0 to 0.", CART,
         id="remove-out-of-range"),
     row("removeCartItem", {"itemIndex": {"index": 0}}, f"The itemIndex {WHOLE}", CART, id="remove-object"),
@@ -132,8 +125,6 @@ HOSTILE = [
     row("removeCartItem", {"itemIndex": True}, f"The itemIndex {WHOLE}", CART, id="remove-boolean"),
     row("removeCartItem", {"itemIndex": "٠"}, f"The itemIndex {WHOLE}", CART, id="remove-arabic-digit"),
     # setPickupTime.requestedTime
-    row("setPickupTime", {"requestedTime": "6pm\x00"}, f"pickup time {CHARACTERS}", CART, id="pickup-nul"),
-    row("setPickupTime", {"requestedTime": f"{RLO}mp 8"}, f"pickup time {CHARACTERS}", CART, id="pickup-rtl"),
     row("setPickupTime", {"requestedTime": LONG}, "pickup time is too long; please keep it under 100", CART,
         id="pickup-10000-chars"),
     row("setPickupTime", {"requestedTime": "in -30 minutes"}, "That time has already passed", CART,
@@ -146,9 +137,7 @@ HOSTILE = [
     # createOrder.customerName / customerPhone / notes
     row("createOrder", {"customerName": "Robert'); DROP TABLE orders;--"}, NOT_A_NAME, READY, id="name-sql"),
     row("createOrder", {"customerName": "<b>Sam</b>"}, NOT_A_NAME, READY, id="name-html"),
-    row("createOrder", {"customerName": f"Sam{RLO}"}, f"customer's name {CHARACTERS}", READY, id="name-rtl"),
     row("createOrder", {"customerName": "Sam\r\nBcc: all"}, NOT_A_NAME, READY, id="name-newline-header"),
-    row("createOrder", {"customerName": "Sam\x1b[8m"}, f"customer's name {CHARACTERS}", READY, id="name-escape"),
     row("createOrder", {"customerName": "S" * 10_000}, "customer's name is too long; please keep it under 60",
         READY, id="name-10000-chars"),
     row("createOrder", {"customerName": "🥙"}, NOT_A_NAME, READY, id="name-emoji"),
@@ -156,20 +145,12 @@ HOSTILE = [
     row("createOrder", {"customerName": {"first": "Sam"}}, "The customer's name must be text.", READY,
         id="name-object"),
     row("createOrder", {"customerName": -1}, NOT_A_NAME, READY, id="name-number"),
-    row("createOrder", {"customerName": "Sam", "customerPhone": "0412 345 678\x00"}, BAD_NUMBER, READY,
-        id="phone-nul"),
-    row("createOrder", {"customerName": "Sam", "customerPhone": f"0412 345 678{RLO}"}, BAD_NUMBER, READY,
-        id="phone-rtl"),
     row("createOrder", {"customerName": "Sam", "customerPhone": "1" * 10_000}, ASK_NUMBER, READY,
         id="phone-10000-digits"),
     row("createOrder", {"customerName": "Sam", "customerPhone": SQL}, BAD_NUMBER, READY, id="phone-sql"),
     row("createOrder", {"customerName": "Sam", "customerPhone": ["0412345678"]}, ASK_NUMBER, READY,
         id="phone-list"),
     row("createOrder", {"customerName": "Sam", "customerPhone": 10**30}, BAD_NUMBER, READY, id="phone-enormous"),
-    row("createOrder", {"customerName": "Sam", "notes": "\x1b]0;pwned\x07"}, f"notes {CHARACTERS}", READY,
-        id="notes-terminal-escape"),
-    row("createOrder", {"customerName": "Sam", "notes": f"no onion{RLO}"}, f"notes {CHARACTERS}", READY,
-        id="notes-rtl"),
     row("createOrder", {"customerName": "Sam", "notes": LONG}, "notes is too long; please keep it under 200",
         READY, id="notes-10000-chars"),
     row("createOrder", {"customerName": "Sam", "notes": "pay at https://evil.example/pay"},
@@ -177,7 +158,6 @@ HOSTILE = [
     row("createOrder", {"customerName": "Sam", "notes": {"kitchen": "x"}}, "The notes must be text.", READY,
         id="notes-object"),
     # sendMenuLink.phoneNumber: who gets a text
-    row("sendMenuLink", {"phoneNumber": f"0412 345 678{RLO}"}, BAD_NUMBER, id="menu-rtl"),
     row("sendMenuLink", {"phoneNumber": "0412345678\n0499999999"}, BAD_NUMBER, id="menu-two-numbers"),
     row("sendMenuLink", {"phoneNumber": SQL}, BAD_NUMBER, id="menu-sql"),
     row("sendMenuLink", {"phoneNumber": LONG}, ASK_NUMBER, id="menu-10000-chars"),
@@ -214,6 +194,57 @@ def test_hostile_input_gets_a_clear_error_and_stores_nothing(client, services, t
     assert "Traceback" not in error and "sqlite" not in error.lower()
     assert snapshot(services.sessions.get("hostile")) == before
     assert stored_rows(services) == rows
+
+
+CLEANED = [  # the assistant's transcription, not the caller, put these characters in: removed, never refused
+    pytest.param("quickAddItem", {"description": "large lamb kebab\x00"}, (), "added.0.description",
+                 "large lamb kebab", id="quick-nul"),
+    pytest.param("quickAddItem", {"description": "large lamb kebab\x1b[2J"}, (), "added.0.description",
+                 "large lamb kebab", id="quick-ansi-escape"),
+    pytest.param("quickAddItem", {"description": f"large lamb kebab {RLO}garlic"}, (), "added.0.description",
+                 "large lamb kebab, garlic sauce", id="quick-rtl-override"),
+    pytest.param("quickAddItem", {"description": "large lamb\u200b kebab"}, (), "added.0.description",
+                 "large lamb kebab", id="quick-zero-width-space"),
+    pytest.param("addMultipleItemsToCart", {"items": [{**KEBAB, "category": f"kebabs{RLO}"}]}, (),
+                 "added.0.description", "large lamb kebab, garlic sauce", id="items-rtl-category"),
+    pytest.param("addMultipleItemsToCart", {"items": [{**KEBAB, "sauces": ["garlic\x00"]}]}, (),
+                 "added.0.sauces", ["garlic"], id="items-nul-sauce"),
+    pytest.param("editCartItem", {"itemIndex": 0, "modifications": {"sauces": f"garlic{RLO}"}}, CART,
+                 "updatedItem.sauces", ["garlic"], id="edit-rtl-sauce"),
+    pytest.param("sendMenuLink", {"phoneNumber": f"0412 345 678{RLO}"}, (), "sentTo", "+614••••5678",
+                 id="menu-rtl"),
+    pytest.param("setPickupTime", {"requestedTime": "8pm\x00"}, CART, "readyAtSpoken", "8 pm", id="pickup-nul"),
+    pytest.param("createOrder", {"customerName": f"Sam{RLO}"}, READY, "customer_name", "Sam", id="name-rtl"),
+    pytest.param("createOrder", {"customerName": "Sam\x1b[8m"}, READY, "customer_name", "Sam", id="name-escape"),
+    pytest.param("createOrder", {"customerName": "Jos\u00e9\u200d \u00a0Nguy\u1ec5n\u2066"}, READY, "customer_name",
+                 "José Nguyễn", id="name-zero-width-joiner-and-isolate"),
+    pytest.param("createOrder", {"customerName": "李\ufeff小龙"}, READY, "customer_name", "李小龙", id="name-bom"),
+    pytest.param("createOrder", {"customerName": "Sam", "customerPhone": "0412 345 678\x00"}, READY,
+                 "customer_phone", "+61412345678", id="phone-nul"),
+    pytest.param("createOrder", {"customerName": "Sam", "customerPhone": f"0412 345 678{RLO}"}, READY,
+                 "customer_phone", "+61412345678", id="phone-rtl"),
+    pytest.param("createOrder", {"customerName": "Sam", "notes": "\x1b]0;pwned\x07no  onion"}, READY, "notes",
+                 "no onion", id="notes-terminal-escape"),
+    pytest.param("createOrder", {"customerName": "Sam", "notes": f"no onion{RLO}\r\n\tplease"}, READY, "notes",
+                 "no onion please", id="notes-rtl-and-line-breaks"),
+]
+
+
+def _at(value, path: str):
+    for part in path.split("."):
+        value = value[int(part)] if isinstance(value, list) else value[part]
+    return value
+
+
+@pytest.mark.parametrize("tool,args,setup,path,expected", CLEANED)
+def test_stray_characters_are_cleaned_on_arrival_not_refused(client, services, tool, args, setup, path, expected):
+    call = VapiCall(client, call_id="cleaned")
+    for name, arguments in setup:
+        call.ok(name, **arguments)
+    result = call.ok(tool, **args)
+    if tool == "createOrder":  # what the database, the board and the ticket will show
+        result = vars(services.db.find_order(result["orderNumber"]))
+    assert _at(result, path) == expected
 
 
 def test_the_table_covers_every_entry_the_issue_names():
@@ -271,7 +302,7 @@ def test_validate_customer_name_accepts_real_names(name):
     assert validate_customer_name(name) == name
 
 
-@pytest.mark.parametrize("value", [SQL, HTML, "", "  ", "S" * 61, "Sam2", "🥙", f"Sam{RLO}", "sam@example.com",
+@pytest.mark.parametrize("value", [SQL, HTML, "", "  ", "S" * 61, "Sam2", "🥙", f"{RLO}\u200b", "sam@example.com",
                                    "bit.ly", None, 5, {}, ["Sam"], True])
 def test_validate_customer_name_refuses_hostile_values(value):
     with pytest.raises(ToolError):
@@ -280,12 +311,13 @@ def test_validate_customer_name_refuses_hostile_values(value):
 
 @pytest.mark.parametrize("value,expected", [("0412 345 678", "+61412345678"), ("+61412345678", "+61412345678"),
                                             ("oh four one two three four five six seven eight", "+61412345678"),
-                                            (412345678, "+61412345678"), ("(03) 9534 5588", "+61395345588")])
+                                            (412345678, "+61412345678"), ("(03) 9534 5588", "+61395345588"),
+                                            (f"0412345678{RLO}", "+61412345678"), ("0412345678\x00", "+61412345678")])
 def test_validate_phone_number_gives_e164(value, expected):
     assert validate_phone_number(value) == expected
 
 
-@pytest.mark.parametrize("value", ["", "000", "112", "1" * 65, f"0412345678{RLO}", "0412345678\x00", 1.5, True,
+@pytest.mark.parametrize("value", ["", "000", "112", "1" * 65, f"{RLO}\x00", 1.5, True,
                                    None, {}, ["0412345678"]])
 def test_validate_phone_number_refuses_hostile_values(value):
     with pytest.raises(ToolError):
@@ -310,22 +342,24 @@ def test_validate_menu_item_and_customization_accept_only_the_menu(menu):
     for item in ["kebab", SQL, "", None, {"id": "KEBAB"}, ["KEBAB"]]:
         with pytest.raises(ToolError, match="That isn't on our menu."):
             validate_menu_item(menu, item)
-    for kind, value in [("sauce", SQL), ("sauce", HTML), ("salad", "🥙"), ("protein", f"lamb{RLO}"),
+    for kind, value in [("sauce", SQL), ("sauce", HTML), ("salad", "🥙"), ("protein", f"{RLO}"),
                         ("extra", LONG), ("brand", {"$ne": ""})]:
         with pytest.raises(ToolError):
             validate_customization(menu, kind, value)
 
 
-def test_validate_notes_keeps_plain_text_and_refuses_links_and_controls():
+def test_validate_notes_cleans_controls_and_refuses_links():
     assert validate_notes("  no onion,\tcut in half ") == "no onion, cut in half"
     assert validate_notes(None) == ""
-    for value in ["www.evil.com", "see http://x.io", "\x07", f"a{RLO}b", "n" * 201, {"a": 1}]:
+    assert (validate_notes("\x07"), validate_notes(f"a{RLO}b"), validate_notes("ไม่ใส่หัวหอม\u200b")) == (
+        "", "ab", "ไม่ใส่หัวหอม")
+    for value in ["www.evil.com", "see http://x.io", "n" * 201, {"a": 1}]:
         with pytest.raises(ToolError):
             validate_notes(value)
 
 
 @pytest.mark.parametrize("text,expected", [
-    ("Zoë\x00\x1b[31m O'Brien", "Zoe(31m O'Brien"),
+    ("Zoë\x00\x1b[31m O'Brien", "Zoe O'Brien"),
     (f"Sam{RLO}\u200b 🥙", "Sam"),
     ("line\r\nBcc: all", "line Bcc: all"),
     ("visit https://evil.example", "visit evil.example"),

@@ -151,3 +151,23 @@ def test_mask_numbers(text, expected):
 def test_escape_controls_keeps_letters_and_escapes_the_rest():
     assert escape_controls("Zoë 🥙 محمد") == "Zoë 🥙 محمد"
     assert escape_controls("a\nb\r\x1b[2J\u202e\u200bc") == "a\\u000ab\\u000d\\u001b[2J\\u202e\\u200bc"
+
+
+def test_log_file_gets_every_masked_line_and_rotates_keeping_the_count_asked(make, tmp_path):
+    log_file = tmp_path / "logs" / "kebabalab.log"
+    app = make(log_file=str(log_file), log_file_max_mb=1, log_file_count=2, log_format="json")
+    place_an_order(app)
+    first = [json.loads(line) for line in log_file.read_text(encoding="utf-8").splitlines()]
+    assert [line["tool"] for line in first if "tool" in line] == [name for name, _ in ORDER_CALL]
+    shop = logging.getLogger("kebabalab.shop")
+    for n in range(3 * 1024):  # 3 MB more: the first file is rotated out and dropped
+        shop.warning("padding %04d %s", n, "x" * 1000)
+    shop.warning("last line, caller %s", CALLER)
+    configure_logging()  # lets the file go
+    files = sorted(log_file.parent.iterdir())
+    assert [p.name for p in files] == ["kebabalab.log", "kebabalab.log.1", "kebabalab.log.2"]
+    assert json.loads(log_file.read_text(encoding="utf-8").splitlines()[-1])["message"] == \
+        "last line, caller +614••••5678"
+    assert all(p.stat().st_size <= 1024 * 1024 for p in files)
+    text = "".join(p.read_text(encoding="utf-8") for p in files) + json.dumps(first, ensure_ascii=False)
+    assert not any(form in text for form in FULL_FORMS)

@@ -86,7 +86,7 @@ def test_a_new_cart_after_an_order_is_a_second_order(vapi, services):
 @pytest.mark.parametrize("args,error", [
     ({}, "I need the customer's name."),
     ({"customerName": "x" * 61}, "The customer's name is too long; please keep it under 60 characters."),
-    ({"customerName": "Sam\u202eevil"}, "The customer's name has characters I can't use; please say it again."),
+    ({"customerName": "\u202e\u200b"}, "I need the customer's name."),
     ({"customerName": "http://spam.example"}, "That doesn't sound like a name"),
     ({"customerName": "Sam", "customerPhone": "12"}, "That phone number doesn't look right"),
     ({"customerName": "Sam", "notes": "n" * 201}, "The notes is too long"),

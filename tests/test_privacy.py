@@ -79,3 +79,21 @@ def test_forget_command_accepts_any_form_of_the_number(settings, clock, monkeypa
     context = VapiCall(app.test_client(), call_id="next").ok("getCallerSmartContext")
     assert context["isReturningCustomer"] is False
     assert main(["forget", "not a number"]) == 2
+
+
+def test_after_forget_the_sqlite_files_on_disk_hold_neither_the_name_nor_the_number(tmp_path):
+    from kebabalab.db import Database
+    path = tmp_path / "orders.db"
+    db = Database(f"sqlite:///{path}", clock=FixedClock(T0))
+    db.init()
+    try:
+        for n in range(30):  # the forgotten customer's orders among others', on pages that stay in use
+            place(db, "+61412345678", "Zebediah", T0 + timedelta(minutes=n), f"z{n}")
+            place(db, f"+614987654{n:02d}", "Alex", T0 + timedelta(minutes=n), f"a{n}")
+        assert b"Zebediah" in path.read_bytes() + (tmp_path / "orders.db-wal").read_bytes()
+        forget_phone(db, "+61412345678")
+        on_disk = b"".join(f.read_bytes() for f in tmp_path.iterdir() if f.name.startswith("orders.db"))
+    finally:
+        db.close()
+    assert (b"Zebediah" in on_disk, b"+61412345678" in on_disk) == (False, False)
+    assert b"Alex" in on_disk  # the file was read: the customer not forgotten is still there

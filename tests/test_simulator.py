@@ -124,6 +124,17 @@ def test_shipped_scripts_pass_in_process(shop, capsys, name):
     assert out.splitlines()[-1].startswith("PASS: ")
 
 
+@pytest.mark.parametrize("name", ["original-simple-asap.call", "original-meal-upgrade.call",
+                                  "original-returning-caller.call", "original-named-pickup.call",
+                                  "system-prompt-flow.call"])
+def test_prompt_flows_pass_at_friday_dinner_time(shop, capsys, monkeypatch, name):
+    """The original prompt's flows in its exact tool order, and our prompt's, with the shop's real hours."""
+    monkeypatch.delenv("HOURS_FILE")
+    code = cli.main(["call", "--in-process", "--at", "2026-11-27T18:00", "--script", str(CALLS / name)])
+    out = capsys.readouterr().out
+    assert (code, out.splitlines()[-1].split(":")[0]) == (0, "PASS"), out
+
+
 def test_pinned_clock_uses_the_real_hours(shop, capsys, monkeypatch):
     monkeypatch.delenv("HOURS_FILE")
     whole = str(CALLS / "whole-order.call")

@@ -44,8 +44,38 @@ def test_orders_text_for_a_day(env, client, capsys):
 
 
 def test_orders_today_on_an_empty_day(env, capsys):
+    assert main(["init-db"]) == 0
+    capsys.readouterr()
     assert main(["orders", "--today"]) == 0
-    assert capsys.readouterr().out.startswith("No orders on ")
+    out, err = capsys.readouterr()
+    assert out.startswith("No orders on ")
+    assert err == f"database: {env.database_url.removeprefix('sqlite:///')}\n"
+
+
+def test_orders_against_a_missing_database_says_which_and_creates_none(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATABASE_URL", raising=False)  # the default: sqlite:///data/kebabalab.db here
+    assert main(["orders", "--today"]) == 3
+    where = tmp_path / "data" / "kebabalab.db"
+    assert capsys.readouterr() == ("", f"database: {where}\ndatabase or session store unavailable: there is no "
+                                       f"database at {where} (DATABASE_URL=sqlite:///data/kebabalab.db); check "
+                                       "DATABASE_URL, or create it with `kebabalab init-db`\n")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_orders_against_another_programs_database_is_refused(monkeypatch, tmp_path, capsys):
+    import sqlite3
+    other = tmp_path / "stock.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE stock (item TEXT, count INTEGER)")
+    before = other.read_bytes()
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{other}")
+    assert main(["orders", "--today", "--json"]) == 3
+    assert capsys.readouterr() == ("", f"database: {other}\ndatabase or session store unavailable: {other} has no "
+                                       "Kebabalab orders in it: check DATABASE_URL, or set it up with "
+                                       "`kebabalab init-db`\n")
+    assert other.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["stock.db"]
 
 
 def test_orders_bad_day(env, capsys):
@@ -65,3 +95,20 @@ def test_check_menu_names_the_broken_entry(tmp_path, capsys, menu):
 def menu_path() -> str:
     from kebabalab.config import PACKAGE_DATA
     return str(PACKAGE_DATA / "menu.json")
+
+
+def test_kebabalab_env_names_the_settings_file_every_command_reads(monkeypatch, tmp_path, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", "")  # so the undo below removes what the settings file adds
+    monkeypatch.delenv("DATABASE_URL")
+    settings_file = tmp_path / "kebabalab.env"
+    settings_file.write_text(f"# the shop's settings\nDATABASE_URL=sqlite:///{tmp_path}/shop.db\n")
+    monkeypatch.setenv("KEBABALAB_ENV", str(settings_file))
+    assert main(["init-db"]) == 0
+    assert main(["orders", "--json"]) == 0
+    assert capsys.readouterr().err == f"database: {tmp_path}/shop.db\n"
+    monkeypatch.setenv("KEBABALAB_ENV", str(tmp_path / "missing.env"))
+    assert main(["orders", "--json"]) == 2
+    assert capsys.readouterr().err == (f"configuration error: KEBABALAB_ENV={tmp_path}/missing.env cannot be read "
+                                       "(No such file or directory); run the command as root or as the service "
+                                       "user, or unset KEBABALAB_ENV\n")

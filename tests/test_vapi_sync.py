@@ -192,3 +192,25 @@ def test_during_a_rotation_vapi_is_given_only_the_new_secret(fake, capsys, monke
     code, out, err = sync(capsys, "--apply")
     assert code == 0
     assert fake.tool_named("endCall")["server"]["headers"] == {"X-Vapi-Secret": f"{SECRET}-new"}
+
+
+def test_phone_number_id_sets_the_number_up_for_assistant_request(fake, capsys):
+    phone_id = fake.phone_number["id"]
+    code, out, _ = sync(capsys, "--phone-number-id", phone_id)
+    assert code == 0 and fake.writes == []
+    assert f"  phone      +61395345588: clear assistantId, server.url -> {URL} (calls will send assistant-request)" \
+        in out.splitlines()
+    code, out, _ = sync(capsys, "--phone-number-id", phone_id, "--apply")
+    assert code == 0
+    assert [(r.method, r.path, r.json) for r in fake.writes if "phone" in r.path] == [
+        ("PATCH", f"/phone-number/{phone_id}",
+         {"assistantId": None, "server": {"url": URL, "timeoutSeconds": 20, "headers": {"X-Vapi-Secret": SECRET}}})]
+    assert (fake.phone_number["assistantId"], fake.phone_number["server"]["url"]) == (None, URL)
+    code, out, _ = sync(capsys, "--phone-number-id", phone_id)
+    assert "  phone      +61395345588: already asks this server for its assistant (assistant-request)" in out
+    assert "Nothing to change" in out
+
+
+def test_an_unknown_phone_number_id_is_one_line(fake, capsys):
+    code, _, err = sync(capsys, "--phone-number-id", "pn-missing")
+    assert (code, err) == (1, "vapi sync: phone number pn-missing (--phone-number-id) not found on Vapi (HTTP 404)\n")

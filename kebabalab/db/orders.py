@@ -77,6 +77,10 @@ class Database:
         self._group_commit.close()  # orders already waiting are still saved
         self.engine.close()
 
+    def checkpoint(self) -> bool:
+        """SQLite: fold the write-ahead log into the file and empty it (after a forget); see the engines."""
+        return self.engine.checkpoint()
+
     def transaction(self, immediate: bool = False):
         """`with db.transaction() as conn: conn.execute(sql, params)` on either engine (rows read by name)."""
         return self.engine.transaction(immediate=immediate)
@@ -221,6 +225,14 @@ class Database:
         return [OutboxRow(**{**dict(row), "status": "sending", "claimed_until": until,
                              "attempts": row["attempts"] + 1}) for row in rows]
 
+    def renew_leases(self, ids: list[int], until: str, new_until: str) -> int:
+        """Extend the lease on texts still being sent by this sender (leased `until`); returns how many."""
+        if not ids:
+            return 0
+        with self.transaction(immediate=True) as conn:
+            return conn.execute(SQL["outbox_renew"].format(marks=", ".join("?" * len(ids))),
+                                [new_until, until, *ids]).rowcount
+
     def record_marks(self, marks: list[OutboxMark]) -> None:
         """What became of several texts, in one transaction (the sender's round of sends)."""
         if not marks:
@@ -248,6 +260,22 @@ class Database:
     def requested_texts_for_call(self, call_id: str) -> int:
         """Texts the caller asked for on this call (menu links, receipts): what MAX_TEXTS_PER_CALL caps."""
         return self._count("requested_texts_for_call", (call_id,))
+
+    def save_sessions(self, sessions: list[tuple[str, str]]) -> None:
+        """Keep (call id, session JSON) pairs for the next server (a graceful restart), in one transaction."""
+        saved_at = utc_text(self.clock.now())
+        with self.transaction(immediate=True) as conn:
+            for call_id, session in sessions:
+                conn.execute(SQL["session_save"], (call_id, session, saved_at))
+
+    def take_saved_sessions(self) -> list[tuple[str, str]]:
+        """The (call id, session JSON) pairs a stopped server saved, removed as they are read (they hold
+        callers' numbers: kept no longer than a restart)."""
+        with self.transaction(immediate=True) as conn:
+            rows = conn.execute(SQL["sessions_saved"]).fetchall()
+            if rows:
+                conn.execute(SQL["sessions_saved_clear"])
+        return [(row["call_id"], row["session"]) for row in rows]
 
     def texts_for_call(self, call_id: str) -> int:
         """How many texts this call has queued, whatever became of them."""

@@ -130,6 +130,10 @@ class PostgresEngine:
         """Two workers starting at once: the second waits here, then finds the schema up to date."""
         conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
 
+    def checkpoint(self) -> bool:
+        """Nothing to do here: old row versions stay until (auto)VACUUM reclaims them (see SECURITY.md)."""
+        return True
+
     def close(self) -> None:
         if self._pool is not None:
             self._pool.close()

@@ -51,6 +51,22 @@ MIGRATIONS: list[list[str]] = [
        # this it read every order ever taken
         "CREATE INDEX ix_orders_ready_at ON orders (ready_at)",
     ],
+    [  # 4: the board's sign-in guard (tries per address and shop-wide, shared by every worker, kept across
+       # restarts) and staff sessions that sign-out can end
+        """CREATE TABLE login_guards (
+            key TEXT PRIMARY KEY, tries INTEGER NOT NULL, window_start TEXT NOT NULL, locked_until TEXT)""",
+        """CREATE TABLE staff_sessions (
+            id TEXT PRIMARY KEY, created_at TEXT NOT NULL, expires_at TEXT NOT NULL)""",
+    ],
+    [  # 5: forgotten customers (by a hash of the number), re-applied after a restore so a backup never brings
+       # one back; and each running server's heartbeat, so a restore sees a database still in use
+        "CREATE TABLE forgotten_phones (phone_hash TEXT PRIMARY KEY, forgotten_at TEXT NOT NULL)",
+        "CREATE TABLE server_heartbeats (server_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, "
+        "beat_at TEXT NOT NULL)",
+    ],
+    [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
+        "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -99,6 +115,9 @@ SQL = {
     # "{marks}": one "?" per text
     "outbox_claim": "UPDATE outbox SET status = 'sending', claimed_until = ?, attempts = attempts + 1 "
                     "WHERE id IN ({marks})",
+    # "{marks}": one "?" per text. Only while the text is still ours (its lease unchanged since we took or renewed it)
+    "outbox_renew": "UPDATE outbox SET claimed_until = ? WHERE status = 'sending' AND claimed_until = ? "
+                    "AND id IN ({marks})",
     "outbox_sent": "UPDATE outbox SET status = ?, provider_sid = ?, sent_at = ?, claimed_until = NULL WHERE id = ?",
     "outbox_retry": "UPDATE outbox SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_until = NULL "
                     "WHERE id = ? AND status NOT IN ('sent', 'logged')",
@@ -114,6 +133,22 @@ SQL = {
                        "AND (customer_phone NOT LIKE '+%' OR customer_phone LIKE '% %' OR customer_phone LIKE '%-%' "
                        "OR customer_phone LIKE '%(%')",
     "phone_set": "UPDATE orders SET customer_phone = ? WHERE id = ?",
+    "forgotten_add": "INSERT INTO forgotten_phones (phone_hash, forgotten_at) VALUES (?, ?) "
+                     "ON CONFLICT (phone_hash) DO NOTHING",
+    "forgotten_all": "SELECT phone_hash, forgotten_at FROM forgotten_phones",
+    "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
+                    "SELECT to_phone AS phone FROM outbox UNION "
+                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL",
+    "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
+    "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",
+    "heartbeats_clear": "DELETE FROM server_heartbeats",
+    "heartbeats_since": "SELECT server_id, host, pid, beat_at FROM server_heartbeats WHERE beat_at >= ? "
+                        "ORDER BY beat_at DESC",
+    "session_save": "INSERT INTO saved_sessions (call_id, session, saved_at) VALUES (?, ?, ?) ON CONFLICT (call_id) "
+                    "DO UPDATE SET session = excluded.session, saved_at = excluded.saved_at",
+    "sessions_saved": "SELECT call_id, session FROM saved_sessions ORDER BY saved_at, call_id",
+    "sessions_saved_clear": "DELETE FROM saved_sessions",
     "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 }

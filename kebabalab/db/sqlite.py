@@ -19,11 +19,13 @@ def _is_busy(exc: BaseException | None) -> bool:
 
 
 def connect(path: str, timeout: float = 10) -> sqlite3.Connection:
-    """A connection set up the way every transaction expects: rows by name, busy timeout, foreign keys."""
+    """A connection set up the way every transaction expects: rows by name, busy timeout, foreign keys, and
+    secure_delete (what a forget or an anonymisation removes is overwritten with zeros, not left in free space)."""
     conn = sqlite3.connect(path, timeout=timeout, isolation_level=None, check_same_thread=True)
     conn.row_factory = sqlite3.Row
     conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
+    conn.execute("PRAGMA secure_delete = ON")
     return conn
 
 
@@ -169,6 +171,13 @@ class SQLiteEngine:
 
     def lock_schema(self, conn) -> None:
         """Nothing to do: the migration runs in a BEGIN IMMEDIATE transaction."""
+
+    def checkpoint(self) -> bool:
+        """Copy the write-ahead log into the file and truncate it, so old page images (a forgotten customer's
+        name and number) are gone from the -wal file too; False when a reader kept part of the log."""
+        with self._write_lock:
+            busy = self._connection().execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+        return not busy
 
     def close(self) -> None:
         """Close this thread's connection (other threads' close when their thread ends)."""

@@ -7,6 +7,7 @@ import time
 
 from ..errors import StoreError, ToolError
 from ..phones import mask_phone, try_normalise
+from ..validation import clean_text
 from ..vapi import ToolCall, tool_result
 from .context import ToolContext
 from .registry import Registry
@@ -22,16 +23,21 @@ from . import cart_tools, order_tools, shop_tools  # noqa: E402,F401  (each regi
 def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) -> dict:
     """Run one tool call against the call's session; always returns a reply entry, never raises."""
     started = time.perf_counter()
+    # the assistant's words: no escape sequence reaches the log (ids are escaped by the log formatter)
+    logged_name, logged_call = clean_text(call.name)[:40], call_id[:100]
     tool, deprecated = REGISTRY.lookup(call.name)
     outcome = "ok"
     phone = try_normalise(caller)
     try:
+        if call.problem and (tool is None or not call.id):  # no id or name, or refused with the whole message
+            outcome = "malformed"
+            return tool_result(call, error=call.problem)
         if tool is None:
             outcome = "unknown-tool"
             said = call.name if _TOOL_NAME.fullmatch(call.name) else "that"  # never echo control characters
             return tool_result(call, error=f"There's no tool called {said}; please use one of the listed tools.")
         if deprecated:
-            log.warning("deprecated tool name %s used for %s", call.name[:40], tool.name)
+            log.warning("deprecated tool name %s used for %s", logged_name, tool.name)
         if call.problem:
             outcome = "bad-arguments"
             return tool_result(call, error=call.problem)
@@ -47,15 +53,15 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
         return tool_result(call, error=err.message)
     except StoreError:
         outcome = "store-error"
-        log.exception("tool %s call %s: store error", call.name[:40], call_id[:100])
+        log.exception("tool %s call %s: store error", logged_name, logged_call)
         return tool_result(call, error=GENERIC_ERROR)
     except Exception:  # the caller must still hear a sentence; the details go to the log
         outcome = "crash"
-        log.exception("tool %s call %s: unexpected error", call.name[:40], call_id[:100])
+        log.exception("tool %s call %s: unexpected error", logged_name, logged_call)
         return tool_result(call, error=GENERIC_ERROR)
     finally:
         ms = (time.perf_counter() - started) * 1000
-        fields = {"event": "tool_call", "call_id": call_id[:100], "tool": call.name[:40], "outcome": outcome,
+        fields = {"event": "tool_call", "call_id": logged_call, "tool": logged_name, "outcome": outcome,
                   "ms": round(ms, 1), "caller": mask_phone(phone)}
         log.info("tool call=%s tool=%s outcome=%s ms=%.1f caller=%s", fields["call_id"], fields["tool"],
                  outcome, ms, fields["caller"], extra={"fields": fields})

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from .. import pricing
 from ..availability import sold_out_refusal
-from ..cart import check_index, describe, make_line
+from ..cart import check_index, describe, make_line, say_and
 from ..errors import ToolError
 from ..items import apply_edit, spec_from_fields
 from ..meals import MealRequest, convert_to_meals
-from ..parser import parse_to_lines
-from ..validation import coerce_chips_size, coerce_option, coerce_text, validate_index
+from ..parser import read_order
+from ..validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
 from ..vapi import decode_arguments, json_value
 from . import REGISTRY
 from .registry import array, integer, obj, string
@@ -38,7 +38,7 @@ def check_available(ctx, lines) -> None:
             raise ToolError(refusal)
 
 
-def add_lines(ctx, lines) -> dict:
+def add_lines(ctx, lines, note: str = "") -> dict:
     check_available(ctx, lines)
     limit = ctx.services.business["ordering"]["max_items_per_order"]
     if ctx.item_count() + sum(line.quantity for line in lines) > limit:
@@ -47,7 +47,7 @@ def add_lines(ctx, lines) -> dict:
     ctx.session.cart = ctx.session.cart + lines
     added = [ctx.line(line, start + n) for n, line in enumerate(lines)]
     said = "; ".join(ctx.spoken(line) for line in lines)
-    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.",
+    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.{note}",
                      added=added, **ctx.cart_fields())
 
 
@@ -57,8 +57,11 @@ def add_lines(ctx, lines) -> dict:
 def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
-    text = coerce_text(args.get("description"), "order description")
-    return add_lines(ctx, parse_to_lines(ctx.menu, text, ctx.services.lexicon))
+    text = coerce_description(args.get("description"))
+    reading = read_order(ctx.menu, text, ctx.services.lexicon)
+    note = f" I took {say_and(reading.heard)}; please check that with the caller." if reading.heard else ""
+    result = add_lines(ctx, reading.lines, note)
+    return {**result, "item": result["added"][-1]}  # the original's name: the line just added
 
 
 @REGISTRY.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
@@ -91,14 +94,16 @@ def get_cart_state(ctx, args):
     spoken = [ctx.spoken(line) for line in ctx.session.cart]
     message = "The cart is empty." if not items else f"{'; '.join(spoken)}. Total {pricing.spoken_money(ctx.total())}."
     return ctx.reply(message, items=items, formattedItems=spoken, itemCount=ctx.item_count(),
-                     isEmpty=not items, total=pricing.dollars(ctx.total()))
+                     isEmpty=not items, total=pricing.dollars(ctx.total()), cart=items)
 
 
-@REGISTRY.tool("removeCartItem", params={"itemIndex": integer("0-based position in getCartState's items")},
-               required=("itemIndex",))
+LINE_INDEX = integer("0-based position in getCartState's items; -1 for the last line")
+
+
+@REGISTRY.tool("removeCartItem", params={"itemIndex": LINE_INDEX}, required=("itemIndex",))
 def remove_cart_item(ctx, args):
     """Remove one line from the cart."""
-    index = validate_index(args.get("itemIndex"))
+    index = validate_line_index(args.get("itemIndex"), len(ctx.session.cart))
     line = check_index(ctx.session.cart, index)
     removed = ctx.line(line, index)
     ctx.session.cart = ctx.session.cart[:index] + ctx.session.cart[index + 1:]
@@ -107,7 +112,7 @@ def remove_cart_item(ctx, args):
 
 
 @REGISTRY.tool("editCartItem", params={
-    "itemIndex": integer("0-based position in getCartState's items"),
+    "itemIndex": LINE_INDEX,
     "modifications": obj({
         "size": string("small or large"), "protein": string("lamb, chicken, mixed or falafel"),
         "salads": array(string("salad"), "The full new list of salads"),
@@ -121,7 +126,7 @@ def remove_cart_item(ctx, args):
 def edit_cart_item(ctx, args):
     """Change any allowed property of one cart line in one call and re-price it, meals included
     (a meal's chips from small to large is one call)."""
-    index = validate_index(args.get("itemIndex"))
+    index = validate_line_index(args.get("itemIndex"), len(ctx.session.cart))
     line = check_index(ctx.session.cart, index)
     changes = args.get("modifications")
     if isinstance(changes, str):
@@ -185,7 +190,7 @@ def convert_items_to_meals(ctx, args):
     converted = [ctx.line(cart[i], i) for i in positions]
     said = "; ".join(describe(ctx.menu, cart[i]) for i in positions)
     return ctx.reply(f"Made into meals: {said}. The total is now {pricing.spoken_money(ctx.total())}.",
-                     converted=converted, **ctx.cart_fields())
+                     converted=converted, convertedCount=len(converted), **ctx.cart_fields())
 
 
 @REGISTRY.tool("getOrderSummary")
@@ -194,4 +199,5 @@ def get_order_summary(ctx, args):
     if not ctx.session.cart:
         raise ToolError("The cart is empty; what would you like to order?")
     summary = f"{'; '.join(ctx.spoken(l) for l in ctx.session.cart)}. Total {pricing.spoken_money(ctx.total())}."
-    return ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()))
+    return ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()),
+                     itemCount=ctx.item_count())

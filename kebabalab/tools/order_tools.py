@@ -19,7 +19,7 @@ from ..validation import validate_customer_name, validate_notes, validate_phone_
 from . import REGISTRY
 from .cart_tools import add_lines, check_available
 from .registry import string
-from .shop_tools import pickup_fields
+from .shop_tools import asap_pickup, pickup_fields
 
 PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
 
@@ -38,14 +38,18 @@ def stored_items(menu, cart: list[CartLine]) -> list[dict]:
              "line": line.to_dict()} for line in cart]
 
 
-def _order_reply(ctx, order, message_prefix: str) -> dict:
+def _order_reply(ctx, order, message_prefix: str, promised: datetime | None = None) -> dict:
     ready = datetime.fromisoformat(order.ready_at)
     fields = pickup_fields(ctx, ready)
+    moved = promised is not None and ready > promised
+    later = (f" The kitchen got busier, so that's later than the {spoken_time(ctx.services.hours.local(promised))} "
+             "I said.") if moved else ""
     message = (f"{message_prefix} Order number {order.display_number}, {pricing.spoken_money(order.total)}, "
-               f"ready at {fields['readyAtSpoken']}.")
+               f"ready at {fields['readyAtSpoken']}.{later}")
     return ctx.reply(message, orderNumber=order.order_number, displayOrderNumber=order.display_number,
                      total=pricing.dollars(order.total), gst=pricing.dollars(order.gst),
-                     readyAt=fields["readyAt"], readyAtSpoken=fields["readyAtSpoken"])
+                     readyAt=fields["readyAt"], readyAtIso=fields["readyAtIso"],
+                     readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved)
 
 
 def _pickup_still_valid(ctx) -> datetime:
@@ -53,6 +57,8 @@ def _pickup_still_valid(ctx) -> datetime:
         raise ToolError("When would you like to pick it up? Set the pickup time first.")
     hours = ctx.services.hours
     wanted = datetime.fromisoformat(ctx.session.pickup_at)
+    if ctx.session.pickup_asap:
+        return asap_pickup(ctx, wanted)
     try:
         return check_pickup(hours, ctx.now(), wanted, hours.min_lead_minutes)
     except ToolError as err:
@@ -82,6 +88,7 @@ def create_order(ctx, args):
     if not services.hours.taking_orders(ctx.now()) or ctx.kitchen.paused:
         raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
     check_available(ctx, session.cart)  # the kitchen may have run out since the item went in the cart
+    promised = datetime.fromisoformat(session.pickup_at) if session.pickup_at else None
     ready = _pickup_still_valid(ctx)
     total = ctx.total()
     now = ctx.now()
@@ -97,8 +104,10 @@ def create_order(ctx, args):
         services.metrics.orders.inc()
         services.sender.wake()
     session.cart, session.pickup_at, session.order_number = [], None, order.order_number
+    session.pickup_asap = False
     session.orders_placed += 1
-    return _order_reply(ctx, order, "Your order is placed." if order.created else "That order is already placed.")
+    return _order_reply(ctx, order, "Your order is placed." if order.created else "That order is already placed.",
+                        promised if order.created else None)
 
 
 @REGISTRY.tool("getCallerSmartContext", old_names=("getCallerInfo",))
@@ -110,7 +119,7 @@ def get_caller_smart_context(ctx, args):
     if not orders:
         return ctx.reply("A new caller: welcome them to the shop.", phone=mask_phone(phone) if phone else None,
                          isReturningCustomer=False, customerName=None, orderCount=0, lastOrder=None,
-                         favouriteItem=None, canRepeatOrder=False,
+                         favouriteItem=None, mostOrderedItem=None, orderHistory=[], canRepeatOrder=False,
                          greetingSuggestion=f"Thanks for calling {ctx.services.business['name']}, "
                                             "what can I get you?")
     last = orders[0]
@@ -122,9 +131,16 @@ def get_caller_smart_context(ctx, args):
                      isReturningCustomer=True, customerName=name or None, orderCount=len(orders),
                      lastOrder={"orderNumber": last.display_number, "summary": summary,
                                 "total": pricing.dollars(last.total), "date": last.order_day},
-                     favouriteItem=favourite, canRepeatOrder=True,
+                     favouriteItem=favourite, mostOrderedItem=favourite, orderHistory=_history(orders),
+                     canRepeatOrder=True,
                      greetingSuggestion=f"Welcome back{', ' + name.split()[0] if name else ''}! "
                                         f"Would you like your usual {favourite}?")
+
+
+def _history(orders) -> list[dict]:
+    """The original's `orderHistory`: the last three orders, newest first."""
+    return [{"orderNumber": o.display_number, "total": pricing.dollars(o.total), "date": o.order_day,
+             "itemCount": sum(int(item.get("quantity", 1)) for item in o.items)} for o in orders[:3]]
 
 
 def _said(item: dict) -> str:
@@ -154,7 +170,8 @@ def repeat_last_order(ctx, args):
     result = add_lines(ctx, lines)
     if unavailable:
         result["message"] += f" Not available any more: {'; '.join(unavailable)}."
-    return {**result, "unavailable": unavailable}
+    return {**result, "unavailable": unavailable, "itemCount": ctx.item_count(),
+            "lastTotal": pricing.dollars(orders[0].total)}
 
 
 def _text(ctx, kind: str, body: str, phone_arg) -> str:
@@ -175,7 +192,9 @@ def _text(ctx, kind: str, body: str, phone_arg) -> str:
 def send_menu_link(ctx, args):
     """Text the menu link to the caller (or another number)."""
     to = _text(ctx, "menu_link", compose_menu_link(ctx.services.business), args.get("phoneNumber"))
-    return ctx.reply("I've texted you the menu link.", sentTo=mask_phone(to))
+    business = ctx.services.business
+    return ctx.reply("I've texted you the menu link.", sentTo=mask_phone(to),
+                     menuUrl=business.get("menu_url") or business.get("website") or None)
 
 
 @REGISTRY.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
@@ -186,7 +205,7 @@ def send_receipt(ctx, args):
     order = ctx.services.db.find_order(ctx.session.order_number)
     to = _text(ctx, "receipt", compose_receipt(order, ctx.services.business), args.get("phoneNumber"))
     return ctx.reply(f"I've texted the receipt for order {order.display_number}.",
-                     orderNumber=order.order_number, sentTo=mask_phone(to))
+                     orderNumber=order.order_number, order=order.display_number, sentTo=mask_phone(to))
 
 
 @REGISTRY.tool("endCall")

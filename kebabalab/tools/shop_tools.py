@@ -1,34 +1,27 @@
 """Opening hours and pickup time tools."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from ..errors import ToolError
 from ..hours import spoken_day_time, spoken_time
-from ..kitchen import lead_minutes
+from ..kitchen_queue import current_lead
 from ..pickup import check_pickup, earliest_pickup, parse_requested_time
 from ..validation import coerce_text
 from . import REGISTRY
 from .registry import string
 
-QUEUE_WINDOW_MINUTES = 30
-
 
 def kitchen_lead(ctx) -> int:
     """The lead time for this call's cart right now."""
-    services = ctx.services
-    now = ctx.now()
-    queued = services.db.open_orders_due(now, now + timedelta(minutes=QUEUE_WINDOW_MINUTES))
-    return lead_minutes(default_lead=services.business["ordering"]["default_lead_minutes"],
-                        minimum=services.hours.min_lead_minutes, queued_orders=queued,
-                        items=ctx.item_count(), busy_extra=ctx.kitchen.busy_minutes)
+    return current_lead(ctx.services, ctx.now(), ctx.item_count(), ctx.kitchen.busy_minutes)
 
 
 def pickup_fields(ctx, ready: datetime) -> dict:
     local = ready.astimezone(ctx.services.hours.tz)
     minutes = max(0, round((ready - ctx.now()).total_seconds() / 60))
-    return {"readyAt": local.isoformat(timespec="seconds"), "readyAtSpoken": spoken_time(local),
-            "minutesFromNow": minutes}
+    iso = local.isoformat(timespec="seconds")
+    return {"readyAt": iso, "readyAtIso": iso, "readyAtSpoken": spoken_time(local), "minutesFromNow": minutes}
 
 
 @REGISTRY.tool("checkOpen")
@@ -43,6 +36,7 @@ def check_open(ctx, args):
     fields = {"isOpen": current is not None, "takingOrders": taking, "currentTime": spoken_time(local),
               "opensAt": spoken_day_time(interval[0], now) if interval else None,
               "closesAt": spoken_day_time(interval[1], now) if interval else None}
+    fields.update(openTime=fields["opensAt"], closeTime=fields["closesAt"])  # the original's names
     if current and ctx.kitchen.paused:
         message = "We're open, but the kitchen has paused phone orders for a few minutes."
     elif current and taking:
@@ -73,21 +67,35 @@ def set_pickup_time(ctx, args):
     hours = ctx.services.hours
     requested = parse_requested_time(text, now, hours.tz)
     ready = check_pickup(hours, now, requested, kitchen_lead(ctx))
-    ctx.session.pickup_at = ready.isoformat()
+    ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), False
     fields = pickup_fields(ctx, ready)
-    return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", **fields)
+    return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", asap=False, **fields)
 
 
 @REGISTRY.tool("estimateReadyTime")
 def estimate_ready_time(ctx, args):
-    """The earliest pickup time, from the kitchen's current queue and this cart's size."""
+    """The earliest pickup time, from the kitchen's current queue and this cart's size, set as the call's pickup
+    "as soon as possible" (asap: true). A later setPickupTime replaces it; createOrder re-estimates it then, never
+    earlier than this."""
     _require_orders_open(ctx)
     now = ctx.now()
     ready = earliest_pickup(ctx.services.hours, now, kitchen_lead(ctx))
+    ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), True
     fields = pickup_fields(ctx, ready)
     return ctx.reply(f"It can be ready at {fields['readyAtSpoken']}, in about {fields['minutesFromNow']} minutes.",
-                     estimatedMinutes=fields["minutesFromNow"], readyAt=fields["readyAt"],
-                     readyAtSpoken=fields["readyAtSpoken"])
+                     estimatedMinutes=fields["minutesFromNow"], asap=True, **fields)
+
+
+def asap_pickup(ctx, promised: datetime) -> datetime:
+    """An ASAP pickup re-estimated against the queue now: never earlier than `promised`; refused (with what
+    still works) when the kitchen can no longer have it ready before close."""
+    hours = ctx.services.hours
+    try:
+        fresh = earliest_pickup(hours, ctx.now(), kitchen_lead(ctx))
+    except ToolError as err:
+        raise ToolError(f"The pickup time {spoken_time(hours.local(promised))} no longer works. {err.message}") \
+            from None
+    return max(promised, fresh)
 
 
 def _require_orders_open(ctx) -> None:

@@ -6,6 +6,13 @@
         fake.fail_next(2, status=503)    # the same, shorter
         fake.delay = 0.3                 # seconds before each answer
         fake.requests                    # every POST seen: to, from_, body, account_sid, auth_user, status, sid
+
+and the look-ups `kebabalab doctor` makes (GET; never a text), answered from:
+        fake.auth_token = "token"        # when set, Basic auth must carry it (else 401, error 20003)
+        fake.account = {"status": "active", "type": "Full"}
+        fake.numbers = {"+61400000000": {"sms": True, "mms": False, "voice": True}}   # the account's numbers
+        fake.verified = {"+61411111111"} # Verified Caller IDs (what a trial account may text)
+        fake.lookups                     # every GET path seen
 """
 from __future__ import annotations
 
@@ -19,11 +26,13 @@ from collections import deque
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 from .loopback import LoopbackServer
 
 MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[A-Za-z0-9]+)/Messages\.json$")
+ACCOUNT_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<sid>[A-Za-z0-9]+)(?P<list>/IncomingPhoneNumbers|/OutgoingCallerIds)?"
+                          r"\.json$")
 ERRORS = {
     400: (21211, "Invalid 'To' Phone Number"),
     401: (20003, "Authenticate"),
@@ -58,6 +67,11 @@ class FakeTwilio(LoopbackServer):
         super().__init__()
         self.requests: list[FakeRequest] = []
         self.delay = 0.0
+        self.auth_token: str | None = None
+        self.account = {"status": "active", "type": "Full"}
+        self.numbers: dict[str, dict[str, bool]] = {}
+        self.verified: set[str] = set()
+        self.lookups: list[str] = []
         self._script: deque[int] = deque()
         self._lock = threading.Lock()
 
@@ -101,6 +115,42 @@ class FakeTwilio(LoopbackServer):
         return 201, _message_json(sid, account_sid, form)
 
 
+def _lookup(fake: FakeTwilio, path: str, credentials: tuple[str, str] | None) -> tuple[int, dict]:
+    """GET an account, or its incoming numbers or verified caller ids filtered by PhoneNumber, as Twilio's
+    2010-04-01 API answers them (a page: the list under its own key beside the paging fields)."""
+    fake.lookups.append(path)
+    url = urlsplit(path)
+    match = ACCOUNT_PATH.match(url.path)
+    if match is None:
+        return _error(404)
+    sid = match.group("sid")
+    if credentials is None or credentials[0] != sid or (fake.auth_token and credentials[1] != fake.auth_token):
+        return _error(401)
+    if match.group("list") is None:
+        return 200, {"sid": sid, "friendly_name": "Kebabalab", "status": fake.account["status"],
+                     "type": fake.account["type"], "owner_account_sid": sid, "date_created": formatdate(usegmt=True),
+                     "uri": f"/2010-04-01/Accounts/{sid}.json"}
+    wanted = parse_qs(url.query).get("PhoneNumber", [None])[-1]
+    if match.group("list") == "/IncomingPhoneNumbers":
+        key = "incoming_phone_numbers"
+        rows = [{"sid": "PN" + uuid.uuid5(uuid.NAMESPACE_OID, n).hex, "account_sid": sid, "phone_number": n,
+                 "friendly_name": n, "capabilities": dict(c), "status": "in-use"} for n, c in fake.numbers.items()]
+    else:
+        key = "outgoing_caller_ids"
+        rows = [{"sid": "PN" + uuid.uuid5(uuid.NAMESPACE_OID, n).hex, "account_sid": sid, "phone_number": n,
+                 "friendly_name": n} for n in sorted(fake.verified)]
+    rows = [r for r in rows if wanted is None or r["phone_number"] == wanted]
+    page = url.path + ("?" + url.query if url.query else "")
+    return 200, {key: rows, "end": max(len(rows) - 1, 0), "first_page_uri": page, "next_page_uri": None,
+                 "page": 0, "page_size": 50, "previous_page_uri": None, "start": 0, "uri": page}
+
+
+def _error(status: int) -> tuple[int, dict]:
+    code, message = ERRORS[status]
+    return status, {"code": code, "message": message, "status": status,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}"}
+
+
 def _message_json(sid: str, account_sid: str, form: dict[str, str]) -> dict:
     now = formatdate(usegmt=True)
     return {
@@ -114,12 +164,18 @@ def _message_json(sid: str, account_sid: str, form: dict[str, str]) -> dict:
 
 
 def _basic_user(header: str | None) -> str | None:
+    credentials = _basic_credentials(header)
+    return credentials[0] if credentials else None
+
+
+def _basic_credentials(header: str | None) -> tuple[str, str] | None:
     if not header or not header.startswith("Basic "):
         return None
     try:
-        return base64.b64decode(header[6:]).decode("utf-8").split(":", 1)[0]
+        user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
     except (ValueError, UnicodeDecodeError):
         return None
+    return user, password
 
 
 def _handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
@@ -143,6 +199,15 @@ def _handler_for(fake: FakeTwilio) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(data)
             except (BrokenPipeError, ConnectionResetError):  # the client gave up (a timeout test)
                 pass
+
+        def do_GET(self):
+            status, payload = _lookup(fake, self.path, _basic_credentials(self.headers.get("Authorization")))
+            data = json.dumps(payload).encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
 
         def log_message(self, format, *args):  # keep test output (and phone numbers) out of stderr
             pass

@@ -51,6 +51,14 @@ def default_assistant() -> dict:
     }
 
 
+def default_phone_number(assistant_id: str) -> dict:
+    """A Twilio number imported into Vapi with the shop's assistant fixed on it (TwilioPhoneNumber in Vapi's
+    OpenAPI document: id, orgId, provider, number, assistantId, server, createdAt, updatedAt)."""
+    return {"id": "pn-" + uuid.uuid4().hex[:12], "orgId": ORG_ID, "provider": "twilio", "number": "+61395345588",
+            "name": "Shop line", "assistantId": assistant_id, "twilioAccountSid": "AC" + "0" * 32,
+            "createdAt": _now(), "updatedAt": _now()}
+
+
 class FakeVapi(LoopbackServer):
     """Tools and one assistant in memory; a context manager, or start()/stop()."""
 
@@ -59,6 +67,7 @@ class FakeVapi(LoopbackServer):
         self.api_key = api_key
         self.tools: dict[str, dict] = {}
         self.assistant = default_assistant()
+        self.phone_number = default_phone_number(self.assistant["id"])
         self.requests: list[Recorded] = []
         self._lock = threading.Lock()
 
@@ -94,12 +103,14 @@ class FakeVapi(LoopbackServer):
             return self._create_tool(body)
         if len(parts) == 2 and parts[0] == "tool" and method == "PATCH":
             return self._update_tool(parts[1], body)
-        if len(parts) == 2 and parts[0] == "assistant" and method in ("GET", "PATCH"):
-            if parts[1] != self.assistant["id"]:
-                return 404, _error(404, "Couldn't Get Assistant. Assistant Not Found.")
+        singles = {"assistant": (self.assistant, "Assistant"), "phone-number": (self.phone_number, "Phone Number")}
+        if len(parts) == 2 and parts[0] in singles and method in ("GET", "PATCH"):
+            found, noun = singles[parts[0]]
+            if parts[1] != found["id"]:
+                return 404, _error(404, f"Couldn't Get {noun}. {noun} Not Found.")
             if method == "PATCH":
-                self.assistant.update(copy.deepcopy(body or {}), updatedAt=_now())
-            return 200, self.assistant
+                found.update(copy.deepcopy(body or {}), updatedAt=_now())
+            return 200, found
         return 404, _error(404, f"Cannot {method} {path}")
 
     def _create_tool(self, body) -> tuple[int, object]:

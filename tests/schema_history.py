@@ -1,0 +1,84 @@
+"""Each schema version that has shipped, its migrations and every statement of the code that ran on it, read
+from the git history of the schema's file (kebabalab/db/schema.py, before it kebabalab/db.py).
+
+tests/test_migrations.py reads it from git when this is a git checkout, else from the copy kept in
+tests/fixtures/schema_history.json (for a source tree without .git). Refresh the copy after a release:
+
+  .venv/bin/python tests/schema_history.py
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+FILES = ("kebabalab/db/schema.py", "kebabalab/db.py")  # db.py held the schema before db/ was a package
+TARGET = Path(__file__).resolve().parent / "fixtures" / "schema_history.json"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(REPO), *args], check=True, capture_output=True, text=True).stdout
+
+
+def constants(source: str) -> dict:
+    """The module's top-level assignments that need nothing imported (MIGRATIONS, SQL and the strings they use)."""
+    namespace: dict = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, (ast.Assign, ast.AnnAssign)):
+            try:
+                exec(compile(ast.Module([node], []), "<schema>", "exec"), namespace)
+            except Exception:  # a logger, a compiled regex...: not data
+                pass
+    return namespace
+
+
+def history(ref: str) -> list[dict]:
+    """[{version, commits, changed_at, migrations, statements}] for every schema version in `ref`'s history."""
+    versions: dict[int, dict] = {}
+    # --first-parent: what landed on the main line shipped; a merged branch's own steps never did
+    for line in _git("log", "--first-parent", "--reverse", "--format=%H", ref, "--", *FILES).split():
+        for path in FILES:
+            try:
+                source = _git("show", f"{line}:{path}")
+            except subprocess.CalledProcessError:
+                continue
+            found = constants(source)
+            if "MIGRATIONS" not in found:
+                continue
+            migrations, sql = found["MIGRATIONS"], found.get("SQL", {})
+            entry = versions.setdefault(len(migrations), {"version": len(migrations), "commits": [],
+                                                          "changed_at": [], "migrations": migrations,
+                                                          "statements": {}})
+            entry["commits"].append(line[:10])
+            if migrations != entry["migrations"]:  # a shipped migration edited afterwards: the test names it
+                entry["changed_at"].append(line[:10])
+            for name, statement in sql.items():
+                entry["statements"].setdefault(statement, name)
+            break
+    return [{**v, "statements": [{"name": n, "sql": s} for s, n in v["statements"].items()]}
+            for _, v in sorted(versions.items())]
+
+
+def load() -> list[dict]:
+    """From git when it can (always current), else the kept copy."""
+    try:
+        return history("HEAD")
+    except (OSError, subprocess.CalledProcessError):
+        return json.loads(TARGET.read_text())["versions"]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--ref", default="HEAD", help="the history to read (default HEAD)")
+    args = parser.parse_args()
+    TARGET.write_text(json.dumps({"ref": args.ref, "versions": history(args.ref)}, indent=1) + "\n")
+    print(f"wrote {TARGET}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
