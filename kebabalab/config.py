@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
-from .errors import ConfigError
-from .security import HmacPlan
+from kebabalab.errors import ConfigError
+from kebabalab.web.security import HmacPlan
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

@@ -2,17 +2,17 @@
 the session only when the tool returns)."""
 from __future__ import annotations
 
-from .. import pricing
-from ..availability import sold_out_refusal
-from ..cart import check_index, describe, make_line, say_and
-from ..errors import ToolError
-from ..items import apply_edit, spec_from_fields
-from ..meals import MealRequest, convert_to_meals
-from ..parser import read_order
-from ..validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
-from ..vapi import decode_arguments, json_value
-from . import REGISTRY
-from .registry import array, integer, obj, string
+from kebabalab.ordering import pricing
+from kebabalab.shop.availability import sold_out_refusal
+from kebabalab.ordering.cart import check_index, describe, make_line, say_and
+from kebabalab.errors import ToolError
+from kebabalab.ordering.items import apply_edit, spec_from_fields
+from kebabalab.ordering.meals import MealRequest, convert_to_meals
+from kebabalab.ordering.parser import read_order
+from kebabalab.ordering.validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
+from kebabalab.vapi.protocol import decode_arguments, json_value
+from kebabalab.tools import REGISTRY
+from kebabalab.tools.registry import array, integer, obj, string
 
 ITEM_SCHEMA = obj({
     "category": string("kebabs, hsp, chips, drinks, gozleme, sweets (or singular); or give name"),

@@ -6,12 +6,12 @@ from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .. import pricing
-from ..cart import CartLine, line_result, spoken_line
+from kebabalab.ordering import pricing
+from kebabalab.ordering.cart import CartLine, line_result, spoken_line
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..services import Services
-    from ..sessions import Session
+    from kebabalab.service.wiring import Services
+    from kebabalab.store.sessions import Session
 
 
 @dataclass

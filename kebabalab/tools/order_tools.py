@@ -6,20 +6,20 @@ import json
 from collections import Counter
 from datetime import datetime
 
-from .. import pricing
-from ..calls import note_abandoned
-from ..cart import CartLine, describe, make_line, spec_of
-from ..db import NewOrder, OutboxMessage
-from ..errors import ToolError
-from ..hours import spoken_time
-from ..notifications import compose_menu_link, compose_receipt, messages_for_new_order
-from ..phones import can_receive_texts, mask_phone
-from ..pickup import check_pickup
-from ..validation import validate_customer_name, validate_notes, validate_phone_number
-from . import REGISTRY
-from .cart_tools import add_lines, check_available
-from .registry import string
-from .shop_tools import asap_pickup, pickup_fields
+from kebabalab.ordering import pricing
+from kebabalab.service.calls import note_abandoned
+from kebabalab.ordering.cart import CartLine, describe, make_line, spec_of
+from kebabalab.store import NewOrder, OutboxMessage
+from kebabalab.errors import ToolError
+from kebabalab.shop.hours import spoken_time
+from kebabalab.messaging.notifications import compose_menu_link, compose_receipt, messages_for_new_order
+from kebabalab.ordering.phones import can_receive_texts, mask_phone
+from kebabalab.shop.pickup import check_pickup
+from kebabalab.ordering.validation import validate_customer_name, validate_notes, validate_phone_number
+from kebabalab.tools import REGISTRY
+from kebabalab.tools.cart_tools import add_lines, check_available
+from kebabalab.tools.registry import string
+from kebabalab.tools.shop_tools import asap_pickup, pickup_fields
 
 PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import ToolError
-from ..hours import spoken_day_time, spoken_time
-from ..kitchen_queue import current_lead
-from ..pickup import check_pickup, earliest_pickup, parse_requested_time
-from ..validation import coerce_text
-from . import REGISTRY
-from .registry import string
+from kebabalab.errors import ToolError
+from kebabalab.shop.hours import spoken_day_time, spoken_time
+from kebabalab.shop.kitchen_queue import current_lead
+from kebabalab.shop.pickup import check_pickup, earliest_pickup, parse_requested_time
+from kebabalab.ordering.validation import coerce_text
+from kebabalab.tools import REGISTRY
+from kebabalab.tools.registry import string
 
 
 def kitchen_lead(ctx) -> int:

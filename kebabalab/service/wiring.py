@@ -1,0 +1,156 @@
+"""The shop's services, built once per app by `create_app` and handed to every tool call."""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kebabalab.shop.availability import Availability, MemoryAvailabilityStore
+from kebabalab.clock import SystemClock
+from kebabalab.config import Settings
+from kebabalab.store import Database
+from kebabalab.errors import ConfigError, read_json_file
+from kebabalab.store.heartbeat import Heartbeat
+from kebabalab.shop.hours import Hours
+from kebabalab.ordering.menu import Menu
+from kebabalab.metrics import Metrics
+from kebabalab.messaging.notifications import OutboxSender
+from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
+from kebabalab.ordering.phrases import Lexicon
+from kebabalab.shop.privacy import HistoryJanitor
+from kebabalab.web.replay import ReplayGuard, make_replay_guard
+from kebabalab.web.security import RateLimiter
+from kebabalab.store.sessions import MemorySessionStore
+from kebabalab.messaging.sms import LogTransport, TwilioTransport
+
+log = logging.getLogger(__name__)
+
+
+def load_business(path: str) -> dict:
+    """The shop's details (business.json format), with the fields the server relies on checked."""
+    data = read_json_file(path, "business")
+    if not isinstance(data, dict):
+        raise ConfigError(f"business file {path}: must be a JSON object")
+    for key in ("name", "timezone"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise ConfigError(f"business file {path}: '{key}' is missing")
+    ordering = data.get("ordering", {})
+    if not isinstance(ordering, dict):
+        raise ConfigError(f"business file {path}: 'ordering' must be a JSON object")
+    checked = {}
+    for key, default, least in (("default_lead_minutes", 15, 0), ("max_items_per_order", 30, 1)):
+        value = ordering.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(f"business file {path}: 'ordering.{key}' must be a whole number from {least}")
+        checked[key] = value
+    return {**data, "ordering": {**ordering, **checked}}  # the tools read these on every call, unchecked
+
+
+def shop_number(settings: Settings) -> str:
+    """SHOP_ORDER_TO in E.164 (a ConfigError if it is not a phone number); a warning when it is empty."""
+    if not settings.shop_order_to:
+        log.warning("SHOP_ORDER_TO is not set: orders are saved but the shop is not texted about them")
+        return ""
+    number = try_normalise(settings.shop_order_to)
+    if number is None:
+        raise ConfigError(f"SHOP_ORDER_TO is not a phone number: {settings.shop_order_to!r}")
+    if not can_receive_texts(number):
+        log.warning("SHOP_ORDER_TO (%s) is not a mobile: texts to it will fail", mask_phone(number))
+    return number
+
+
+def make_transport(settings: Settings):
+    if settings.twilio_configured:
+        return TwilioTransport(settings.twilio_account_sid, settings.twilio_auth_token,
+                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None)
+    return LogTransport()
+
+
+def make_session_store(settings: Settings, clock):
+    if settings.redis_url:
+        from kebabalab.store.redis_sessions import RedisSessionStore
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions)
+    return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
+
+
+def make_availability_store(settings: Settings):
+    """Sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
+    if settings.redis_url:
+        from kebabalab.store.redis_sessions import RedisAvailabilityStore
+        return RedisAvailabilityStore(settings.redis_url)
+    return MemoryAvailabilityStore()
+
+
+@dataclass(frozen=True)
+class ShopFiles:
+    """The shop's files, loaded and checked, and the settings with SHOP_ORDER_TO in E.164."""
+    settings: Settings
+    business: dict
+    hours: Hours
+    menu: Menu
+    lexicon: Lexicon
+
+    @classmethod
+    def load(cls, settings: Settings) -> "ShopFiles":
+        settings = settings.replace(shop_order_to=shop_number(settings))
+        menu = Menu.load(settings.menu_file)
+        return cls(settings, load_business(settings.business_file), Hours.load(settings.hours_file), menu,
+                   Lexicon.from_menu(menu))
+
+
+def check_before_serving(settings: Settings) -> None:
+    """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
+    a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
+    make_transport(ShopFiles.load(settings).settings)
+    from kebabalab.store import init_database
+    init_database(settings.database_url)
+    if settings.redis_url:
+        from kebabalab.store.redis_sessions import ping
+        ping(settings.redis_url)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    menu: Menu
+    hours: Hours
+    business: dict
+    clock: object
+    sessions: object
+    db: Database
+    sender: OutboxSender
+    metrics: Metrics
+    call_limiter: RateLimiter
+    auth_limiter: RateLimiter
+    availability: Availability
+    lexicon: Lexicon
+    janitor: HistoryJanitor
+    replays: ReplayGuard
+    heartbeat: Heartbeat
+
+    def start_background(self) -> None:
+        """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
+        self.sender.start()
+        self.janitor.start()
+        self.heartbeat.start()
+
+    def stop_background(self) -> None:
+        self.sender.stop()
+        self.janitor.stop()
+        self.heartbeat.stop()
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
+        clock = clock or SystemClock()
+        files = ShopFiles.load(settings)
+        settings = files.settings
+        db = Database(settings.database_url, clock=clock)
+        db.init()
+        metrics = Metrics()
+        sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
+        return cls(settings, files.menu, files.hours, files.business, clock,
+                   make_session_store(settings, clock), db, sender, metrics,
+                   RateLimiter(clock, settings.tool_calls_per_minute),
+                   RateLimiter(clock, settings.auth_failures_per_minute),
+                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
+                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
+                   Heartbeat(db, clock))
