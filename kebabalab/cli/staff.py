@@ -83,6 +83,7 @@ def cmd_forget(args) -> int:
 
 def cmd_sign_out_tablets(args) -> int:
     from kebabalab.web.staff_auth import SESSION_LIFETIME
+    from kebabalab.store import Database
     from kebabalab.store.staff_sessions import StaffSessions
     db = Database(_settings().database_url)
     db.init()
