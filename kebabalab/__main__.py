@@ -6,21 +6,14 @@ import json
 import sys
 from pathlib import Path
 
-from kebabalab.config import Settings
+from kebabalab.config import load_settings
 from kebabalab.errors import ConfigError, StoreError
 from kebabalab.cli.serving import SERVERS
 
 TOOLS_FILE = Path("config/vapi-tools.json")
 
 
-def _settings() -> Settings:
-    try:
-        from dotenv import load_dotenv
-        load_dotenv(".env", override=False)
-    except ImportError:  # pragma: no cover - python-dotenv is a pinned requirement
-        pass
-    return Settings.from_env()
-
+_settings = load_settings  # the commands' settings: the environment, with .env beneath it
 
 def _load_settings_file() -> None:
     """KEBABALAB_ENV names the shop's settings file (/etc/kebabalab/kebabalab.env on a server): every command

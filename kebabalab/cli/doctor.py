@@ -63,10 +63,10 @@ def text_owner(ctx: Context, findings: list[Finding]) -> str:
 
 
 def cmd_doctor(args) -> int:
-    from kebabalab.__main__ import _settings
+    from kebabalab.config import load_settings
     from kebabalab.errors import ConfigError
     try:
-        _settings()  # reads .env like every command (KEBABALAB_ENV is already read)
+        load_settings()  # reads .env like every command (KEBABALAB_ENV is already read)
     except ConfigError:  # check_settings reports it, with the fix
         pass
     logging.getLogger("kebabalab").setLevel(logging.ERROR)  # its warnings repeat what the report says

@@ -7,14 +7,15 @@ from datetime import date
 
 from kebabalab.clock import SystemClock
 from kebabalab.store.existing import describe, open_existing
+from kebabalab.config import load_settings
+from kebabalab.store import Database
 from kebabalab.shop.hours import Hours, spoken_time
 from kebabalab.ordering.pricing import spoken_money
 from kebabalab.ordering.validation import clean_text
 
 
 def _settings():
-    from kebabalab.__main__ import _settings as settings
-    return settings()
+    return load_settings()
 
 
 def cmd_orders(args) -> int:
@@ -83,7 +84,6 @@ def cmd_forget(args) -> int:
 
 def cmd_sign_out_tablets(args) -> int:
     from kebabalab.web.staff_auth import SESSION_LIFETIME
-    from kebabalab.store import Database
     from kebabalab.store.staff_sessions import StaffSessions
     db = Database(_settings().database_url)
     db.init()
@@ -120,7 +120,7 @@ def _vapi_sync(sub) -> None:
 
 
 def _simulator(sub) -> None:
-    from kebabalab.cli.simulator import register
+    from kebabalab.cli.call import register
     register(sub)
 
 

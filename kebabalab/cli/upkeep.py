@@ -5,11 +5,7 @@ import sys
 from pathlib import Path
 
 from kebabalab.clock import SystemClock
-
-
-def _settings():
-    from kebabalab.__main__ import _settings as settings
-    return settings()
+from kebabalab.config import load_settings as _settings
 
 
 def cmd_backup(args) -> int:

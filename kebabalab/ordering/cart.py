@@ -5,65 +5,16 @@ has changed nothing.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, replace
-from typing import Any, Mapping
+from dataclasses import replace
 
 from kebabalab.ordering import pricing
 from kebabalab.errors import ToolError
+from kebabalab.ordering.lines import CartLine, LineSpec, Meal
 from kebabalab.ordering.menu import Item, Menu
 
 MAX_QUANTITY = 99
 SALAD_CATEGORIES = ("kebab", "hsp")
 SAUCE_CATEGORIES = ("kebab", "hsp", "chips", "gozleme", "meat_container", "side")
-
-
-@dataclass(frozen=True)
-class Meal:
-    type: str
-    chips_size: str | None = None
-    chips_salt: str | None = None
-    drink_brand: str | None = None
-
-
-@dataclass(frozen=True)
-class CartLine:
-    item_id: str
-    category: str
-    size: str | None = None
-    protein: str | None = None
-    salads: tuple[str, ...] = ()
-    sauces: tuple[str, ...] = ()
-    extras: tuple[str, ...] = ()
-    cheese: bool = False
-    salt: str | None = None
-    brand: str | None = None
-    quantity: int = 1
-    meal: Meal | None = None
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> "CartLine":
-        meal = data.get("meal")
-        return cls(**{**data, "salads": tuple(data.get("salads", ())), "sauces": tuple(data.get("sauces", ())),
-                      "extras": tuple(data.get("extras", ())), "meal": Meal(**meal) if meal else None})
-
-
-@dataclass
-class LineSpec:
-    """What a caller or the assistant asked for, before it is checked against the menu."""
-    item_id: str
-    size: str | None = None
-    protein: str | None = None
-    salads: list[str] = field(default_factory=list)
-    sauces: list[str] = field(default_factory=list)
-    extras: list[str] = field(default_factory=list)
-    cheese: bool | None = None
-    salt: str | None = None
-    brand: str | None = None
-    quantity: int = 1
-    meal: Meal | None = None
 
 
 # -- making a line ---------------------------------------------------------------------

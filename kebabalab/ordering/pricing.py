@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from kebabalab.ordering.cart import CartLine
+    from kebabalab.ordering.lines import CartLine
     from kebabalab.ordering.menu import Menu
 
 

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from kebabalab import __main__ as cli
-from kebabalab.cli import simulator, simulator_script, staff as staff_cli
+from kebabalab.cli import call, simulator, simulator_script, staff as staff_cli
 from kebabalab.web.security import signature_matches
 from kebabalab.cli.simulator import CommandError, Conversation, parse_command
 from kebabalab.vapi.protocol import parse_server_message
@@ -34,7 +34,7 @@ def shop(tmp_path, monkeypatch) -> dict:
         monkeypatch.setenv(name, value)
     for name in ("VAPI_WEBHOOK_SECRET", "VAPI_HMAC_SECRET", "REDIS_URL", "MENU_FILE", "BUSINESS_FILE"):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr(staff_cli, "COMMANDS", [simulator.register])
+    monkeypatch.setattr(staff_cli, "COMMANDS", [call.register])
     return env
 
 
