@@ -69,14 +69,14 @@ def _order_text(order, hours) -> str:
 def cmd_forget(args) -> int:
     from kebabalab.errors import ToolError
     from kebabalab.ordering.phones import normalise_phone
-    from kebabalab.shop.privacy import forget_phone
+    from kebabalab.service.privacy import forget_customer
     try:
-        phone = normalise_phone(args.phone)
+        phone = normalise_phone(args.phone)  # before the database is opened: a wrong number touches nothing
     except ToolError:
         print("That is not a phone number; give it as 0412 345 678 or +61412345678.")
         return 2
     db = _open_database(_settings().database_url)
-    done = forget_phone(db, phone)
+    done = forget_customer(db, phone)
     print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
           f"{done.carts} abandoned carts cleared.")
     return 0

@@ -16,7 +16,7 @@ from kebabalab.metrics import Metrics
 from kebabalab.messaging.notifications import OutboxSender
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
-from kebabalab.shop.privacy import HistoryJanitor
+from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.web.replay import ReplayGuard, make_replay_guard
 from kebabalab.web.security import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore

@@ -25,7 +25,7 @@ from kebabalab.store.postgres import is_postgres_url
 from kebabalab.store.sqlite import resolve_path
 from kebabalab.errors import KebabalabError
 from kebabalab.store.heartbeat import live_servers
-from kebabalab.shop.privacy import forgotten_hashes, reapply_forgets
+from kebabalab.store.privacy import forgotten_hashes, reapply_forgets
 
 log = logging.getLogger(__name__)
 STAMP = "%Y%m%d-%H%M%S"

@@ -24,7 +24,8 @@ from kebabalab.ordering import pricing
 from kebabalab.shop.availability import KINDS, MAX_BUSY_MINUTES
 from kebabalab.errors import StoreError
 from kebabalab.shop.hours import spoken_time
-from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound, change_status, orders_today
+from kebabalab.service.status import change_status, orders_today
+from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
 from kebabalab.ordering.phones import mask_phone
 from kebabalab.web.staff_auth import StaffAuth
 from kebabalab.web.staff_auth import init_app as init_staff_auth

@@ -6,7 +6,8 @@ from conftest import T0, VapiCall, new_order
 from kebabalab.__main__ import main
 from kebabalab.clock import FixedClock
 from kebabalab.store import OutboxMark, OutboxMessage
-from kebabalab.shop.privacy import FORGOTTEN, HistoryJanitor, anonymise_before, forget_phone
+from kebabalab.service.privacy import HistoryJanitor
+from kebabalab.store.privacy import FORGOTTEN, anonymise_before, forget_phone
 
 
 def place(db, phone, name, at, key):

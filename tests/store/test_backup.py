@@ -18,7 +18,7 @@ from kebabalab.store.backup import BackupError, check_backup, restore, take_back
 from kebabalab.clock import FixedClock, SystemClock
 from kebabalab.store import Database, OutboxMessage, init_database
 from kebabalab.store.heartbeat import Heartbeat, live_servers
-from kebabalab.shop.privacy import forget_phone
+from kebabalab.store.privacy import forget_phone
 
 
 def text_to(phone):

@@ -8,7 +8,9 @@ from werkzeug.security import generate_password_hash
 from conftest import VapiCall, melbourne, vapi_fixture
 from kebabalab.config import Settings
 from kebabalab.store import utc_text
-from kebabalab.shop.order_status import MoveRefused, change_status, check_move, order_events, orders_today, undo_target
+from kebabalab.service.status import change_status, orders_today
+from kebabalab.shop.order_status import MoveRefused, check_move, undo_target
+from kebabalab.store.status import order_events
 from kebabalab.web.app import create_app
 from kebabalab.web.staff_auth import hash_password, session_key
 
