@@ -17,7 +17,7 @@ REGISTRY = Registry()
 GENERIC_ERROR = "Sorry, something went wrong on our side; please try that again in a moment."
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 
-from kebabalab.tools import cart_tools, order_tools, shop_tools  # noqa: E402,F401  (each registers its tools)
+from kebabalab.tools import cart_tools, shop_tools, order_tools  # noqa: E402,F401  (each registers its tools; this order is the tools file's)
 
 
 def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) -> dict:

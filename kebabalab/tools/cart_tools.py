@@ -3,13 +3,13 @@ the session only when the tool returns)."""
 from __future__ import annotations
 
 from kebabalab.ordering import pricing
-from kebabalab.shop.availability import sold_out_refusal
 from kebabalab.ordering.cart import check_index, describe, make_line, say_and
 from kebabalab.errors import ToolError
 from kebabalab.ordering.items import apply_edit, spec_from_fields
 from kebabalab.ordering.meals import MealRequest, convert_to_meals
 from kebabalab.ordering.parser import read_order
 from kebabalab.ordering.validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
+from kebabalab.service.cart import add_to_cart, check_available as check_available_in
 from kebabalab.vapi.protocol import decode_arguments, json_value
 from kebabalab.tools import REGISTRY
 from kebabalab.tools.registry import array, integer, obj, string
@@ -31,24 +31,11 @@ ITEM_SCHEMA = obj({
 
 def check_available(ctx, lines) -> None:
     """Refuse the whole request if any line has something the kitchen marked sold out."""
-    state = ctx.kitchen
-    for line in lines:
-        refusal = sold_out_refusal(ctx.menu, state, line)
-        if refusal:
-            raise ToolError(refusal)
+    check_available_in(ctx.menu, ctx.kitchen, lines)
 
 
 def add_lines(ctx, lines, note: str = "") -> dict:
-    check_available(ctx, lines)
-    limit = ctx.services.business["ordering"]["max_items_per_order"]
-    if ctx.item_count() + sum(line.quantity for line in lines) > limit:
-        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
-    start = len(ctx.session.cart)
-    ctx.session.cart = ctx.session.cart + lines
-    added = [ctx.line(line, start + n) for n, line in enumerate(lines)]
-    said = "; ".join(ctx.spoken(line) for line in lines)
-    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.{note}",
-                     added=added, **ctx.cart_fields())
+    return ctx.added(lines, add_to_cart(ctx.services, ctx.session, ctx.kitchen, lines), note)
 
 
 @REGISTRY.tool("quickAddItem", params={"description": string(

@@ -17,13 +17,6 @@ def kitchen_lead(ctx) -> int:
     return current_lead(ctx.services, ctx.now(), ctx.item_count(), ctx.kitchen.busy_minutes)
 
 
-def pickup_fields(ctx, ready: datetime) -> dict:
-    local = ready.astimezone(ctx.services.hours.tz)
-    minutes = max(0, round((ready - ctx.now()).total_seconds() / 60))
-    iso = local.isoformat(timespec="seconds")
-    return {"readyAt": iso, "readyAtIso": iso, "readyAtSpoken": spoken_time(local), "minutesFromNow": minutes}
-
-
 @REGISTRY.tool("checkOpen")
 def check_open(ctx, args):
     """Is the shop open now (shop's time zone, overnight hours, closed dates and special hours)?"""
@@ -68,7 +61,7 @@ def set_pickup_time(ctx, args):
     requested = parse_requested_time(text, now, hours.tz)
     ready = check_pickup(hours, now, requested, kitchen_lead(ctx))
     ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), False
-    fields = pickup_fields(ctx, ready)
+    fields = ctx.pickup_fields(ready)
     return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", asap=False, **fields)
 
 
@@ -81,21 +74,9 @@ def estimate_ready_time(ctx, args):
     now = ctx.now()
     ready = earliest_pickup(ctx.services.hours, now, kitchen_lead(ctx))
     ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), True
-    fields = pickup_fields(ctx, ready)
+    fields = ctx.pickup_fields(ready)
     return ctx.reply(f"It can be ready at {fields['readyAtSpoken']}, in about {fields['minutesFromNow']} minutes.",
                      estimatedMinutes=fields["minutesFromNow"], asap=True, **fields)
-
-
-def asap_pickup(ctx, promised: datetime) -> datetime:
-    """An ASAP pickup re-estimated against the queue now: never earlier than `promised`; refused (with what
-    still works) when the kitchen can no longer have it ready before close."""
-    hours = ctx.services.hours
-    try:
-        fresh = earliest_pickup(hours, ctx.now(), kitchen_lead(ctx))
-    except ToolError as err:
-        raise ToolError(f"The pickup time {spoken_time(hours.local(promised))} no longer works. {err.message}") \
-            from None
-    return max(promised, fresh)
 
 
 def _require_orders_open(ctx) -> None:
