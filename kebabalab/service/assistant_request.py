@@ -13,7 +13,7 @@ from datetime import datetime
 from kebabalab.ordering import pricing
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_day_time, spoken_time
-from kebabalab.shop.kitchen_queue import current_lead
+from kebabalab.service.kitchen_queue import current_lead
 from kebabalab.ordering.phones import mask_phone, normalise_phone, try_normalise
 from kebabalab.shop.pickup import next_opening_said
 from kebabalab.ordering.validation import clean_text

@@ -14,7 +14,7 @@ from kebabalab.ordering.cart import describe
 from kebabalab.ordering.lines import CartLine
 from kebabalab.service.cart import check_available
 from kebabalab.shop.hours import spoken_time
-from kebabalab.shop.kitchen_queue import current_lead
+from kebabalab.service.kitchen_queue import current_lead
 from kebabalab.shop.pickup import check_pickup, earliest_pickup
 from kebabalab.store import NewOrder
 

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_day_time, spoken_time
-from kebabalab.shop.kitchen_queue import current_lead
+from kebabalab.service.kitchen_queue import current_lead
 from kebabalab.shop.pickup import check_pickup, earliest_pickup, parse_requested_time
 from kebabalab.ordering.validation import coerce_text
 from kebabalab.tools import REGISTRY
