@@ -1,6 +1,6 @@
 """Kebabalab Orders: the webhook server behind a kebab shop's AI phone line."""
 
-__version__ = "1.0.0"
+from kebabalab.version import __version__
 
 
 def create_app(config=None, **kwargs):

@@ -4,7 +4,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kebabalab.shop.availability import Availability, MemoryAvailabilityStore
+from kebabalab.shop.availability import Availability
+from kebabalab.store.availability import MemoryAvailabilityStore
 from kebabalab.clock import SystemClock
 from kebabalab.config import Settings
 from kebabalab.store import Database
@@ -18,7 +19,7 @@ from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normali
 from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.web.replay import ReplayGuard, make_replay_guard
-from kebabalab.web.security import RateLimiter
+from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore
 from kebabalab.messaging.sms import LogTransport, TwilioTransport
 

@@ -1,11 +1,11 @@
 """What the kitchen can make right now: sold-out items and options, paused phone orders, busy minutes.
 
 Sold-out marks last until the end of the shop's day; pause and busy mode until they are lifted
-(or the end of the day). The state is a small JSON document so a shared store can hold it.
+(or the end of the day). The state is a small JSON document so a shared store can hold it (store/availability.py
+in memory, store/redis_sessions.py in Redis).
 """
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from kebabalab.ordering.cart import say_or
@@ -24,24 +24,6 @@ class AvailabilityState:
     def to_dict(self) -> dict:
         return {"day": self.day, "sold_out": sorted(self.sold_out), "paused": self.paused,
                 "busy_minutes": self.busy_minutes}
-
-
-class MemoryAvailabilityStore:
-    """The state in this process (one worker)."""
-
-    def __init__(self) -> None:
-        self._doc: dict = {}
-        self._lock = threading.Lock()
-
-    def load(self) -> dict:
-        with self._lock:
-            return dict(self._doc)
-
-    def update(self, change) -> dict:
-        """Apply `change(doc) -> doc` atomically (two staff taps at once both count)."""
-        with self._lock:
-            self._doc = dict(change(dict(self._doc)))
-            return dict(self._doc)
 
 
 class Availability:

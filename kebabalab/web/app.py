@@ -10,7 +10,7 @@ from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from kebabalab import __version__
+from kebabalab.version import __version__
 from kebabalab.service.assistant_request import answer_assistant_request
 from kebabalab.web.board import init_app as init_board
 from kebabalab.service.calls import finish_call

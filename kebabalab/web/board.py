@@ -19,7 +19,7 @@ from datetime import datetime
 
 from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
 
-from kebabalab import __version__
+from kebabalab.version import __version__
 from kebabalab.ordering import pricing
 from kebabalab.shop.availability import KINDS, MAX_BUSY_MINUTES
 from kebabalab.errors import StoreError

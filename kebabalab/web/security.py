@@ -1,4 +1,5 @@
-"""Webhook authentication (shared secret or HMAC, compared in constant time) and rate limits.
+"""Webhook authentication: a shared secret or an HMAC signature, compared in constant time (the rate limits are in
+store/rate_limits.py).
 
 Nothing here reads the body into any state: `webhook_authorised` sees the raw bytes only to check
 an HMAC, and the server calls it before the body is parsed.
@@ -9,10 +10,7 @@ import base64
 import binascii
 import hashlib
 import hmac
-import math
 import re
-import threading
-from collections import deque
 from dataclasses import dataclass
 from typing import Mapping
 
@@ -157,41 +155,3 @@ def webhook_authorised(settings, headers: Mapping[str, str], body: bytes, now: f
         return settings.allow_unauthenticated
     return secret_matches(headers, settings.vapi_webhook_secret) or \
         signature_matches(headers, body, settings.vapi_hmac_secret, now, settings.vapi_hmac_plan)
-
-
-class RateLimiter:
-    """At most `limit` units per key in any `window` seconds (a sliding log).
-
-    `hit(key, cost)` spends `cost` units (a message with 3 tool calls costs 3) and returns 0, or refuses
-    the whole cost and returns the whole seconds to wait before it would fit (for Retry-After).
-    """
-
-    def __init__(self, clock, limit: int, window: float = 60.0, max_keys: int = 10_000):
-        self._clock = clock
-        self._limit = limit
-        self._window = window
-        self._max_keys = max_keys
-        self._hits: dict[str, deque] = {}
-        self._lock = threading.Lock()
-
-    def hit(self, key: str, cost: int = 1) -> int:
-        now = self._clock.now().timestamp()
-        cost = max(1, int(cost))
-        with self._lock:
-            hits = self._hits.setdefault(key, deque())
-            while hits and now - hits[0] >= self._window:
-                hits.popleft()
-            over = len(hits) + cost - self._limit
-            if over > 0:
-                if cost > self._limit:  # can never fit: ask for a whole window
-                    return max(1, int(self._window))
-                frees_at = hits[over - 1] + self._window
-                return max(1, math.ceil(frees_at - now))
-            hits.extend([now] * cost)
-            if len(self._hits) > self._max_keys:
-                self._prune(now)
-            return 0
-
-    def _prune(self, now: float) -> None:
-        for key in [k for k, h in self._hits.items() if not h or now - h[-1] >= self._window]:
-            del self._hits[key]

@@ -22,7 +22,8 @@ from test_properties import good_calls
 from kebabalab.config import Settings
 from kebabalab.store import database_path
 from kebabalab.errors import StoreError
-from kebabalab.web.security import RateLimiter, timestamp_seconds
+from kebabalab.store.rate_limits import RateLimiter
+from kebabalab.web.security import timestamp_seconds
 from kebabalab.web.app import MAX_BODY_BYTES, create_app
 from kebabalab.tools import GENERIC_ERROR
 
