@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Mapping
 
 from kebabalab.errors import ConfigError
-from kebabalab.web.security import HmacPlan
+from kebabalab.hmac_plan import HmacPlan
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")

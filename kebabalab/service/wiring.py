@@ -18,7 +18,7 @@ from kebabalab.messaging.notifications import OutboxSender
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.privacy import HistoryJanitor
-from kebabalab.web.replay import ReplayGuard, make_replay_guard
+from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore
 from kebabalab.messaging.sms import LogTransport, TwilioTransport

@@ -17,7 +17,7 @@ from kebabalab.service.calls import finish_call
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
-from kebabalab.web.replay import RUNNING, replay_key
+from kebabalab.store.replay import RUNNING, replay_key
 from kebabalab.web.security import _same, webhook_authorised
 from kebabalab.service.wiring import Services
 from kebabalab.tools import run_tool_call

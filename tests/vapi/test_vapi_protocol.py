@@ -14,7 +14,8 @@ import pytest
 from conftest import VapiCall, melbourne, vapi_fixture
 from kebabalab.config import Settings
 from kebabalab.errors import ConfigError
-from kebabalab.web.security import HmacPlan, signature_matches
+from kebabalab.hmac_plan import HmacPlan
+from kebabalab.web.security import signature_matches
 from kebabalab.web.app import create_app
 from kebabalab.vapi.protocol import MAX_TOOL_CALLS
 

@@ -8,7 +8,7 @@ import threading
 import pytest
 
 from test_security import CALL_ID, HMAC_KEY, SECRET, now_seconds, post, signed, state_changing_body
-from kebabalab.web.replay import REPLAY_SECONDS
+from kebabalab.store.replay import REPLAY_SECONDS
 from kebabalab.web.app import create_app
 
 
@@ -106,7 +106,7 @@ def test_a_replay_is_caught_under_any_hmac_plan_vapi_allows(settings, clock):
     import hashlib
     import hmac
 
-    from kebabalab.web.security import HmacPlan
+    from kebabalab.hmac_plan import HmacPlan
     plan = HmacPlan(algorithm="sha512", encoding="base64", signature_header="x-vapi-signature",
                     timestamp_header="x-vapi-timestamp", signature_prefix="v1=",
                     payload_format="{timestamp}:{body}").check()

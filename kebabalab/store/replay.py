@@ -25,7 +25,7 @@ import time
 from dataclasses import dataclass
 from typing import Mapping
 
-from kebabalab.web.security import DEFAULT_HMAC_PLAN, HMAC_TOLERANCE_SECONDS, HmacPlan
+from kebabalab.hmac_plan import DEFAULT_HMAC_PLAN, HMAC_TOLERANCE_SECONDS, HmacPlan
 
 REPLAY_SECONDS = 2 * HMAC_TOLERANCE_SECONDS + 60
 WAIT_SECONDS = 10.0  # a copy waits this long for the first request's reply
