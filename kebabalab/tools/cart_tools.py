@@ -11,8 +11,9 @@ from kebabalab.ordering.parser import read_order
 from kebabalab.ordering.validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
 from kebabalab.service.cart import add_to_cart, check_available as check_available_in
 from kebabalab.vapi.protocol import decode_arguments, json_value
-from kebabalab.tools import REGISTRY
-from kebabalab.tools.registry import array, integer, obj, string
+from kebabalab.tools.registry import Registry, array, integer, obj, string
+
+TOOLS = Registry()
 
 ITEM_SCHEMA = obj({
     "category": string("kebabs, hsp, chips, drinks, gozleme, sweets (or singular); or give name"),
@@ -38,7 +39,7 @@ def add_lines(ctx, lines, note: str = "") -> dict:
     return ctx.added(lines, add_to_cart(ctx.services, ctx.session, ctx.kitchen, lines), note)
 
 
-@REGISTRY.tool("quickAddItem", params={"description": string(
+@TOOLS.tool("quickAddItem", params={"description": string(
     "The customer's own words for one or more items, e.g. 'a large lamb kebab no onion with chilli and two cokes'")},
     required=("description",))
 def quick_add_item(ctx, args):
@@ -51,7 +52,7 @@ def quick_add_item(ctx, args):
     return {**result, "item": result["added"][-1]}  # the original's name: the line just added
 
 
-@REGISTRY.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
+@TOOLS.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
                required=("items",))
 def add_multiple_items(ctx, args):
     """Add structured items to the cart. Every item is checked first; if one is wrong, nothing is added."""
@@ -74,7 +75,7 @@ def add_multiple_items(ctx, args):
     return add_lines(ctx, lines)
 
 
-@REGISTRY.tool("getCartState", old_names=("getDetailedCart",))
+@TOOLS.tool("getCartState", old_names=("getDetailedCart",))
 def get_cart_state(ctx, args):
     """The cart: every line with its 0-based index, description and price, and the total."""
     items = ctx.lines()
@@ -87,7 +88,7 @@ def get_cart_state(ctx, args):
 LINE_INDEX = integer("0-based position in getCartState's items; -1 for the last line")
 
 
-@REGISTRY.tool("removeCartItem", params={"itemIndex": LINE_INDEX}, required=("itemIndex",))
+@TOOLS.tool("removeCartItem", params={"itemIndex": LINE_INDEX}, required=("itemIndex",))
 def remove_cart_item(ctx, args):
     """Remove one line from the cart."""
     index = validate_line_index(args.get("itemIndex"), len(ctx.session.cart))
@@ -98,7 +99,7 @@ def remove_cart_item(ctx, args):
                      removedItem=removed, **ctx.cart_fields())
 
 
-@REGISTRY.tool("editCartItem", params={
+@TOOLS.tool("editCartItem", params={
     "itemIndex": LINE_INDEX,
     "modifications": obj({
         "size": string("small or large"), "protein": string("lamb, chicken, mixed or falafel"),
@@ -131,14 +132,14 @@ def edit_cart_item(ctx, args):
                      updatedItem=ctx.line(updated, index), **ctx.cart_fields())
 
 
-@REGISTRY.tool("clearCart")
+@TOOLS.tool("clearCart")
 def clear_cart(ctx, args):
     """Empty the cart."""
     ctx.session.cart = []
     return ctx.reply("The cart is empty now.", cartSize=0)
 
 
-@REGISTRY.tool("priceCart")
+@TOOLS.tool("priceCart")
 def price_cart(ctx, args):
     """Price the cart: subtotal, the GST it contains, and the total."""
     total = ctx.total()
@@ -148,7 +149,7 @@ def price_cart(ctx, args):
                      itemCount=ctx.item_count())
 
 
-@REGISTRY.tool("convertItemsToMeals", params={
+@TOOLS.tool("convertItemsToMeals", params={
     "itemIndices": array(integer("index"), "Lines to convert (default: every kebab, HSP and gozleme not yet a meal)"),
     "drinkBrand": string("The meal's can (default coke)"),
     "chipsSize": string("small, large, or none for a kebab and can", enum=["small", "large", "none"]),
@@ -180,7 +181,7 @@ def convert_items_to_meals(ctx, args):
                      converted=converted, convertedCount=len(converted), **ctx.cart_fields())
 
 
-@REGISTRY.tool("getOrderSummary")
+@TOOLS.tool("getOrderSummary")
 def get_order_summary(ctx, args):
     """A single-line spoken read-back of the whole order with the total."""
     if not ctx.session.cart:

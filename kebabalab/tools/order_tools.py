@@ -14,8 +14,9 @@ from kebabalab.shop.hours import spoken_time
 from kebabalab.messaging.notifications import compose_menu_link, compose_receipt
 from kebabalab.ordering.phones import can_receive_texts, mask_phone
 from kebabalab.ordering.validation import validate_customer_name, validate_notes, validate_phone_number
-from kebabalab.tools import REGISTRY
-from kebabalab.tools.registry import string
+from kebabalab.tools.registry import Registry, string
+
+TOOLS = Registry()
 
 PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
 
@@ -35,7 +36,7 @@ def _order_reply(ctx, placed, message_prefix: str) -> dict:
                      readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved)
 
 
-@REGISTRY.tool("createOrder", params={
+@TOOLS.tool("createOrder", params={
     "customerName": string("The name for the order"),
     "customerPhone": PHONE_ARG,
     "notes": string("Anything the kitchen should know (200 characters at most)"),
@@ -58,7 +59,7 @@ def create_order(ctx, args):
                         else "That order is already placed.")
 
 
-@REGISTRY.tool("getCallerSmartContext", old_names=("getCallerInfo",))
+@TOOLS.tool("getCallerSmartContext", old_names=("getCallerInfo",))
 def get_caller_smart_context(ctx, args):
     """Who is calling: the caller's history by phone number (any form of the same number matches), for a
     personal greeting and 'your usual?'."""
@@ -96,7 +97,7 @@ def _said(item: dict) -> str:
     return f"{quantity} x {item['description']}" if quantity > 1 else item["description"]
 
 
-@REGISTRY.tool("repeatLastOrder", params={"phoneNumber": string(
+@TOOLS.tool("repeatLastOrder", params={"phoneNumber": string(
     "Only used when the call has no caller number")})
 def repeat_last_order(ctx, args):
     """Put the caller's last order into the cart at today's prices; items no longer sold are named, not added."""
@@ -125,7 +126,7 @@ def _text(ctx, kind: str, body: str, phone_arg) -> str:
     return to
 
 
-@REGISTRY.tool("sendMenuLink", params={"phoneNumber": PHONE_ARG})
+@TOOLS.tool("sendMenuLink", params={"phoneNumber": PHONE_ARG})
 def send_menu_link(ctx, args):
     """Text the menu link to the caller (or another number)."""
     to = _text(ctx, "menu_link", compose_menu_link(ctx.services.business), args.get("phoneNumber"))
@@ -134,7 +135,7 @@ def send_menu_link(ctx, args):
                      menuUrl=business.get("menu_url") or business.get("website") or None)
 
 
-@REGISTRY.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
+@TOOLS.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
 def send_receipt(ctx, args):
     """Text the receipt of the order placed in this call."""
     if not ctx.session.order_number:
@@ -145,7 +146,7 @@ def send_receipt(ctx, args):
                      orderNumber=order.order_number, order=order.display_number, sentTo=mask_phone(to))
 
 
-@REGISTRY.tool("endCall")
+@TOOLS.tool("endCall")
 def end_call(ctx, args):
     """Say goodbye and free the call's state (Vapi's own endCall tool hangs up)."""
     note_abandoned(ctx.services, ctx.session)

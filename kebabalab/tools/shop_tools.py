@@ -8,8 +8,9 @@ from kebabalab.shop.hours import spoken_day_time, spoken_time
 from kebabalab.service.kitchen_queue import current_lead
 from kebabalab.shop.pickup import check_pickup, earliest_pickup, parse_requested_time
 from kebabalab.ordering.validation import coerce_text
-from kebabalab.tools import REGISTRY
-from kebabalab.tools.registry import string
+from kebabalab.tools.registry import Registry, string
+
+TOOLS = Registry()
 
 
 def kitchen_lead(ctx) -> int:
@@ -17,7 +18,7 @@ def kitchen_lead(ctx) -> int:
     return current_lead(ctx.services, ctx.now(), ctx.item_count(), ctx.kitchen.busy_minutes)
 
 
-@REGISTRY.tool("checkOpen")
+@TOOLS.tool("checkOpen")
 def check_open(ctx, args):
     """Is the shop open now (shop's time zone, overnight hours, closed dates and special hours)?"""
     hours = ctx.services.hours
@@ -48,7 +49,7 @@ def _when(at: datetime, now: datetime, hours) -> str:
     return f"at {said}" if hours.local_date(at) == hours.local_date(now) else said
 
 
-@REGISTRY.tool("setPickupTime", params={"requestedTime": string(
+@TOOLS.tool("setPickupTime", params={"requestedTime": string(
     "When the customer wants to pick up, in their words: 'in 30 minutes', 'half an hour', '6pm', '6.30', "
     "'quarter past 7', or 'asap'")}, required=("requestedTime",))
 def set_pickup_time(ctx, args):
@@ -65,7 +66,7 @@ def set_pickup_time(ctx, args):
     return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", asap=False, **fields)
 
 
-@REGISTRY.tool("estimateReadyTime")
+@TOOLS.tool("estimateReadyTime")
 def estimate_ready_time(ctx, args):
     """The earliest pickup time, from the kitchen's current queue and this cart's size, set as the call's pickup
     "as soon as possible" (asap: true). A later setPickupTime replaces it; createOrder re-estimates it then, never
