@@ -11,19 +11,20 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
-from kebabalab.service.assistant_request import answer_assistant_request
 from kebabalab.web.board import init_app as init_board
-from kebabalab.service.calls import finish_call
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
 from kebabalab.store.replay import RUNNING, replay_key
 from kebabalab.web.security import _same, webhook_authorised
 from kebabalab.service.wiring import Services
-from kebabalab.tools import run_tool_call
 from kebabalab.vapi.protocol import function_call_reply, parse_server_message, tool_calls_reply, tool_result
+from kebabalab.vapi.router import Router
+from kebabalab.web import messages
 
 log = logging.getLogger(__name__)
+# Every Vapi message type the webhook handles, combined here (one router per module of handlers).
+ROUTER = Router(messages.router)
 MAX_BODY_BYTES = 1024 * 1024
 STILL_RUNNING = "I'm still working on that one; give me a moment."
 
@@ -158,13 +159,4 @@ def _answer(services: Services, body: bytes) -> Response:
         wait = services.call_limiter.hit(call_id, cost=len(message.tool_calls))
         if wait:
             return _error(429, "too many tool calls for this call", Retry_After=str(wait))
-        entries = [run_tool_call(services, call, call_id, message.caller_number)
-                   for call in message.tool_calls]
-        if message.type == "function-call":
-            return jsonify(function_call_reply(entries[0]))
-        return jsonify(tool_calls_reply(entries))
-    if message.type == "assistant-request":
-        return jsonify(answer_assistant_request(services, message.caller_number))
-    if message.ends_call and message.call_id:
-        finish_call(services, message.call_id, message.caller_number)
-    return jsonify({})
+    return jsonify(ROUTER.dispatch(message, services))
