@@ -40,4 +40,4 @@ def test_routers_combine_and_a_type_routed_twice_is_refused():
 
 
 def test_the_webhook_routes_exactly_the_types_it_answers():
-    assert ROUTER.types() == ["end-of-call-report", "function-call", "status-update", "tool-calls"]
+    assert ROUTER.types() == ["assistant-request", "end-of-call-report", "function-call", "status-update", "tool-calls"]
