@@ -19,7 +19,7 @@ MAY_IMPORT = {
     "ordering": set(),
     "shop": {"ordering"},
     "store": {"ordering"},
-    "messaging": {"ordering", "store"},
+    "messaging": {"ordering", "shop", "store"},
     "vapi": set(),
     "service": BOTTOM,
     "tools": BOTTOM | {"service", "vapi"},

@@ -41,7 +41,7 @@ def _in_process(env: dict, database_url: str | None, at: str | None):
         clock = FixedClock(pinned if pinned and pinned.tzinfo else datetime.now(timezone.utc)) if pinned else None
         app = create_app(settings, clock=clock, start_sender=False)
         if pinned and pinned.tzinfo is None:  # a plain time is the shop's local time
-            clock.set(pinned.replace(tzinfo=ZoneInfo(app.extensions["kebabalab"].business["timezone"])))
+            clock.set(pinned.replace(tzinfo=ZoneInfo(app.extensions["kebabalab"].business.timezone)))
         try:
             yield AppTransport(app)
         finally:

@@ -17,6 +17,7 @@ from kebabalab.store import Database, OutboxMark, OutboxMessage, OutboxRow
 from kebabalab.errors import StoreError
 from kebabalab.messaging.outbox_lease import LeaseKeeper
 from kebabalab.ordering.phones import can_receive_texts, mask_phone
+from kebabalab.shop.business import Business
 from kebabalab.messaging.sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport, redact_phones
 from kebabalab.ordering.validation import clean_text
 
@@ -81,8 +82,8 @@ def _item_line(item: Mapping[str, Any]) -> str:
     return f"{quantity}x {description} {money(int(cents))}"
 
 
-def _shop(business: Mapping[str, Any]) -> str:
-    return sanitize_for_sms(business.get("name")) or "Kebabalab"
+def _shop(business: Business) -> str:
+    return sanitize_for_sms(business.name) or "Kebabalab"
 
 
 def compose_shop_order(order, ready_spoken: str) -> str:
@@ -97,9 +98,9 @@ def compose_shop_order(order, ready_spoken: str) -> str:
     return "\n".join(lines)
 
 
-def compose_customer_confirmation(order, business: Mapping[str, Any], ready_spoken: str) -> str:
+def compose_customer_confirmation(order, business: Business, ready_spoken: str) -> str:
     """One segment where possible; to fit, drop the customer's name, then the shop's address."""
-    address = _STATE_POSTCODE.sub("", sanitize_for_sms(business.get("address")))
+    address = _STATE_POSTCODE.sub("", sanitize_for_sms(business.address))
     first_name = sanitize_for_sms(order.customer_name, 40).split(" ")[0][:20]
     head = (f"{_shop(business)}: order {order.display_number} confirmed, {money(order.total)}, "
             f"ready {sanitize_for_sms(ready_spoken, 40)}")
@@ -111,22 +112,22 @@ def compose_customer_confirmation(order, business: Mapping[str, Any], ready_spok
     return sanitize_for_sms(head, 160)
 
 
-def compose_receipt(order, business: Mapping[str, Any]) -> str:
+def compose_receipt(order, business: Business) -> str:
     """An itemised receipt with GST, the date and the shop's address."""
     year, month, day = order.order_day.split("-")
     lines = [f"{_shop(business)} receipt, order {order.display_number} ({day}/{month}/{year})",
              *(_item_line(item) for item in order.items),
              f"Total {money(order.total)} (incl GST {money(order.gst)})"]
-    address = sanitize_for_sms(business.get("address"))
+    address = sanitize_for_sms(business.address)
     if address:
         lines.append(address)
     return "\n".join(lines)
 
 
-def compose_menu_link(business: Mapping[str, Any]) -> str:
+def compose_menu_link(business: Business) -> str:
     """The menu's address (our own data, so the link is kept) and the number to call."""
-    url = business.get("menu_url") or business.get("website") or ""
-    phone = sanitize_for_sms(business.get("phone"), 20)
+    url = business.menu_url or business.website
+    phone = sanitize_for_sms(business.phone, 20)
     return f"{_shop(business)} menu: {url}" + (f" - call {phone} to order." if phone else "")
 
 
@@ -138,11 +139,11 @@ def customer_text(kind: str, order, body: str) -> list[OutboxMessage]:
     return [OutboxMessage(kind, order.customer_phone, body, call_id=order.call_id, order_id=order.id)]
 
 
-def compose_ready(order, business: Mapping[str, Any]) -> str:
+def compose_ready(order, business: Business) -> str:
     return f"{_shop(business)}: order {order.display_number} is ready for pickup."
 
 
-def messages_for_new_order(order, business: Mapping[str, Any], ready_spoken: str,
+def messages_for_new_order(order, business: Business, ready_spoken: str,
                            shop_phone: str | None) -> list[OutboxMessage]:
     """The texts `Database.place_order` queues: the shop's copy and, with a number, the customer's."""
     messages = []

@@ -46,7 +46,7 @@ def variable_values(services, phone: str | None, now: datetime, busy_minutes: in
     last = services.db.orders_for_phone(phone, limit=1) if phone else []
     name = clean_text(last[0].customer_name) if last else ""
     return {
-        "shopName": services.business["name"],
+        "shopName": services.business.name,
         "customerFirstName": name.split()[0] if name else "",
         "lastOrder": "; ".join(_said(item) for item in last[0].items) if last else "",
         "lastOrderTotal": pricing.spoken_money(last[0].total) if last else "",
@@ -64,7 +64,7 @@ def _said(item: dict) -> str:
 
 
 def _closed_sentence(services, now: datetime, paused: bool) -> str:
-    shop = services.business["name"]
+    shop = services.business.name
     if paused:
         return (f"Thanks for calling {shop}. The kitchen has paused phone orders for a few minutes; "
                 "please call back shortly.")
@@ -83,8 +83,8 @@ def _not_taking(services, sentence: str, force_transfer: bool = False) -> dict:
     return {"error": sentence}
 
 
-def _landline(business: dict) -> str | None:
+def _landline(business) -> str | None:
     try:
-        return normalise_phone(str(business.get("phone") or ""))
+        return normalise_phone(business.phone)
     except ToolError:
         return None

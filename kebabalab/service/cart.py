@@ -18,7 +18,7 @@ def check_available(menu, kitchen, lines: list[CartLine]) -> None:
 def add_to_cart(services, session, kitchen, lines: list[CartLine]) -> int:
     """Append `lines` to the session's cart, all or none; returns the index of the first one added."""
     check_available(services.menu, kitchen, lines)
-    limit = services.business["ordering"]["max_items_per_order"]
+    limit = services.business.max_items_per_order
     if sum(line.quantity for line in session.cart) + sum(line.quantity for line in lines) > limit:
         raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
     start = len(session.cart)

@@ -5,11 +5,12 @@ import logging
 from dataclasses import dataclass
 
 from kebabalab.shop.availability import Availability
+from kebabalab.shop.business import Business
 from kebabalab.store.availability import MemoryAvailabilityStore
 from kebabalab.clock import SystemClock
 from kebabalab.config import Settings
 from kebabalab.store import Database
-from kebabalab.errors import ConfigError, read_json_file
+from kebabalab.errors import ConfigError
 from kebabalab.store.heartbeat import Heartbeat
 from kebabalab.shop.hours import Hours
 from kebabalab.ordering.menu import Menu
@@ -24,26 +25,6 @@ from kebabalab.store.sessions import MemorySessionStore
 from kebabalab.messaging.sms import LogTransport, TwilioTransport
 
 log = logging.getLogger(__name__)
-
-
-def load_business(path: str) -> dict:
-    """The shop's details (business.json format), with the fields the server relies on checked."""
-    data = read_json_file(path, "business")
-    if not isinstance(data, dict):
-        raise ConfigError(f"business file {path}: must be a JSON object")
-    for key in ("name", "timezone"):
-        if not isinstance(data.get(key), str) or not data[key]:
-            raise ConfigError(f"business file {path}: '{key}' is missing")
-    ordering = data.get("ordering", {})
-    if not isinstance(ordering, dict):
-        raise ConfigError(f"business file {path}: 'ordering' must be a JSON object")
-    checked = {}
-    for key, default, least in (("default_lead_minutes", 15, 0), ("max_items_per_order", 30, 1)):
-        value = ordering.get(key, default)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ConfigError(f"business file {path}: 'ordering.{key}' must be a whole number from {least}")
-        checked[key] = value
-    return {**data, "ordering": {**ordering, **checked}}  # the tools read these on every call, unchecked
 
 
 def shop_number(settings: Settings) -> str:
@@ -85,7 +66,7 @@ def make_availability_store(settings: Settings):
 class ShopFiles:
     """The shop's files, loaded and checked, and the settings with SHOP_ORDER_TO in E.164."""
     settings: Settings
-    business: dict
+    business: Business
     hours: Hours
     menu: Menu
     lexicon: Lexicon
@@ -94,7 +75,7 @@ class ShopFiles:
     def load(cls, settings: Settings) -> "ShopFiles":
         settings = settings.replace(shop_order_to=shop_number(settings))
         menu = Menu.load(settings.menu_file)
-        return cls(settings, load_business(settings.business_file), Hours.load(settings.hours_file), menu,
+        return cls(settings, Business.load(settings.business_file), Hours.load(settings.hours_file), menu,
                    Lexicon.from_menu(menu))
 
 
@@ -114,7 +95,7 @@ class Services:
     settings: Settings
     menu: Menu
     hours: Hours
-    business: dict
+    business: Business
     clock: object
     sessions: object
     db: Database

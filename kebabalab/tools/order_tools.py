@@ -69,7 +69,7 @@ def get_caller_smart_context(ctx, args):
         return ctx.reply("A new caller: welcome them to the shop.", phone=mask_phone(phone) if phone else None,
                          isReturningCustomer=False, customerName=None, orderCount=0, lastOrder=None,
                          favouriteItem=None, mostOrderedItem=None, orderHistory=[], canRepeatOrder=False,
-                         greetingSuggestion=f"Thanks for calling {ctx.services.business['name']}, "
+                         greetingSuggestion=f"Thanks for calling {ctx.services.business.name}, "
                                             "what can I get you?")
     last = orders[0]
     summary = "; ".join(_said(item) for item in last.items)
@@ -132,7 +132,7 @@ def send_menu_link(ctx, args):
     to = _text(ctx, "menu_link", compose_menu_link(ctx.services.business), args.get("phoneNumber"))
     business = ctx.services.business
     return ctx.reply("I've texted you the menu link.", sentTo=mask_phone(to),
-                     menuUrl=business.get("menu_url") or business.get("website") or None)
+                     menuUrl=business.menu_url or business.website or None)
 
 
 @TOOLS.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
@@ -151,4 +151,4 @@ def end_call(ctx, args):
     """Say goodbye and free the call's state (Vapi's own endCall tool hangs up)."""
     note_abandoned(ctx.services, ctx.session)
     ctx.session.ended = True
-    return ctx.reply(f"Thanks for calling {ctx.services.business['name']}, see you soon!")
+    return ctx.reply(f"Thanks for calling {ctx.services.business.name}, see you soon!")

@@ -104,7 +104,7 @@ def _login_page(error: str | None = None, status: int = 200, headers: dict | Non
     if not auth.enabled and error is None:
         error = "The board is off: set STAFF_PASSWORD and restart the server."
     page = render_template("login.html", error=error, csrf_token=auth.csrf_token(),
-                           shop=_services().business.get("name", "Kebabalab"), version=__version__)
+                           shop=_services().business.name, version=__version__)
     return page, status, headers or {}
 
 
@@ -177,7 +177,7 @@ def session_info():
 @bp.get("/board")
 def board():
     services = _services()
-    return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.get("name"),
+    return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
                            choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)
 
 

@@ -1,9 +1,9 @@
 """SMS: sanitizing, composing, the Twilio transport against a fake Twilio on loopback, and the outbox sender."""
-import json
 import logging
 import re
 import threading
 from concurrent.futures import wait
+from dataclasses import replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -17,10 +17,11 @@ from kebabalab.messaging.notifications import (OutboxSender, compose_customer_co
                                      compose_receipt, compose_shop_order, messages_for_new_order, sanitize_for_sms,
                                      segments)
 from kebabalab.messaging.sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport
+from kebabalab.shop.business import Business
 from tests.fakes import FakeTwilio
 from tests.servers import wait_until
 
-BUSINESS = json.loads((Path(__file__).parents[2] / "kebabalab" / "data" / "business.json").read_text())
+BUSINESS = Business.load(str(Path(__file__).parents[2] / "kebabalab" / "data" / "business.json"))
 T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)
 SID = "AC" + "0" * 32
 SHOP_PHONE, CUSTOMER_PHONE, FROM = "+61395345588", "+61412345678", "+61480000000"
@@ -99,7 +100,7 @@ def test_customer_confirmation_fits_one_segment():
 ], ids=["drops the name", "then the address"])
 def test_customer_confirmation_shortens_to_one_segment(address, expected):
     body = compose_customer_confirmation(stored(customer_name="Maximiliana Smith"),
-                                         {**BUSINESS, "address": address}, "6:30 pm")
+                                         replace(BUSINESS, address=address), "6:30 pm")
     assert (body, segments(body)) == (expected, 1)
 
 
