@@ -2,7 +2,7 @@
 
 web, cli -> tools -> service -> ordering, shop, store, messaging (vapi beside tools). ordering/ and shop/ are pure:
 no Flask, no store, no messaging, no I/O library. The package root holds only the ground floor (errors, clock,
-config, metrics, version, hmac_plan), which imports nothing of the layers.
+config, metrics, version, hmac_plan, background), which imports nothing of the layers.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "kebabalab"
-GROUND = {"errors", "clock", "config", "metrics", "version", "hmac_plan"}
+GROUND = {"errors", "clock", "config", "metrics", "version", "hmac_plan", "background"}
 BOTTOM = {"ordering", "shop", "store", "messaging"}
 # What each layer may import of the package, beside itself and the ground floor.
 MAY_IMPORT = {

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 import unicodedata
 from datetime import timedelta
 from typing import Any, Iterator, Mapping, Sequence
 
+from kebabalab.background import BackgroundThread
 from kebabalab.store import Database, OutboxMark, OutboxMessage, OutboxRow
 from kebabalab.errors import StoreError
 from kebabalab.messaging.outbox_lease import LeaseKeeper
@@ -171,10 +171,12 @@ class OutboxSender:
         self.metrics = metrics  # kebabalab.metrics.Metrics: SMS sent, logged, retried, failed
         self.concurrency = max(1, concurrency)
         self._pool: ThreadPoolExecutor | None = None
-        self.iterations = 0  # loops completed by the background thread
-        self._wake = threading.Event()
-        self._stopping = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = BackgroundThread("outbox-sender", self._step, poll_seconds, logger)
+
+    @property
+    def iterations(self) -> int:
+        """Loops completed by the background thread."""
+        return self._worker.iterations
 
     def run_once(self) -> dict[str, int]:
         """Send what is due now, up to `concurrency` texts at once (each leased to this sender while it is
@@ -282,40 +284,21 @@ class OutboxSender:
                            redact_phones(mark.error or ""))
 
     def start(self) -> None:
-        """Run the send loop on a daemon thread (idempotent)."""
-        if self._thread is not None and self._thread.is_alive():
-            return
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._loop, name="outbox-sender", daemon=True)
-        self._thread.start()
+        """Run the send loop on a daemon thread (idempotent; after a fork, a thread of the child's own)."""
+        self._worker.start()
 
     def wake(self) -> None:
         """Send now rather than at the next poll (call right after queueing a text)."""
-        self._wake.set()
+        self._worker.wake()
 
     def stop(self, timeout: float | None = 5.0) -> bool:
         """Stop the loop and wait for it; True when the thread has ended."""
-        self._stopping.set()
-        self._wake.set()
-        thread, self._thread = self._thread, None
-        ended = True
-        if thread is not None:
-            thread.join(timeout)
-            ended = not thread.is_alive()
+        ended = self._worker.stop(timeout)
         if self._pool is not None and ended:
             self._pool.shutdown(wait=False)
             self._pool = None
         return ended
 
-    def _loop(self) -> None:
-        while not self._stopping.is_set():
-            self._wake.clear()
-            busy = False
-            try:
-                counts = self.run_once()
-                busy = sum(counts.values()) >= self.batch_size
-            except Exception:
-                logger.exception("Outbox sender loop failed; it will try again")
-            self.iterations += 1
-            if not busy:
-                self._wake.wait(self.poll_seconds)
+    def _step(self) -> bool:
+        """One round of the loop; True when a whole batch went, so more may be due at once."""
+        return sum(self.run_once().values()) >= self.batch_size

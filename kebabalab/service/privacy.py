@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 
+from kebabalab.background import BackgroundThread
 from kebabalab.ordering.phones import normalise_phone
 from kebabalab.shop.privacy import DAY_SECONDS, history_cutoff
 from kebabalab.store.privacy import Forgotten, anonymise_before, forget_phone
@@ -17,30 +17,21 @@ def forget_customer(db, phone: str) -> Forgotten:
 
 
 class HistoryJanitor:
-    """Runs `anonymise_before(now - HISTORY_DAYS)` at start and then once a day, on a daemon thread."""
+    """Runs `anonymise_before(now - HISTORY_DAYS)` at start and then once a day, on a background thread."""
 
     def __init__(self, db, clock, history_days: int, interval_seconds: float = DAY_SECONDS):
-        self.db, self.clock, self.days, self.interval = db, clock, history_days, interval_seconds
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self.db, self.clock, self.days = db, clock, history_days
+        self._worker = BackgroundThread("kebabalab-history", self._step, interval_seconds, log)
 
     def run_once(self) -> Forgotten:
         return anonymise_before(self.db, history_cutoff(self.clock.now(), self.days))
 
+    def _step(self) -> bool:
+        self.run_once()
+        return False  # once a day is enough
+
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="kebabalab-history", daemon=True)
-            self._thread.start()
+        self._worker.start()
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.run_once()
-            except Exception:  # a failed run is retried tomorrow; the log says why
-                log.exception("history anonymisation failed")
-            self._stop.wait(self.interval)
-
-    def stop(self, timeout: float = 5) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
+    def stop(self, timeout: float = 5) -> bool:
+        return self._worker.stop(timeout)

@@ -14,11 +14,11 @@ thread took createOrder's p50 to 175-183 ms where handing the lead to a waiting 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from typing import Callable, Generic, TypeVar
 
+from kebabalab.background import BackgroundThread
 from kebabalab.errors import StoreError
 
 log = logging.getLogger(__name__)
@@ -58,8 +58,8 @@ class GroupCommit(Generic[T, R]):
         self._pending: list[_Ticket[T, R]] = []
         self._writing = False
         self._closed = False
-        self._thread: threading.Thread | None = None
-        self._pid = 0
+        # Started by the first order that has to wait; its step writes batches until the writer is closed.
+        self._worker = BackgroundThread(name, self._run, 0.1, log)
 
     def waiting(self) -> int:
         """Items queued behind the write in progress."""
@@ -71,9 +71,7 @@ class GroupCommit(Generic[T, R]):
         with self._cond:
             self._closed = True
             self._cond.notify()
-            thread = self._thread if self._pid == os.getpid() else None
-        if thread is not None:
-            thread.join(timeout)
+        self._worker.stop(timeout)
 
     def submit(self, item: T, timeout: float = WAIT_SECONDS) -> R:
         ticket: _Ticket[T, R] = _Ticket(item)
@@ -87,7 +85,7 @@ class GroupCommit(Generic[T, R]):
                     self._writing = True
                 else:
                     self._pending.append(ticket)
-                    self._ensure_thread()
+                    self._worker.start()  # idempotent; after a fork, a writer of this process's own
                     self._cond.notify()
             if alone:
                 self._write([ticket])
@@ -116,21 +114,13 @@ class GroupCommit(Generic[T, R]):
                     raise StoreError(BUSY)
             deadline = time.monotonic() + WAIT_SECONDS  # its batch is being written: that ends by itself
 
-    def _ensure_thread(self) -> None:
-        """(Under the condition's lock.) Start the writer thread, or start it again if it died. (A new pid
-        also starts one, but nothing else is reset after a fork: the app makes its Database after gunicorn
-        forks its workers.)"""
-        if self._thread is None or not self._thread.is_alive() or self._pid != os.getpid():
-            self._pid = os.getpid()
-            self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
+    def _run(self) -> bool:
+        """Write waiting orders, batch after batch, until the writer is closed and nothing waits."""
         while True:
             with self._cond:
                 while self._writing or not self._pending:
                     if self._closed and not self._pending:
-                        return
+                        return False
                     self._cond.wait()
                 batch, self._pending = self._pending[:self._max_batch], self._pending[self._max_batch:]
                 self._writing = True

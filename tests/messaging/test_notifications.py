@@ -324,7 +324,7 @@ def test_background_loop_survives_a_failed_iteration(tmp_path, clock, caplog):
     finally:
         assert sender.stop(timeout=5) is True
     assert [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR] == [
-        "Outbox sender loop failed; it will try again"]
+        "outbox-sender: a step failed; it will try again"]
 
 
 def test_several_texts_go_out_at_once_each_exactly_once(db, clock, fake, twilio):

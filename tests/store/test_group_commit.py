@@ -107,7 +107,7 @@ def test_a_lone_caller_writes_on_its_own_thread_and_queued_items_go_to_the_write
                          name="order-writer")
     gate.open()
     assert writer.submit(1) == 10
-    assert threads_seen == [threading.current_thread().name] and writer._thread is None  # no thread started
+    assert threads_seen == [threading.current_thread().name] and not writer._worker.alive  # no thread started
     gate.gate.clear()
     results: dict = {}
     threads = submit_in_threads(writer, [2], results)
@@ -136,7 +136,7 @@ def test_close_refuses_new_items_and_what_is_queued_is_still_written():
     closing.join(5)
     for thread in threads:
         thread.join(5)
-    assert results == {1: 10, 2: 20} and not closing.is_alive() and not writer._thread.is_alive()
+    assert results == {1: 10, 2: 20} and not closing.is_alive() and not writer._worker.alive
 
 
 def test_one_batch_saves_each_order_once_and_a_repeated_key_returns_the_first(db):
