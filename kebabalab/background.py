@@ -1,5 +1,5 @@
-"""Background work, one way for every job (the outbox sender, the history janitor, the order writer): a daemon
-thread that runs one step at a time.
+"""Background work, one way for every job (the outbox sender, the history janitor, the order writer, the server's
+heartbeat): a daemon thread that runs one step at a time.
 
 `start()` is idempotent and fork-safe: a child process (a gunicorn worker forked after the app was built) has
 none of its parent's threads, so `start()` there begins a thread of its own, with fresh events. `wake()` runs

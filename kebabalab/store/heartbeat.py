@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from dataclasses import dataclass
 from datetime import timedelta
 
+from kebabalab.background import BackgroundThread
 from kebabalab.store import SQL, utc_text
 
 log = logging.getLogger(__name__)
@@ -36,38 +36,35 @@ def live_servers(db, interval: float = HEARTBEAT_SECONDS) -> list[Beat]:
 
 
 class Heartbeat:
-    """Beats at start and then every `interval` seconds, on a daemon thread; `stop` removes the row."""
+    """Beats at start and then every `interval` seconds, on a background thread; `stop` removes the row."""
 
     def __init__(self, db, clock, interval: float = HEARTBEAT_SECONDS):
         self.db, self.clock, self.interval = db, clock, interval
         self.host = socket.gethostname()
         self.server_id = f"{self.host}:{os.getpid()}"
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._worker = BackgroundThread("kebabalab-heartbeat", self._step, interval, log)
+        self._started = False
 
     def beat(self) -> None:
         with self.db.transaction(immediate=True) as conn:  # in turn with the order writers
             conn.execute(SQL["heartbeat_beat"], (self.server_id, self.host, os.getpid(), utc_text(self.clock.now())))
 
     def start(self) -> None:
-        if self._thread is None:
-            self._thread = threading.Thread(target=self._loop, name="kebabalab-heartbeat", daemon=True)
-            self._thread.start()
+        self._started = True
+        self._worker.start()
 
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            try:
-                self.beat()
-            except Exception:  # a busy database misses one beat; the next one comes
-                log.warning("heartbeat: could not write this server's beat", exc_info=True)
-            self._stop.wait(self.interval)
+    def _step(self) -> bool:
+        try:
+            self.beat()
+        except Exception:  # a busy database misses one beat; the next one comes
+            log.warning("heartbeat: could not write this server's beat", exc_info=True)
+        return False
 
     def stop(self, timeout: float = 5) -> None:
-        self._stop.set()
-        if self._thread is None:
+        if not self._started:
             return
-        self._thread.join(timeout)
-        self._thread = None
+        self._started = False
+        self._worker.stop(timeout)
         try:
             with self.db.transaction(immediate=True) as conn:  # in turn with the order writers
                 conn.execute(SQL["heartbeat_end"], (self.server_id,))
