@@ -86,7 +86,7 @@ def test_after_a_fork_start_begins_a_thread_of_the_childs_own():
 @pytest.mark.parametrize("make", ["sender", "janitor", "writer"])
 def test_every_background_job_uses_the_pattern(make, tmp_path):
     from kebabalab.clock import FixedClock
-    from kebabalab.messaging.notifications import OutboxSender
+    from kebabalab.messaging.outbox import OutboxSender
     from kebabalab.messaging.sms import LogTransport
     from kebabalab.service.privacy import HistoryJanitor
     from kebabalab.store import Database

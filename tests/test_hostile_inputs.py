@@ -13,7 +13,7 @@ import pytest
 from conftest import VapiCall
 from kebabalab.store import database_path
 from kebabalab.errors import ToolError
-from kebabalab.messaging.notifications import sanitize_for_sms
+from kebabalab.messaging.texts import sanitize_for_sms
 from kebabalab.ordering.validation import (validate_customer_name, validate_customization, validate_menu_item,
                                   validate_notes, validate_phone_number, validate_price, validate_quantity)
 

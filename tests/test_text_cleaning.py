@@ -3,7 +3,7 @@ import pytest
 
 from conftest import new_order
 from kebabalab.web.board import order_json
-from kebabalab.messaging.notifications import sanitize_for_sms
+from kebabalab.messaging.texts import sanitize_for_sms
 from kebabalab.cli.staff import _order_text
 from kebabalab.ordering.validation import clean_text
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kebabalab.errors import ToolError
-from kebabalab.messaging.notifications import messages_for_new_order
+from kebabalab.messaging.texts import messages_for_new_order
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import describe
 from kebabalab.ordering.lines import CartLine

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from kebabalab.messaging.notifications import compose_ready, customer_text
+from kebabalab.messaging.texts import compose_ready, customer_text
 from kebabalab.shop.order_status import MoveRefused, OrderNotFound, decide_move
 from kebabalab.store.records import StoredOrder, utc_text
 from kebabalab.store.status import StatusRaced, move_status, orders_between

@@ -15,7 +15,7 @@ from kebabalab.store.heartbeat import Heartbeat
 from kebabalab.shop.hours import Hours
 from kebabalab.ordering.menu import Menu
 from kebabalab.metrics import Metrics
-from kebabalab.messaging.notifications import OutboxSender
+from kebabalab.messaging.outbox import OutboxSender
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.privacy import HistoryJanitor

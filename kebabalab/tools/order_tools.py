@@ -11,7 +11,7 @@ from kebabalab.service.repeat import repeat_last_order as repeat_order
 from kebabalab.store import OutboxMessage
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_time
-from kebabalab.messaging.notifications import compose_menu_link, compose_receipt
+from kebabalab.messaging.texts import compose_menu_link, compose_receipt
 from kebabalab.ordering.phones import can_receive_texts, mask_phone
 from kebabalab.ordering.validation import validate_customer_name, validate_notes, validate_phone_number
 from kebabalab.tools.registry import Registry, string

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from kebabalab.messaging import notifications
+from kebabalab.messaging import outbox
 from kebabalab.clock import FixedClock
 from kebabalab.store import Database, NewOrder, OutboxMark, OutboxMessage, StoredOrder
 from kebabalab.errors import StoreError
-from kebabalab.messaging.notifications import (OutboxSender, compose_customer_confirmation, compose_menu_link, compose_ready,
-                                     compose_receipt, compose_shop_order, messages_for_new_order, sanitize_for_sms,
-                                     segments)
+from kebabalab.messaging.outbox import OutboxSender
+from kebabalab.messaging.texts import (compose_customer_confirmation, compose_menu_link, compose_ready, compose_receipt,
+                                       compose_shop_order, messages_for_new_order, sanitize_for_sms, segments)
 from kebabalab.messaging.sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport
 from kebabalab.shop.business import Business
 from tests.fakes import FakeTwilio
@@ -234,7 +234,7 @@ def test_sender_gives_up_after_max_attempts(db, clock, fake, twilio, caplog):
     clock.advance(seconds=5)
     assert sender.run_once() == {**NOTHING, "failed": 1}
     assert (db.outbox_row(text_id).status, len(fake.requests)) == ("failed", 2)
-    assert [r.levelname for r in caplog.records if r.name == "kebabalab.messaging.notifications"] == ["WARNING", "WARNING"]
+    assert [r.levelname for r in caplog.records if r.name == "kebabalab.messaging.outbox"] == ["WARNING", "WARNING"]
 
 
 def test_failed_shop_text_is_an_error_naming_the_order_and_no_full_number_is_logged(db, clock, fake, twilio, caplog):
@@ -457,7 +457,7 @@ def test_every_outcome_of_a_round_is_saved_retry_included(db, clock, fake, twili
 
 def test_texts_that_finish_together_are_saved_in_one_write(db, clock, fake, twilio, monkeypatch):
     db.add_messages([OutboxMessage("menu_link", f"+6141234567{n}", f"menu {n}") for n in range(4)])
-    monkeypatch.setattr(notifications, "wait", lambda futures, return_when: wait(futures))  # all finish at once
+    monkeypatch.setattr(outbox, "wait", lambda futures, return_when: wait(futures))  # all finish at once
     writes, record = [], db.record_marks
     monkeypatch.setattr(db, "record_marks", lambda marks: writes.append(len(marks)) or record(marks))
     assert OutboxSender(db, twilio, clock, concurrency=4).run_once() == {**NOTHING, "sent": 4}
