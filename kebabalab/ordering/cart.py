@@ -5,6 +5,8 @@ has changed nothing.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import replace
 
 from kebabalab.ordering import pricing
@@ -207,3 +209,18 @@ def say_and(values) -> str:
 
 def _plural(word: str) -> str:
     return word if word.endswith("s") else word + "s"
+
+
+# -- a cart as an order ------------------------------------------------------------------
+def cart_key(call_id: str, orders_before: int, cart: list[CartLine]) -> str:
+    """The idempotency key of placing this cart as this call's next order: a retry of the same placement
+    finds the first order; the same food ordered again after it ("same again for my mate") is a new one."""
+    canonical = json.dumps([line.to_dict() for line in cart], sort_keys=True, separators=(",", ":"))
+    return f"{call_id}:{orders_before}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
+
+
+def stored_items(menu, cart: list[CartLine]) -> list[dict]:
+    """Order lines as saved: what was said and charged, and the line itself for a repeat order."""
+    return [{"item_id": line.item_id, "description": describe(menu, line), "quantity": line.quantity,
+             "unit_price_cents": pricing.unit_price(menu, line), "line_total_cents": pricing.line_total(menu, line),
+             "line": line.to_dict()} for line in cart]

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 from kebabalab.errors import ToolError
 from kebabalab.ordering.lines import CartLine
-from kebabalab.shop.availability import sold_out_refusal
-
-
-def check_available(menu, kitchen, lines: list[CartLine]) -> None:
-    """Refuse the whole request if any line has something the kitchen marked sold out."""
-    for line in lines:
-        refusal = sold_out_refusal(menu, kitchen, line)
-        if refusal:
-            raise ToolError(refusal)
+from kebabalab.shop.availability import check_available
 
 
 def add_to_cart(services, session, kitchen, lines: list[CartLine]) -> int:

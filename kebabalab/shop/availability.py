@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kebabalab.errors import ToolError
 from kebabalab.ordering.cart import say_or
 
 KINDS = ("item", "protein", "salad", "sauce", "brand", "extra", "category")
@@ -103,3 +104,11 @@ def sold_out_refusal(menu, state: AvailabilityState, line) -> str | None:
             offer = f"; we have {say_or(others)}" if others else ""
             return f"Sorry, we're out of {said} today{offer}."
     return None
+
+
+def check_available(menu, kitchen: AvailabilityState, lines) -> None:
+    """Refuse the whole request (ToolError) if any line has something the kitchen marked sold out."""
+    for line in lines:
+        refusal = sold_out_refusal(menu, kitchen, line)
+        if refusal:
+            raise ToolError(refusal)

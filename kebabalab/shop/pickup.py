@@ -242,3 +242,24 @@ def _utc(dt: datetime) -> datetime:
     if not isinstance(dt, datetime) or dt.tzinfo is None or dt.utcoffset() is None:
         raise ValueError(f"pickup times need an aware datetime, not {dt!r}")
     return dt.astimezone(timezone.utc)
+
+
+def recheck_pickup(hours: Hours, now: datetime, wanted: datetime) -> datetime:
+    """A pickup time chosen earlier, checked again as the order is placed (the kitchen's queue may have grown):
+    the time, or a ToolError that says it no longer works and why."""
+    try:
+        return check_pickup(hours, now, wanted, hours.min_lead_minutes)
+    except ToolError as err:
+        raise ToolError(f"The pickup time {spoken_time(hours.local(wanted))} no longer works. {err.message} "
+                        "Please set the pickup time again.") from None
+
+
+def recheck_asap(hours: Hours, now: datetime, lead_minutes: int, promised: datetime) -> datetime:
+    """An ASAP pickup estimated again against the kitchen's lead now: never earlier than `promised`; a ToolError
+    (with what still works) when the kitchen can no longer have it ready before close."""
+    try:
+        fresh = earliest_pickup(hours, now, lead_minutes)
+    except ToolError as err:
+        raise ToolError(f"The pickup time {spoken_time(hours.local(promised))} no longer works. {err.message}") \
+            from None
+    return max(promised, fresh)
