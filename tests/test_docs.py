@@ -42,5 +42,5 @@ def test_every_file_path_a_document_cites_exists(doc):
 
 
 def test_the_path_check_sees_a_missing_file():
-    assert CITED_PATH.findall("see `kebabalab/db/orders.py` and /etc/kebabalab/kebabalab.env") == [
-        "kebabalab/db/orders.py"]
+    assert CITED_PATH.findall("see `kebabalab/nowhere/orders.py` and /etc/kebabalab/kebabalab.env") == [
+        "kebabalab/nowhere/orders.py"]
