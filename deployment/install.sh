@@ -192,7 +192,8 @@ fi
 # --- systemd units: the server, and the daily check with its timer ---------------------------------------
 UNITS_CHANGED=0
 mkdir -p "$UNIT_DIR"
-for unit in "$RELEASE"/deployment/systemd/*.service "$RELEASE"/deployment/systemd/*.timer; do
+for unit in "$RELEASE"/deployment/systemd/*.socket "$RELEASE"/deployment/systemd/*.service \
+            "$RELEASE"/deployment/systemd/*.timer; do
     [ -f "$unit" ] || continue
     name=$(basename "$unit")
     sed -e "s|/opt/kebabalab|$OPT_DIR|g" -e "s|/etc/kebabalab|$ETC_DIR|g" -e "s|/var/lib/kebabalab|$STATE_DIR|g" \
@@ -208,15 +209,15 @@ done
 
 if [ "$START" -eq 1 ] && [ -d /run/systemd/system ]; then
     [ "$UNITS_CHANGED" -eq 0 ] || systemctl daemon-reload
-    systemctl enable --quiet kebabalab.service kebabalab-doctor.timer kebabalab-backup.timer
-    systemctl start kebabalab-doctor.timer kebabalab-backup.timer
+    systemctl enable --quiet kebabalab.socket kebabalab.service kebabalab-doctor.timer kebabalab-backup.timer
+    systemctl start kebabalab.socket kebabalab-doctor.timer kebabalab-backup.timer
     if [ "$RELEASE_CHANGED" -eq 1 ] || [ "$UNITS_CHANGED" -eq 1 ] || ! systemctl is-active --quiet kebabalab.service; then
         systemctl restart kebabalab.service
         say "started kebabalab.service"
     fi
 else
     say "systemd is not running this machine (or --no-start): start it with"
-    say "  systemctl daemon-reload && systemctl enable --now kebabalab.service kebabalab-doctor.timer kebabalab-backup.timer"
+    say "  systemctl daemon-reload && systemctl enable --now kebabalab.socket kebabalab.service kebabalab-doctor.timer kebabalab-backup.timer"
 fi
 
 PORT=$(setting PORT)

@@ -31,6 +31,12 @@ if (-not (Get-Command py -ErrorAction SilentlyContinue)) {
 }
 & py -3 -c "import sys; sys.exit(0 if sys.version_info >= (3, 11) else 1)"
 if ($LASTEXITCODE -ne 0) { Fail "Kebabalab needs Python 3.11 or newer; py -3 is $(& py -3 --version). Install a newer one from python.org." }
+# The venvs run the Python they were made from, as LOCAL SERVICE, which cannot read anyone's profile folder:
+# python.org's "Install Now" puts Python in the admin's own AppData, so the service would never start.
+$BasePython = & py -3 -c "import sys; print(sys.base_prefix)"
+if ($BasePython -like "$(Split-Path $env:USERPROFILE)\*") {
+    Fail "Python is installed for this user only ($BasePython), where the service cannot run it. Run python.org's installer again: Customize installation, tick 'Install Python for all users'."
+}
 
 # 2. This folder's own venv, to run the set-up commands
 if (-not (Test-Path ".venv\Scripts\python.exe")) { & py -3 -m venv .venv; Check "Creating .venv" }
@@ -50,7 +56,10 @@ $FirstRun = -not (Test-Path "$Root\.env")
 Check "Writing $Root\.env"
 # The settings hold secrets: Administrators and SYSTEM, and the service account may read them.
 & icacls "$Root\.env" /inheritance:r /grant:r "*S-1-5-32-544:F" "*S-1-5-18:F" "*S-1-5-19:R" | Out-Null; Check "Protecting $Root\.env"
-& icacls $Root /grant "*S-1-5-19:(OI)(CI)RX" | Out-Null; Check "Letting the service read $Root"
+# Only Administrators and SYSTEM change $Root: a folder made in C:\ lets every signed-in user change it, and the
+# code in releases runs as the service. The service reads it all and writes only state and logs.
+& icacls $Root /inheritance:r /grant:r "*S-1-5-32-544:(OI)(CI)F" "*S-1-5-18:(OI)(CI)F" "*S-1-5-19:(OI)(CI)RX" | Out-Null
+Check "Letting only Administrators change $Root and the service read it"
 foreach ($Folder in "state", "logs") {
     & icacls "$Root\$Folder" /grant "*S-1-5-19:(OI)(CI)M" | Out-Null; Check "Letting the service write $Root\$Folder"
 }

@@ -8,8 +8,8 @@ $ErrorActionPreference = "Stop"
 if (Test-Path $Version) { $Version = (Resolve-Path $Version).Path }  # a wheel or folder, before the move to $Root
 $Kebabalab = "$Root\current\venv\Scripts\kebabalab.exe"
 if (-not (Test-Path $Kebabalab)) { Write-Host "Update stopped: $Kebabalab is missing; run setup-windows.ps1 first." -ForegroundColor Red; exit 1 }
-Set-Location $Root  # where .env is
 $Options = @("--root", $Root)
 if ($Repo) { $Options += @("--repo", $Repo) }
-& $Kebabalab update $Version @Options
-exit $LASTEXITCODE
+Push-Location $Root  # where .env is; the window is back where it was afterwards
+try { & $Kebabalab update $Version @Options; $Code = $LASTEXITCODE } finally { Pop-Location }
+exit $Code

@@ -44,3 +44,33 @@ def test_the_assistant_request_benchmark_answers_a_returning_caller():
     assert done.returncode == 0, done.stderr
     assert re.fullmatch(r"assistant-request with 50 orders in the database: p50 [\d.]+ ms  p99 [\d.]+ ms  "
                         r"max [\d.]+ ms  \(5 requests\)", done.stdout.strip()), done.stdout
+
+
+def test_the_slow_client_benchmark_reports_both_phases_and_the_noise():
+    done = subprocess.run([sys.executable, "bench/slow_clients.py", "--slow", "20", "--calls", "2", "--seconds", "2",
+                           "--repeats", "1"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    phases = re.findall(r"^== run 1, (\d+) slow connections: errors (\d+)", done.stdout, re.M)
+    assert phases == [("0", "0"), ("20", "0")], done.stdout
+    for name in ("tool calls", "/health"):
+        assert re.search(rf"^{name} +p99: quiet +[\d.]+- +[\d.]+ ms \(noise +[\d.]+\), attack", done.stdout, re.M), \
+            done.stdout
+
+
+def test_the_capacity_ladder_reports_every_level_and_the_highest_held():
+    """Callers who pause between tool calls (bench/capacity.py): each level's tools, orders and rows, then the
+    highest level held. A short run with short pauses, so whole orders finish inside it."""
+    done = subprocess.run([sys.executable, "bench/capacity.py", "--levels", "2,4", "--seconds", "3", "--warmup", "1",
+                           "--think", "0.05", "--twilio-delay", "0"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    levels = re.findall(r"^-- (\d+) calls: tool calls/s [\d.]+  orders (\d+)  rows written (\d+)  errors (\d+)  "
+                        r"CPU s per 1000 tool calls ([\d.]+)  (held|NOT held)$", done.stdout, re.M)
+    assert [int(calls) for calls, *_ in levels] == [2, 4], done.stdout
+    for calls, orders, rows, errors, cpu, held in levels:
+        assert int(orders) >= 1 and int(errors) == 0 and float(cpu) > 0, done.stdout
+        assert int(rows) >= 3 * int(orders) - 3, done.stdout  # an order row and its two texts (one may straddle)
+    tools = set(re.findall(r"^(\w+)\s+\d+\s+[\d.]+\s+[\d.]+$", done.stdout, re.M))
+    assert tools == {name for name, _ in ORDER}, done.stdout
+    highest = re.search(r"^highest level held: (\d+) simultaneous calls", done.stdout, re.M)
+    assert highest and int(highest.group(1)) in {0, 2, 4}, done.stdout

@@ -28,7 +28,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.skipif(bool(unavailable()) and not o
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTALL = str(ROOT / "deployment" / "install.sh")
-UNITS = ("kebabalab.service", "kebabalab-doctor.service", "kebabalab-doctor.timer", "kebabalab-backup.service",
+UNITS = ("kebabalab.socket", "kebabalab.service", "kebabalab-doctor.service", "kebabalab-doctor.timer", "kebabalab-backup.service",
          "kebabalab-backup.timer")
 SNAPSHOT = ("find /etc/kebabalab /etc/systemd/system /var/lib/kebabalab /usr/local/bin/kebabalab /opt/kebabalab "
             "-path '*/venv' -prune -o ! -name 'kebabalab.db*' ! -type d -exec stat -c '%n %U:%G %a %s %Y' {} +")
@@ -102,7 +102,7 @@ def test_units_pass_systemd_analyze_verify(installed):
     unit = unit_of(box.read("/etc/systemd/system/kebabalab.service"))
     from gunicorn.config import Config
     assert int(unit["TimeoutStopSec"]) > Config().graceful_timeout  # serving.py keeps gunicorn's default
-    assert unit["ExecReload"] == "/bin/kill -HUP $MAINPID"
+    assert (unit["KillMode"], unit["Requires"]) == ("mixed", "kebabalab.socket")  # a restart loses no call
     assert unit["ExecStart"] == "/opt/kebabalab/current/venv/bin/kebabalab serve"
     timer = unit_of(box.read("/etc/systemd/system/kebabalab-doctor.timer"))
     assert timer["OnCalendar"] == "*-*-* 08:30:00" and timer["Persistent"] == "true"

@@ -101,3 +101,21 @@ def test_the_contract_doc_names_every_tool_and_the_two_kept_names():
     doc = (Path(__file__).parents[1] / "docs" / "tool-contract.md").read_text()
     assert [name for name in REGISTRY.names() if f"| {name} |" not in doc] == []
     assert ("`readyAt` is ISO 8601" in doc, "`currentTime` in checkOpen is spoken" in doc) == (True, True)
+
+
+def test_add_multiple_items_takes_the_originals_items_in_words(vapi):
+    """The original's live suite sends addMultipleItemsToCart items as {"description": ...}: read as quickAddItem
+    reads words, beside structured items, with a separate quantity in front."""
+    reply = vapi.ok("addMultipleItemsToCart", items=[
+        {"description": "large lamb wrap with garlic"}, {"description": "coke", "quantity": 2},
+        {"category": "chips", "size": "small"}])
+    assert [(line["name"], line["quantity"]) for line in reply["added"]] == [
+        ("Kebab", 1), ("Soft Drink Can (375ml)", 2), ("Chips", 1)]
+    assert reply["total"] == 27.0  # $15 + 2 x $3.50 + $5
+
+
+def test_add_multiple_items_in_words_refuses_the_whole_list_for_one_unsold_word(vapi):
+    error = vapi.error("addMultipleItemsToCart", items=[{"description": "large lamb kebab"},
+                                                         {"description": "a thickshake"}])
+    assert error.startswith("Nothing was added. Item 2: ") and "thickshake" in error
+    assert vapi.ok("getCartState")["isEmpty"] is True

@@ -14,7 +14,7 @@ from kebabalab.cli.update import release_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = {name: (ROOT / "deployment" / name).read_text(encoding="utf-8")
-           for name in ("setup-windows.ps1", "update.ps1", "start-windows.ps1")}
+           for name in ("setup-windows.ps1", "update.ps1", "start-windows.ps1", "deploy-my-assistant.ps1")}
 
 
 @pytest.fixture
@@ -88,7 +88,7 @@ def kebabalab_calls(script: str) -> list[list[str]]:
     return calls
 
 
-@pytest.mark.parametrize("name", ["setup-windows.ps1", "update.ps1"])
+@pytest.mark.parametrize("name", ["setup-windows.ps1", "update.ps1", "deploy-my-assistant.ps1"])
 def test_every_kebabalab_command_the_scripts_run_exists_with_those_options(name):
     calls = kebabalab_calls(SCRIPTS[name])
     assert calls, "no kebabalab command found"

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from kebabalab.errors import ConfigError
 
-# issue 17's deployment/ example first, where the branch that adds it is merged
 EXAMPLES = (Path("deployment/kebabalab.env.example"), Path("config/.env.production.example"))
 LINUX_STATE, LINUX_CONFIG = "/var/lib/kebabalab", "/etc/kebabalab"
+SHOP_FILES = ("menu.json", "hours.json", "business.json")  # under the state dir on Linux, the config dir here
 
 
 def find_example(folder: Path) -> Path:
@@ -25,9 +25,12 @@ def find_example(folder: Path) -> Path:
 
 
 def for_this_machine(example: str, state_dir: str, config_dir: str, log_file: str = "") -> str:
-    """The example with its Linux folders replaced by these (forward slashes, which Python takes on Windows too)."""
+    """The example with its Linux folders replaced by these (forward slashes, which Python takes on Windows too);
+    the shop's own files (menu, hours, details) go in `config_dir`, where setup-windows.ps1 puts them."""
     state, config, log_file = (_slashes(p) for p in (state_dir, config_dir, log_file))
     text = example.replace(f"sqlite:///{LINUX_STATE}", f"sqlite:///{state}")  # sqlite:////var -> sqlite:///C:/
+    for name in SHOP_FILES:
+        text = text.replace(f"{LINUX_STATE}/{name}", f"{config}/{name}")
     text = text.replace(LINUX_STATE, state).replace(LINUX_CONFIG, config)
     if log_file:
         text, found = re.subn(r"^LOG_FILE=.*$", lambda _: f"LOG_FILE={log_file}", text, flags=re.M)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import errno
 import importlib.util
 import logging
+import os
+import signal
 import socket
 import sys
 
@@ -37,6 +39,18 @@ def choose_server(requested: str, workers: int) -> str:
     if requested == "waitress" and workers > 1:
         raise ValueError("waitress runs one process; several workers need gunicorn (Linux or macOS)")
     return requested
+
+
+def inherited_sockets() -> int:
+    """How many listening sockets systemd handed this process (socket activation: LISTEN_FDS for LISTEN_PID,
+    from fd 3). Why: the socket outlives the service, so across a restart a new connection waits in its
+    queue instead of being refused, and is answered by the next server once it has restored the calls."""
+    if os.environ.get("LISTEN_PID") != str(os.getpid()):
+        return 0
+    try:
+        return max(0, int(os.environ.get("LISTEN_FDS", "0")))
+    except ValueError:
+        return 0
 
 
 def bind_address(host: str, port: int) -> str:
@@ -73,20 +87,31 @@ def cannot_listen(host: str, port: int, exc: OSError) -> ConfigError:
 
 
 def serve_waitress(settings: Settings, threads: int = THREADS_ONE_WORKER) -> int:
-    from waitress import create_server
-
-    from kebabalab.web.app import create_app
+    from kebabalab.cli.waitress_server import create_deadline_server
+    from kebabalab.web.app import MAX_BODY_BYTES, create_app
     app = create_app(settings)
+    services = app.extensions["kebabalab"]
+    services.restore_sessions()
+    sockets = [socket.socket(fileno=3)] if inherited_sockets() else []
     try:
         # Each simultaneous phone call may hold a keep-alive connection: allow far more than waitress's default
         # 100, or call 101 waits in the listen backlog until another call's connection closes.
-        server = create_server(app, host=settings.host, port=settings.port, threads=threads, connection_limit=1000,
-                               ident="kebabalab")
+        # A body over the limit is refused by waitress before it is read whole (the app says why for the rest).
+        server = create_deadline_server(app, settings.host, settings.port, sockets, threads=threads,
+                                        connection_limit=1000, ident="kebabalab",
+                                        max_request_body_size=MAX_BODY_BYTES + 1)
     except OSError as exc:  # the port is taken, or the address is not this machine's: one line, not a traceback
-        app.extensions["kebabalab"].stop_background()
+        services.stop_background()
         raise cannot_listen(settings.host, settings.port, exc) from None
-    log.info("serving on http://%s:%d (waitress, %d threads)", settings.host, settings.port, threads)
-    server.run()
+    where = "the socket systemd passed" if sockets else f"http://{settings.host}:{settings.port}"
+    log.info("serving on %s (waitress, %d threads)", where, threads)
+    if hasattr(signal, "SIGTERM"):  # a graceful stop: the requests begun are answered, then the calls saved
+        signal.signal(signal.SIGTERM, lambda *_: server.stop_gracefully())
+    try:
+        server.run()  # returns after a graceful stop (SIGTERM) or on Ctrl-C
+    finally:
+        services.save_sessions()
+        services.stop_background()
     return 0
 
 
@@ -114,7 +139,8 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
         def load_config(self):
             self.cfg.set("bind", bind_address(settings.host, settings.port))
             self.cfg.set("workers", workers)
-            self.cfg.set("worker_class", "gthread")
+            # gthread, with requests read by the worker's event loop, not its threads (a slow client holds none)
+            self.cfg.set("worker_class", "kebabalab.cli.buffered_worker.BufferedThreadWorker")
             self.cfg.set("threads", threads)
             self.cfg.set("worker_connections", 1000)
             # Several workers on Linux: each listens on its own socket (SO_REUSEPORT) and the kernel hands
@@ -124,7 +150,8 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
             # give one socket every connection, so there the shared socket stays. The cost: connections still
             # waiting in a worker's own queue when it dies are reset, and the master's "Listening at" line
             # names no address (the "serving on" line does).
-            self.cfg.set("reuse_port", workers > 1 and sys.platform.startswith("linux"))
+            # Under socket activation every worker shares systemd's one socket (gunicorn ignores it otherwise).
+            self.cfg.set("reuse_port", workers > 1 and sys.platform.startswith("linux") and not inherited_sockets())
             self.cfg.set("keepalive", 30)  # Vapi reuses its connection between a call's tool calls
             self.cfg.set("timeout", 30)
             # Never recycle workers: with one worker and memory sessions, a recycle would drop every cart.
@@ -138,21 +165,28 @@ def serve_gunicorn(settings: Settings, workers: int) -> int:
 
         def load(self):
             from kebabalab.web.app import create_app
-            return create_app(settings)
+            app = create_app(settings)
+            app.extensions["kebabalab"].restore_sessions()  # in the worker, before it accepts a connection
+            return app
 
     configure_logging_for(settings)
-    check_port_free(settings.host, settings.port)  # before the database is made: a refusal leaves nothing behind
+    if not inherited_sockets():  # systemd's socket is bound already: gunicorn takes it over (LISTEN_FDS)
+        check_port_free(settings.host, settings.port)  # before the database is made: a refusal leaves nothing
     check_before_serving(settings)  # a bad file or an unreachable database: one line and exit, before forking
-    log.info("serving on http://%s:%d (gunicorn, %d worker(s) x %d threads)", settings.host, settings.port,
-             workers, threads)
+    where = "the socket systemd passed" if inherited_sockets() else f"http://{settings.host}:{settings.port}"
+    log.info("serving on %s (gunicorn, %d worker(s) x %d threads)", where, workers, threads)
     Application().run()
     return 0
 
 
 def _stop_background_work(server, worker) -> None:
-    """gunicorn's worker_exit hook: the SMS sender finishes the texts it is sending and saves what became of
-    them, so a restart does not send them a second time once their lease runs out."""
+    """gunicorn's worker_exit hook, after the worker's last request: the calls in progress are saved for the
+    next server (memory sessions), and the SMS sender finishes the texts it is sending and saves what became
+    of them, so a restart does not send them a second time once their lease runs out."""
     app = getattr(worker, "wsgi", None)
     services = getattr(app, "extensions", {}).get("kebabalab") if app is not None else None
     if services is not None:
-        services.stop_background()
+        try:
+            services.save_sessions()
+        finally:
+            services.stop_background()

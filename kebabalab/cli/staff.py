@@ -85,8 +85,7 @@ def cmd_forget(args) -> int:
 def cmd_sign_out_tablets(args) -> int:
     from kebabalab.web.staff_auth import SESSION_LIFETIME
     from kebabalab.store.staff_sessions import StaffSessions
-    db = Database(_settings().database_url)
-    db.init()
+    db = _open_database(_settings().database_url)  # never creates one: a wrong DATABASE_URL is an error
     try:
         ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all()
     finally:

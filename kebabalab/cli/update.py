@@ -110,7 +110,10 @@ def venv_bin(release: Path, program: str) -> Path:
 
 
 def _run(command: list[str], step: str, **kwargs) -> subprocess.CompletedProcess:
-    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
+    except FileNotFoundError:  # e.g. git, which a Windows PC does not have unless someone installed it
+        raise UpdateError(f"{step} failed: {command[0]} is not installed (or not on the PATH)") from None
     if done.returncode != 0:
         last = (done.stderr.strip() or done.stdout.strip() or "no message").splitlines()[-1]
         raise UpdateError(f"{step} failed ({shlex.join(command)} exited with {done.returncode}): {last}")
@@ -201,8 +204,12 @@ def update(layout: Layout, source: str, checks: Checks, backup: Callable[[], Pat
     """Install, back up, migrate, switch, restart and check; switch back when the new code fails its checks."""
     previous = layout.active()
     release = layout.releases / release_name(source)
-    if previous == release.resolve():
-        raise UpdateError(f"{release.name} is already the running release")
+    if previous == release.resolve():  # setup-windows.ps1 run again, e.g. after fixing the settings
+        say(f"{release.name} is already the running release: restarting it and checking ...")
+        problem = restart_and_check(checks, release)
+        if problem:
+            raise UpdateError(f"{release.name} is running but failed its checks: {problem}")
+        return Updated(release, previous, None, ())
     say(f"Installing {source} into {release} ...")
     release = install(layout, source, **install_options)
     say("Backing up the order database ...")

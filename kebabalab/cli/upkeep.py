@@ -79,6 +79,9 @@ def cmd_update(args) -> int:
     except (UpdateError, BackupError) as exc:
         print(f"Update stopped: {exc}", file=sys.stderr)
         return 1
+    if done.previous == done.release:
+        print(f"{done.release.name} restarted and healthy.")
+        return 0
     print(f"Updated to {done.release.name}" + (f" (from {done.previous.name})" if done.previous else "")
           + (f"; backup {done.backup}" if done.backup else "") + ".")
     return 0

@@ -11,7 +11,7 @@ import re
 
 from dataclasses import dataclass
 
-from kebabalab.ordering.cart import MAX_QUANTITY, CartLine, LineSpec, make_line, say_or
+from kebabalab.ordering.cart import MAX_QUANTITY, SALAD_CATEGORIES, SAUCE_CATEGORIES, CartLine, LineSpec, make_line, say_or
 from kebabalab.ordering.corrections import resolved
 from kebabalab.ordering.distribution import ASK_EACH, applied_to_all, distributed
 from kebabalab.errors import ToolError
@@ -227,6 +227,7 @@ def _specs(menu: Menu, order: SpokenOrder) -> list[LineSpec]:
     if order.size and not item.sized and item.category != "meat_container":
         what = order.head.text if order.head.kind == "brand" else item.spoken
         raise ToolError(f"There's only one size of {what}, not {order.size}; would you like that?")
+    _nothing_to_leave_off(menu, item, order)
     salads, sauces = _choices(menu, item, order, "salad"), _choices(menu, item, order, "sauce")
     spec = LineSpec(item.id, order.size if item.sized else None, _protein(menu, item, order), salads, sauces,
                     [e for e in dict.fromkeys(order.add["extra"]) if e not in order.drop["extra"]],
@@ -237,6 +238,17 @@ def _specs(menu: Menu, order: SpokenOrder) -> list[LineSpec]:
     if "sauce" in item.needs and len(sauces) > 1:
         return [LineSpec(item.id, sauces=[s], quantity=spec.quantity) for s in sauces]
     return [spec]
+
+
+def _nothing_to_leave_off(menu: Menu, item: Item, order: SpokenOrder) -> None:
+    """'a lamb gozleme, no onion': the menu gives a gozleme no salads, so no line can carry the 'no onion';
+    it is said back and nothing is added, never dropped in silence."""
+    kinds = {"salad": item.category in SALAD_CATEGORIES, "sauce": item.category in SAUCE_CATEGORIES}
+    words = [w for kind, applies in kinds.items() if not applies for w in order.drop[kind]]
+    words += [e for e in order.drop["extra"] if not menu.extra_applies(e, item.category)]
+    if words:
+        raise ToolError(f"I can't take {say_or(dict.fromkeys(words))} off the {item.spoken}: the menu lists none "
+                        "on it. I haven't added anything; shall I add it as it comes?")
 
 
 def _choices(menu: Menu, item: Item, order: SpokenOrder, kind: str) -> list[str]:

@@ -145,6 +145,13 @@ def _alias(words: list[str], aliases: dict) -> list[str]:
     return out
 
 
+def _plural_aliases(aliases: dict) -> dict:
+    """'coca colas' -> 'cokes': a phrase alias said as a plural, so the plural reaches the item as a count
+    (one-word aliases are undone from their plural by `Lexicon._fix`)."""
+    return {k[:-1] + (k[-1] + "s",): v[:-1] + [v[-1] if v[-1].endswith("s") else v[-1] + "s"]
+            for k, v in aliases.items() if len(k) > 1 and not k[-1].endswith("s")}
+
+
 @dataclass(frozen=True)
 class Lexicon:
     phrases: dict[tuple[str, ...], tuple[str, object]]
@@ -161,6 +168,7 @@ class Lexicon:
     def from_menu(cls, menu: Menu) -> "Lexicon":
         aliases = {tuple(normalize(k)): normalize(v) for k, v in (menu.speech_aliases | OWN_ALIASES).items()
                    if normalize(k)}
+        aliases = _plural_aliases(aliases) | aliases
         table: dict[tuple[str, ...], tuple[str, object]] = {}
         for kind, phrase, value in _entries(menu):
             table[tuple(_alias(normalize(phrase), aliases))] = (kind, value)
@@ -301,6 +309,9 @@ class Lexicon:
             near = _near_head(out)
             if tag.kind == "item" and (tag.value == prev.value or (tag.value == self.can and near.kind == "brand")):
                 continue
+            if tag.kind == "brand" and prev.kind == "all" and _near_head(out[:-1]).value == self.can and (
+                    _near_head(out[:-1]).plural):  # "two cans, both coke": the cans are the coke
+                near = _near_head(out[:-1])
             if tag.kind == "brand" and near.value == self.can:  # "6x Soft Drink Can (375ml) - Fanta": its count stays
                 at = len(out) - 1 - out[::-1].index(near)
                 kept = [t for t in out[at + 1:] if t.kind == "times"]

@@ -1,6 +1,7 @@
 """The shop's services, built once per app by `create_app` and handed to every tool call."""
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 
@@ -21,7 +22,7 @@ from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
-from kebabalab.store.sessions import MemorySessionStore
+from kebabalab.store.sessions import MemorySessionStore, Session
 from kebabalab.messaging.sms import LogTransport, TwilioTransport
 
 log = logging.getLogger(__name__)
@@ -119,6 +120,28 @@ class Services:
         self.sender.stop()
         self.janitor.stop()
         self.heartbeat.stop()
+
+    def save_sessions(self) -> int:
+        """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
+        the database for the next server to restore. Redis keeps them by itself. Returns how many."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        live = self.sessions.snapshot()
+        self.db.save_sessions([(s.call_id, json.dumps(s.to_dict(), separators=(",", ":"))) for s in live])
+        log.info("sessions: %d calls in progress saved for the next server", len(live))
+        return len(live)
+
+    def restore_sessions(self) -> int:
+        """`serve`, before it answers: take back the calls in progress a gracefully stopped server saved (only
+        the server: a CLI command on the same database must not take them)."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        saved = self.db.take_saved_sessions()
+        restored = self.sessions.restore([Session.from_dict(json.loads(data)) for _, data in saved])
+        if saved:
+            log.info("sessions: %d calls in progress restored (%d past their TTL left out)", restored,
+                     len(saved) - restored)
+        return restored
 
     @classmethod
     def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":

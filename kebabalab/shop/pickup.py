@@ -101,9 +101,11 @@ def earliest_pickup(hours: Hours, now: datetime, lead_minutes: int | None = None
 
 
 def check_pickup(hours: Hours, now: datetime, requested: datetime | None,
-                 lead_minutes: int | None = None) -> datetime:
+                 lead_minutes: int | None = None, slack_minutes: int = 0) -> datetime:
     """The requested time (rounded up to the minute) if it is in the current opening, between
-    the earliest pickup and close inclusive; None means the earliest. Raises ToolError otherwise."""
+    the earliest pickup and close inclusive; None means the earliest. A request less than `slack_minutes`
+    before the earliest (the earliest's rounding up to 5 minutes, when a caller asks "in 15 minutes") is the
+    earliest. Raises ToolError otherwise."""
     earliest = earliest_pickup(hours, now, lead_minutes)
     if requested is None:
         return earliest
@@ -113,6 +115,8 @@ def check_pickup(hours: Hours, now: datetime, requested: datetime | None,
         raise ToolError(f"We close at {spoken_time(closes)} tonight; "
                         f"the earliest I can do is {spoken_time(earliest)}.")
     if _utc(wanted) < _utc(earliest):
+        if _utc(earliest) - _utc(wanted) < timedelta(minutes=slack_minutes):
+            return earliest
         raise ToolError(f"The earliest I can do is {spoken_time(earliest)}.")
     return wanted
 

@@ -261,6 +261,22 @@ class Database:
         """Texts the caller asked for on this call (menu links, receipts): what MAX_TEXTS_PER_CALL caps."""
         return self._count("requested_texts_for_call", (call_id,))
 
+    def save_sessions(self, sessions: list[tuple[str, str]]) -> None:
+        """Keep (call id, session JSON) pairs for the next server (a graceful restart), in one transaction."""
+        saved_at = utc_text(self.clock.now())
+        with self.transaction(immediate=True) as conn:
+            for call_id, session in sessions:
+                conn.execute(SQL["session_save"], (call_id, session, saved_at))
+
+    def take_saved_sessions(self) -> list[tuple[str, str]]:
+        """The (call id, session JSON) pairs a stopped server saved, removed as they are read (they hold
+        callers' numbers: kept no longer than a restart)."""
+        with self.transaction(immediate=True) as conn:
+            rows = conn.execute(SQL["sessions_saved"]).fetchall()
+            if rows:
+                conn.execute(SQL["sessions_saved_clear"])
+        return [(row["call_id"], row["session"]) for row in rows]
+
     def texts_for_call(self, call_id: str) -> int:
         """How many texts this call has queued, whatever became of them."""
         return self._count("texts_for_call", (call_id,))

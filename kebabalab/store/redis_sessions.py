@@ -20,9 +20,9 @@ the lock key. An update is two round trips, both Lua scripts:
 
 An update whose lock ran out can never overwrite a newer session; it fails with a StoreError instead, and
 an update that does not commit (fn raised, Redis failed) gives its lock back. Only when the size that
-_COMMIT returned is over `max_sessions` does the update run a third script (_DROP_IDLE), which evicts the
-least recently used idle sessions; every CLEANUP_INTERVAL_SECONDS the same script also drops the sessions
-idle past the TTL. Any Redis failure is a StoreError.
+_COMMIT returned is over `max_sessions` does the update run a third script (_DROP_IDLE), which drops the
+sessions idle past the TTL, as it does every CLEANUP_INTERVAL_SECONDS. A live session is never evicted:
+past `max_sessions` a new call is refused by _ACQUIRE (ToolError FULL). Any Redis failure is a StoreError.
 """
 from __future__ import annotations
 
@@ -35,8 +35,8 @@ from typing import Callable, Iterator, TypeVar
 
 import redis
 
-from kebabalab.errors import ConfigError, StoreError
-from kebabalab.store.sessions import CLEANUP_INTERVAL_SECONDS, Session
+from kebabalab.errors import ConfigError, StoreError, ToolError
+from kebabalab.store.sessions import CLEANUP_INTERVAL_SECONDS, FULL, Session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -46,12 +46,18 @@ WAIT_SECONDS = 10  # how long a tool call waits for another update of the same c
 UNREACHABLE = "The session store cannot be reached right now; please try again in a moment."
 BUSY = "This call is busy with another request; please try again in a moment."
 
-# KEYS: lock, session. ARGV: token, lock milliseconds. Returns nil when the lock is held by another update,
-# else the session's JSON ('' for none). The GET comes first so that an error (say a key of the wrong type)
-# stops the script before it takes the lock.
+# KEYS: lock, session, index. ARGV: token, lock milliseconds, max sessions, cutoff score, now, call id.
+# Returns nil when the lock is held by another update, -1 when the call is new and max sessions are used
+# within the TTL (nothing taken), else the session's JSON ('' for none). A new call is entered in the index
+# at once, so calls admitted at the same moment count against the limit; _RELEASE takes it out again if it
+# never commits. The GET comes first so that an error (say a key of the wrong type) stops the script before
+# it takes the lock.
 _ACQUIRE = """
 local raw = redis.call('GET', KEYS[2])
+local new = not raw and not redis.call('ZSCORE', KEYS[3], ARGV[6])
+if new and redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[4], '+inf') >= tonumber(ARGV[3]) then return -1 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
+if new then redis.call('ZADD', KEYS[3], 'NX', ARGV[5], ARGV[6]) end
 return raw or ''
 """
 # KEYS: lock, session, index. ARGV: token, JSON ('' deletes), ttl seconds, last_seen, call id.
@@ -64,6 +70,7 @@ if ARGV[2] == '' then
   redis.call('DEL', KEYS[2])
   redis.call('ZREM', KEYS[3], ARGV[5])
 else
+  redis.call('ZREM', KEYS[3], ARGV[5])  -- its own entry (a new call's place) is not another's later write
   local score = ARGV[4]
   local newest = redis.call('ZREVRANGE', KEYS[3], 0, 0, 'WITHSCORES')
   if newest[2] and tonumber(newest[2]) >= tonumber(score) then
@@ -75,22 +82,18 @@ end
 redis.call('DEL', KEYS[1])
 return redis.call('ZCARD', KEYS[3])
 """
-_RELEASE = "if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0"
-# KEYS: index. ARGV: prefix, then either a cutoff score (drop every idle session last used before it) or ''
-# and the size limit (drop the least recently used idle sessions beyond it). A session being updated stays.
+# KEYS: lock, session, index. ARGV: token, call id. A call admitted but never stored leaves the index too.
+_RELEASE = """
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 0 then redis.call('ZREM', KEYS[3], ARGV[2]) end
+return redis.call('DEL', KEYS[1])
+"""
+# KEYS: index. ARGV: prefix, a cutoff score: drop every idle session last used before it. A session being
+# updated stays.
 _DROP_IDLE = """
-local ids, wanted
-if ARGV[2] ~= '' then
-  ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
-  wanted = #ids
-else
-  wanted = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[3])
-  if wanted <= 0 then return 0 end
-  ids = redis.call('ZRANGE', KEYS[1], 0, wanted + 99)
-end
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[2])
 local dropped = 0
 for _, id in ipairs(ids) do
-  if dropped >= wanted then break end
   if redis.call('EXISTS', ARGV[1] .. 'lock:' .. id) == 0 then
     redis.call('DEL', ARGV[1] .. 'session:' .. id)
     redis.call('ZREM', KEYS[1], id)
@@ -182,18 +185,23 @@ class RedisSessionStore:
         token = secrets.token_hex(16)
         deadline = time.monotonic() + WAIT_SECONDS
         pause = 0.002
-        keys = [self._lock(call_id), self._key(call_id)]
+        keys = [self._lock(call_id), self._key(call_id), self._index]
+        now = self._now()
+        args = [token, LOCK_SECONDS * 1000, self._max, repr(now - self._ttl), repr(now), call_id]
         with _guard():
-            while (raw := self._acquire_script(keys=keys, args=[token, LOCK_SECONDS * 1000])) is None:
+            while (raw := self._acquire_script(keys=keys, args=args)) is None:
                 if time.monotonic() > deadline:
                     raise StoreError(BUSY)
                 time.sleep(pause)
                 pause = min(pause * 2, 0.05)
+        if raw == -1:
+            log.warning("sessions: MAX_SESSIONS=%d calls in progress; a new call was turned away", self._max)
+            raise ToolError(FULL)
         return token, raw
 
     def _give_back(self, call_id: str, token: str) -> None:
         try:
-            self._release(keys=[self._lock(call_id)], args=[token])
+            self._release(keys=[self._lock(call_id), self._key(call_id), self._index], args=[token, call_id])
         except redis.RedisError:  # the lock frees itself after LOCK_SECONDS; don't hide the first error
             log.warning("session %s: could not release its lock", call_id)
 
@@ -231,18 +239,15 @@ class RedisSessionStore:
         now = self._now()
         self._last_cleanup = now
         with _guard():
-            expired = self._drop_idle(keys=[self._index], args=[self._prefix, repr(now - self._ttl), 0])
+            expired = self._drop_idle(keys=[self._index], args=[self._prefix, repr(now - self._ttl)])
         if expired:
             log.info("sessions: %d expired", expired)
         return expired
 
     def enforce_session_limits(self) -> int:
-        """Evict the least recently used idle sessions beyond `max_sessions`; returns how many."""
-        with _guard():
-            evicted = self._drop_idle(keys=[self._index], args=[self._prefix, "", self._max])
-        if evicted:
-            log.warning("sessions: evicted %d idle sessions (MAX_SESSIONS=%d)", evicted, self._max)
-        return evicted
+        """The limit is kept by refusing new calls (_ACQUIRE), never by dropping a live cart; here only the
+        sessions idle past the TTL go. Returns how many."""
+        return self.cleanup_expired_sessions()
 
     def count(self) -> int:
         """Sessions used within the TTL, across every worker."""

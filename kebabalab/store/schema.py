@@ -64,6 +64,9 @@ MIGRATIONS: list[list[str]] = [
         "CREATE TABLE server_heartbeats (server_id TEXT PRIMARY KEY, host TEXT NOT NULL, pid INTEGER NOT NULL, "
         "beat_at TEXT NOT NULL)",
     ],
+    [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
+        "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -142,6 +145,10 @@ SQL = {
     "heartbeats_clear": "DELETE FROM server_heartbeats",
     "heartbeats_since": "SELECT server_id, host, pid, beat_at FROM server_heartbeats WHERE beat_at >= ? "
                         "ORDER BY beat_at DESC",
+    "session_save": "INSERT INTO saved_sessions (call_id, session, saved_at) VALUES (?, ?, ?) ON CONFLICT (call_id) "
+                    "DO UPDATE SET session = excluded.session, saved_at = excluded.saved_at",
+    "sessions_saved": "SELECT call_id, session FROM saved_sessions ORDER BY saved_at, call_id",
+    "sessions_saved_clear": "DELETE FROM saved_sessions",
     "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
 }

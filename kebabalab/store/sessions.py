@@ -13,10 +13,13 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Callable, Protocol, TypeVar
 
 from kebabalab.ordering.cart import CartLine
+from kebabalab.errors import ToolError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 CLEANUP_INTERVAL_SECONDS = 300
+FULL = ("Sorry, we're answering too many calls at once to take another order by phone right now; "
+        "please call back in a few minutes.")
 
 
 @dataclass
@@ -54,7 +57,8 @@ class SessionStore(Protocol):
 
 
 class MemorySessionStore:
-    """Sessions in this process: idle TTL, LRU eviction of idle sessions past `max_sessions`."""
+    """Sessions in this process: idle TTL; past `max_sessions` a new call is refused (ToolError FULL) and no
+    live session is dropped. A graceful restart saves them (`snapshot`) and the next server `restore`s them."""
 
     def __init__(self, clock, ttl_seconds: int = 1800, max_sessions: int = 1000):
         self._clock = clock
@@ -63,6 +67,7 @@ class MemorySessionStore:
         self._sessions: OrderedDict[str, Session] = OrderedDict()
         self._locks: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
+        self._starting = 0  # new calls admitted whose first update has not yet been stored
         self._last_cleanup = self._now()
 
     def _now(self) -> float:
@@ -70,9 +75,13 @@ class MemorySessionStore:
 
     def update(self, call_id: str, fn: Callable[[Session], T]) -> T:
         call_lock = self._checkout(call_id)
+        admitted = False
         try:
             with self._lock:
-                current = self._sessions.get(call_id) or Session(call_id, created_at=self._now())
+                current = self._sessions.get(call_id)
+            if current is None:
+                admitted = self._admit()
+                current = Session(call_id, created_at=self._now())
             draft = current.copy()
             result = fn(draft)
             draft.last_seen = self._now()
@@ -84,8 +93,24 @@ class MemorySessionStore:
                     self._sessions.move_to_end(call_id)
             return result
         finally:
+            if admitted:
+                with self._lock:
+                    self._starting -= 1
             call_lock.release()
             self._housekeeping()
+
+    def _admit(self) -> bool:
+        """Room for one more call, counting calls being admitted right now; else the idle past the TTL go
+        first, and if still full the new call hears FULL (ToolError): a live cart is never dropped for it."""
+        for attempt in range(2):
+            with self._lock:
+                if len(self._sessions) + self._starting < self._max:
+                    self._starting += 1
+                    return True
+            if attempt == 0:
+                self.cleanup_expired_sessions()
+        log.warning("sessions: MAX_SESSIONS=%d calls in progress; a new call was turned away", self._max)
+        raise ToolError(FULL)
 
     def _checkout(self, call_id: str) -> threading.Lock:
         with self._lock:
@@ -124,22 +149,30 @@ class MemorySessionStore:
         return len(expired)
 
     def enforce_session_limits(self) -> int:
-        """Evict the least recently used idle sessions beyond `max_sessions`; returns how many."""
-        evicted = 0
+        """The limit is kept by refusing new calls (`update`), never by dropping a live cart; here only the
+        sessions idle past the TTL go, when the store is over the limit (restored calls can take it over).
+        Returns how many."""
         with self._lock:
             if len(self._sessions) <= self._max:  # the common case, checked on every update: no scan
                 return 0
-            for cid in list(self._sessions):
-                if len(self._sessions) <= self._max:
-                    break
-                if self._busy(cid):
-                    continue
-                self._sessions.pop(cid)
-                self._locks.pop(cid, None)
-                evicted += 1
-        if evicted:
-            log.warning("sessions: evicted %d idle sessions (MAX_SESSIONS=%d)", evicted, self._max)
-        return evicted
+        return self.cleanup_expired_sessions()
+
+    def snapshot(self) -> list[Session]:
+        """Copies of the sessions idle no longer than the TTL, least recently used first (a graceful stop)."""
+        now = self._now()
+        with self._lock:
+            return [s.copy() for s in self._sessions.values() if now - s.last_seen <= self._ttl]
+
+    def restore(self, sessions: list[Session]) -> int:
+        """Take back a stopped server's sessions with the TTL they had left (their last_seen is kept); those
+        already past it are left out. Returns how many were restored."""
+        now = self._now()
+        live = sorted((s for s in sessions if now - s.last_seen <= self._ttl), key=lambda s: s.last_seen)
+        with self._lock:
+            for session in live:
+                self._sessions[session.call_id] = session
+                self._sessions.move_to_end(session.call_id)
+        return len(live)
 
     def _busy(self, call_id: str) -> bool:
         lock = self._locks.get(call_id)

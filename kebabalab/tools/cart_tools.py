@@ -8,7 +8,8 @@ from kebabalab.errors import ToolError
 from kebabalab.ordering.items import apply_edit, spec_from_fields
 from kebabalab.ordering.meals import MealRequest, convert_to_meals
 from kebabalab.ordering.parser import read_order
-from kebabalab.ordering.validation import coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index
+from kebabalab.ordering.validation import (coerce_chips_size, coerce_description, coerce_option, validate_index,
+                                           validate_line_index, validate_quantity)
 from kebabalab.service.cart import add_to_cart, check_available as check_available_in
 from kebabalab.vapi.protocol import decode_arguments, json_value
 from kebabalab.tools.registry import Registry, array, integer, obj, string
@@ -16,6 +17,8 @@ from kebabalab.tools.registry import Registry, array, integer, obj, string
 TOOLS = Registry()
 
 ITEM_SCHEMA = obj({
+    "description": string("The item in the caller's words, read as quickAddItem reads them, instead of the "
+                          "fields below, e.g. 'large lamb wrap with garlic'"),
     "category": string("kebabs, hsp, chips, drinks, gozleme, sweets (or singular); or give name"),
     "name": string("A menu item by name, e.g. 'lamb gozleme', 'baklava', 'water'"),
     "size": string("small or large", enum=["small", "large"]),
@@ -66,13 +69,36 @@ def add_multiple_items(ctx, args):
         raise ToolError("Which items should I add?")
     if len(items) > 30:
         raise ToolError("That's too many items for one go; add them in smaller groups.")
-    lines = []
+    lines, heard = [], []
     for n, fields in enumerate(items):
         try:
-            lines.append(make_line(ctx.menu, spec_from_fields(ctx.menu, fields)))
+            if _described(fields):  # an original assistant's {"description": "large lamb wrap"}, or plain words
+                reading = read_order(ctx.menu, coerce_description(_words(fields)), ctx.services.lexicon)
+                lines += reading.lines
+                heard += reading.heard
+            else:
+                lines.append(make_line(ctx.menu, spec_from_fields(ctx.menu, fields)))
         except ToolError as err:
             raise ToolError(f"Nothing was added. Item {n + 1}: {err.message}") from None
-    return add_lines(ctx, lines)
+    note = f" I took {say_and(heard)}; please check that with the caller." if heard else ""
+    return add_lines(ctx, lines, note)
+
+
+def _described(fields) -> bool:
+    """An item given in words: a string, or an object with a description and no category or name."""
+    if isinstance(fields, str):
+        return True
+    return isinstance(fields, dict) and bool(fields.get("description")) and not (
+        fields.get("category") or fields.get("name"))
+
+
+def _words(fields) -> str:
+    """The item's words; a separate quantity ("quantity": 2 beside "large lamb wrap") goes in front of them."""
+    if isinstance(fields, str):
+        return fields
+    quantity = fields.get("quantity")
+    return f"{validate_quantity(quantity)} x {fields['description']}" if quantity not in (None, "", 1, "1") \
+        else str(fields["description"])
 
 
 @TOOLS.tool("getCartState", old_names=("getDetailedCart",))

@@ -6,7 +6,7 @@ from datetime import datetime
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_day_time, spoken_time
 from kebabalab.service.kitchen_queue import current_lead
-from kebabalab.shop.pickup import check_pickup, earliest_pickup, parse_requested_time
+from kebabalab.shop.pickup import ROUND_TO_MINUTES, check_pickup, earliest_pickup, parse_requested_time
 from kebabalab.ordering.validation import coerce_text
 from kebabalab.tools.registry import Registry, string
 
@@ -54,13 +54,14 @@ def _when(at: datetime, now: datetime, hours) -> str:
     "'quarter past 7', or 'asap'")}, required=("requestedTime",))
 def set_pickup_time(ctx, args):
     """Fix the pickup time. It must be in the future, at least the kitchen's lead time away and inside opening
-    hours; otherwise the error says the earliest time possible."""
+    hours; otherwise the error says the earliest time possible. A time that misses the earliest only by its
+    rounding to 5 minutes ("in 15 minutes" when that is 12:28 and the earliest 12:30) is the earliest."""
     _require_orders_open(ctx)
     text = coerce_text(args.get("requestedTime"), "pickup time", max_length=100)
     now = ctx.now()
     hours = ctx.services.hours
     requested = parse_requested_time(text, now, hours.tz)
-    ready = check_pickup(hours, now, requested, kitchen_lead(ctx))
+    ready = check_pickup(hours, now, requested, kitchen_lead(ctx), slack_minutes=ROUND_TO_MINUTES)
     ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), False
     fields = ctx.pickup_fields(ready)
     return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", asap=False, **fields)

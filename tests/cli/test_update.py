@@ -75,9 +75,15 @@ def _stop(pid_file: Path) -> None:
         pass
 
 
+# The shop here has no Twilio, Vapi or HTTPS, so the release's real doctor would fail every update: the checks
+# run the new release's own code on the shop's menu instead (test_the_default_check_is_the_releases_doctor).
+CHECK = "{release}/venv/bin/kebabalab check-menu"
+
+
 def run_update(shop, version, *extra) -> int:
     return main(["update", str(version), "--root", str(shop["root"]), "--restart-command", shop["restart"],
-                 "--health-url", shop["health"], "--health-seconds", "30", *OFFLINE, *extra])
+                 "--health-url", shop["health"], "--health-seconds", "30", *OFFLINE, "--check-command", CHECK,
+                 *extra])
 
 
 def schema_version(shop) -> int:
@@ -131,6 +137,23 @@ def test_a_release_that_fails_its_check_is_switched_back(shop, wheel, capsys):
     assert schema_version(shop) == len(MIGRATIONS)  # the old code runs on it (tests/store/test_migrations.py)
 
 
+def test_the_default_check_is_the_releases_doctor(shop, wheel, capsys):
+    assert main(["update", str(wheel), "--root", str(shop["root"]), "--restart-command", shop["restart"],
+                 "--health-url", shop["health"], "--health-seconds", "30", *OFFLINE]) == 1
+    doctor = f"{shop['root']}/releases/{__version__}/venv/bin/kebabalab doctor exited with 1: "
+    assert capsys.readouterr().err.startswith(f"Update stopped: {__version__} failed its checks ({doctor}")
+    assert Layout(shop["root"]).active() == shop["root"] / "releases" / "0.9.0"
+
+
+def test_the_running_release_again_is_restarted_and_checked_not_refused(shop, capsys):
+    # setup-windows.ps1 run a second time (after fixing .env) asks for the release that is already current
+    assert run_update(shop, "0.9.0") == 0
+    assert capsys.readouterr().out == ("0.9.0 is already the running release: restarting it and checking ...\n"
+                                       "0.9.0 restarted and healthy.\n")
+    assert (shop["state"] / "restarts.log").read_text().split() == ["0.9.0", "0.9.0"]
+    assert Layout(shop["root"]).active() == shop["root"] / "releases" / "0.9.0"
+
+
 def test_a_wheel_pip_refuses_leaves_no_release_behind_and_nothing_switched(shop, tmp_path, capsys):
     broken = tmp_path / "kebabalab-2.0.0-py3-none-any.whl"
     with zipfile.ZipFile(broken, "w") as wheel:  # a zip, but no package and no .dist-info in it
@@ -165,6 +188,14 @@ def test_release_names(source, name):
 def test_what_is_not_a_version_is_refused(source, message):
     with pytest.raises(UpdateError, match=f"^{message}"):
         release_name(source)
+
+
+def test_a_tag_on_a_machine_without_git_says_so(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no git here, as on a Windows PC nobody installed it on
+    with pytest.raises(UpdateError) as refused:
+        install(Layout(tmp_path), "v1.2.0", repo="https://example.invalid/kebabalab.git")
+    assert str(refused.value) == "fetching v1.2.0 failed: git is not installed (or not on the PATH)"
+    assert not (tmp_path / "releases" / "v1.2.0").exists()
 
 
 def test_a_tag_without_a_repository_asks_for_one(tmp_path):

@@ -160,6 +160,9 @@ CASES = [
     ("a can of coke", [can("coke")], 350),
     ("a coke", [can("coke")], 350),
     ("coca cola", [can("coke")], 350),
+    ("three coca colas", [can("coke", qty=3)], 1050),
+    ("two soft drinks, both coke", [can("coke", qty=2)], 700),
+    ("two large falafel wraps", [kebab("large", "falafel", qty=2)], 3000),
     ("a coke zero and a diet coke", [can("coke zero"), can("diet coke")], 700),
     ("a pepsi max", [can("pepsi max")], 350),
     ("a schweppes lemonade", [can("schweppes lemonade")], 350),
@@ -261,6 +264,10 @@ ASKS = [
     ("a lamb gozleme with cheese", "Cheese can't be added to lamb gozlemes."),
     ("small chips with extra meat", "Extra meat can't be added to chips."),
     ("small chips with lettuce", "Chips don't come with salads."),
+    ("a lamb gozleme but hold the onion", "I can't take onion off the lamb gozleme: the menu lists none on it. "
+                                          "I haven't added anything; shall I add it as it comes?"),
+    ("a chicken gozleme no olives and a coke", "I can't take olives off the chicken gozleme: the menu lists none on "
+                                               "it. I haven't added anything; shall I add it as it comes?"),
     ("pizza", "Sorry, we don't have pizza, so I haven't added anything. We have kebabs, HSPs, chips, gozleme, cans, "
               "water, ayran, salgam, energy drinks, iced tea, baklava, Turkish delight, rice pudding, meat containers "
               "and sauce tubs."),

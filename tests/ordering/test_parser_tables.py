@@ -2,10 +2,11 @@
 fresh call, compared with the lines and total (or the question or refusal) the row expects.
 
 The tables were written by a helper who did not read the parser (tests/parser_tables/, with judge.py saying how a
-row compares). Rows whose expectation we believe is wrong per the menu are in disputed.json with the reason, for
-the reviewer; rows the parser answers with a question instead of the expected lines are in gaps.json. Both are
-strict xfails: when one starts passing, the list must be updated. The hard rule holds over every other row: no
-silent wrong order (ok: true with a wrong line, quantity or price).
+row compares); REVIEW.md records how an independent review of every row was adjudicated. Rows whose expectation
+we believe is wrong per the menu are in disputed.json with the reason, for the reviewer; rows the parser answers
+with a question instead of the expected lines are in gaps.json. Both are strict xfails: when one starts passing,
+the list must be updated. The hard rule holds over every other row: no silent wrong order (ok: true with a wrong
+line, quantity or price).
 """
 from __future__ import annotations
 

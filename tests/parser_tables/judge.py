@@ -51,8 +51,16 @@ def tool_call(client, call_id: str, name: str, args: dict) -> dict:
 
 
 def judge(client, menu, row: dict) -> Verdict:
-    """Run the row on a fresh call and compare."""
+    """Run the row on a fresh call and compare; the call then ends, as a real one does (the server refuses new
+    calls past MAX_SESSIONS rather than drop a live cart)."""
     call = f"table-{row['id']}-{uuid.uuid4().hex[:8]}"  # a fresh cart: ids repeat across the tables
+    try:
+        return _judge(client, menu, row, call)
+    finally:
+        tool_call(client, call, "endCall", {})
+
+
+def _judge(client, menu, row: dict, call: str) -> Verdict:
     outcome = tool_call(client, call, "quickAddItem", {"description": row["says"]})
     cart = tool_call(client, call, "getCartState", {})["result"]
     expect = row["expect"]

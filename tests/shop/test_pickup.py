@@ -237,6 +237,18 @@ def test_check_pickup_refuses(hours, now, requested, message):
     assert str(caught.value) == message
 
 
+@pytest.mark.parametrize("requested, expected", [
+    (mel(2026, 11, 27, 17, 13), "2026-11-27T17:15:00+11:00"),  # "in 10 minutes" at 5:03: the earliest, rounded
+    (mel(2026, 11, 27, 17, 11), "2026-11-27T17:15:00+11:00"),
+], ids=["misses only by the rounding", "four minutes short"])
+def test_a_request_short_of_the_earliest_only_by_its_rounding_is_the_earliest(hours, requested, expected):
+    assert check_pickup(hours, mel(2026, 11, 27, 17, 3), requested, 10, slack_minutes=5).isoformat() == expected
+    with pytest.raises(ToolError, match=r"^The earliest I can do is 5:15 pm\.$"):
+        check_pickup(hours, mel(2026, 11, 27, 17, 3), requested, 10)  # createOrder's re-check has no slack
+    with pytest.raises(ToolError, match=r"^The earliest I can do is 5:15 pm\.$"):  # five minutes short is not
+        check_pickup(hours, mel(2026, 11, 27, 17, 3), mel(2026, 11, 27, 17, 10), 10, slack_minutes=5)
+
+
 def test_caller_words_to_a_checked_pickup(hours):
     requested = parse_requested_time("quarter past 7", FRIDAY_5PM, hours.tz)
     assert check_pickup(hours, FRIDAY_5PM, requested, 15).isoformat() == "2026-11-27T19:15:00+11:00"

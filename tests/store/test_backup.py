@@ -17,6 +17,7 @@ from kebabalab.__main__ import main
 from kebabalab.store.backup import BackupError, check_backup, restore, take_backup
 from kebabalab.clock import FixedClock, SystemClock
 from kebabalab.store import Database, OutboxMessage, init_database
+from kebabalab.store.schema import MIGRATIONS
 from kebabalab.store.heartbeat import Heartbeat, live_servers
 from kebabalab.store.privacy import forget_phone
 
@@ -92,7 +93,7 @@ def test_restore_refuses_while_a_server_beats_and_keeps_the_database_it_replaces
         heartbeat.stop()
     done = restore(database_url, backup.path, tmp_path / "backups", SystemClock())  # the server stopped cleanly
     assert order_numbers(database_url) == {"20261130-001"}
-    assert done.version == 5
+    assert done.version == len(MIGRATIONS)
     if "sqlite" in database_url:
         assert order_numbers(f"sqlite:///{done.replaced}") == {"20261130-001", "20261130-002"}
     else:
@@ -175,8 +176,9 @@ def cut_short(path: Path) -> Path:
 @pytest.mark.parametrize("make, message", [
     (lambda d: d / "missing.db", r"^.*missing\.db is not a file$"),
     (lambda d: (d / "notes.db").write_text("shopping list") and d / "notes.db", r"is not an SQLite database"),
-    (lambda d: sqlite_at_version(d / "new.db", 99), r"new\.db is at schema version 99, newer than this code \(5\): "
-                                                     r"restore it with the version that made it$"),
+    (lambda d: sqlite_at_version(d / "new.db", 99),
+     rf"new\.db is at schema version 99, newer than this code \({len(MIGRATIONS)}\): restore it with the version "
+     "that made it$"),
     (lambda d: sqlite_at_version(d / "other.db", 1).unlink() or
      sqlite3.connect(d / "other.db").execute("CREATE TABLE t (x)") and d / "other.db",
      r"other\.db is an SQLite file but not an order database$"),
@@ -218,7 +220,7 @@ def test_backup_and_restore_commands_as_the_shop_runs_them(tmp_path, monkeypatch
     # each one file: no -wal or -shm beside a backup, even after it was checked and read
     assert sorted(p.name for p in backup.parent.iterdir()) == sorted([backup.name, replaced.name])
     assert capsys.readouterr().out == (f"The database it replaced is kept as {replaced}.\n"
-                                       f"Restored {backup} (schema version 5); 0 forgotten customer(s) forgotten "
-                                       "again.\n")
+                                       f"Restored {backup} (schema version {len(MIGRATIONS)}); 0 forgotten customer(s) "
+                                       "forgotten again.\n")
     assert main(["restore", str(tmp_path / "nothing.db")]) == 1
     assert capsys.readouterr().err == f"Not restored: {tmp_path / 'nothing.db'} is not a file\n"

@@ -14,13 +14,14 @@ from kebabalab.store import (MIGRATIONS, SQL, Database, OutboxMark, OutboxMessag
                           utc_text)
 from kebabalab.store.orders import open_engine
 from kebabalab.store.schema import ORDER_ROW
-from kebabalab.errors import StoreError
+from kebabalab.errors import StoreError, ToolError
 from kebabalab.store.redis_sessions import RedisSessionStore
 from kebabalab.store.sessions import MemorySessionStore, Session
 
 
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
-          "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats"}
+          "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats",
+          "saved_sessions"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -56,19 +57,19 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 5
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 6
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-            == [1, 2, 3, 4, 5]
+            == list(range(1, len(MIGRATIONS) + 1))
 
 
 def test_workers_starting_at_once_migrate_the_schema_once(database_url):
-    assert all_at_once(4, lambda i: init_database(database_url)) == [5, 5, 5, 5]
+    assert all_at_once(4, lambda i: init_database(database_url)) == [len(MIGRATIONS)] * 4
     db = Database(database_url, clock=FixedClock(T0))
     try:
         with db.transaction() as conn:
             assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
-                == [1, 2, 3, 4, 5]
+                == list(range(1, len(MIGRATIONS) + 1))
     finally:
         db.close()
 
@@ -86,7 +87,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
-        assert db.init() == 5
+        assert db.init() == len(MIGRATIONS)
         assert db.place_order(new_order(), shop_text).order_number == "20261130-004"
         assert db.place_order(new_order(key="k2", day="2026-12-01"), shop_text).order_number == "20261201-001"
     finally:
@@ -346,15 +347,23 @@ def test_idle_sessions_expire_after_the_ttl(make_store, session_clock):
     assert store.cleanup_expired_sessions() == 0
 
 
-def test_the_size_limit_evicts_the_least_recently_used(make_store, session_clock):
+def test_past_the_limit_a_new_call_is_told_and_no_live_cart_is_dropped(make_store, session_clock):
     store = make_store(session_clock, max_sessions=3)
     for call in ("a", "b", "c"):
         store.update(call, add_line)
         session_clock.advance(seconds=1)
-    store.update("a", add_line)  # a is now the most recent
-    store.update("d", add_line)
-    assert store.count() == 3
-    assert {c for c in "abcd" if store.get(c)} == {"a", "c", "d"}
+    with pytest.raises(ToolError) as told:
+        store.update("d", add_line)
+    assert told.value.message == ("Sorry, we're answering too many calls at once to take another order by phone "
+                                  "right now; please call back in a few minutes.")
+    assert store.update("a", add_line) == 2  # calls in progress carry on
+    assert ({c: len(store.get(c).cart) for c in "abc"}, store.get("d"), store.count()) == \
+        ({"a": 2, "b": 1, "c": 1}, None, 3)
+    store.update("b", lambda session: setattr(session, "ended", True))  # a call ends: room for the next
+    assert store.update("d", add_line) == 1
+    session_clock.advance(seconds=1801)  # every call idle past the TTL: a new call takes the room of one
+    assert store.update("e", add_line) == 1
+    assert ({c for c in "acde" if store.get(c)}, store.count()) == ({"e"}, 1)
 
 
 def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_once(make_store, session_clock):
@@ -372,3 +381,11 @@ def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_
     first, second = all_at_once(2, worker)
     assert sorted(first + second) == list(range(1, 101))  # each update saw every earlier one
     assert (len(stores[0].get("a").cart), stores[1].get("a").orders_placed, len(runs)) == (100, 100, 100)
+
+
+def test_sessions_saved_by_a_stopping_server_are_taken_back_once(db):
+    db.save_sessions([("call-a", '{"call_id":"call-a"}'), ("call-b", '{"call_id":"call-b"}')])
+    db.save_sessions([("call-a", '{"call_id":"call-a","orders_placed":1}')])  # saved again: the newer one stays
+    assert db.take_saved_sessions() == [("call-a", '{"call_id":"call-a","orders_placed":1}'),
+                                        ("call-b", '{"call_id":"call-b"}')]
+    assert db.take_saved_sessions() == []  # they held callers' numbers: gone once restored

@@ -14,7 +14,7 @@ from kebabalab.store import redis_sessions
 from kebabalab.shop.availability import Availability
 from kebabalab.ordering.cart import CartLine, Meal
 from kebabalab.clock import FixedClock
-from kebabalab.errors import ConfigError, StoreError
+from kebabalab.errors import ConfigError, StoreError, ToolError
 from kebabalab.shop.hours import Hours
 from kebabalab.store.redis_sessions import RedisAvailabilityStore, RedisSessionStore
 from kebabalab.web.app import create_app
@@ -114,26 +114,29 @@ def test_a_call_locked_by_a_stuck_worker_waits_then_gives_up_and_other_calls_go_
     assert client.pttl("kebabalab:lock:stuck") > 0  # frees itself when its lease ends
 
 
-def test_the_limit_never_evicts_a_session_being_updated(fresh_redis_url, clock):
-    store = RedisSessionStore(fresh_redis_url, clock, max_sessions=3)
+def test_calls_admitted_at_once_count_against_the_limit_and_a_failed_first_update_gives_its_place_back(
+        fresh_redis_url, clock, client):
+    store = RedisSessionStore(fresh_redis_url, clock, max_sessions=2)
     inside, release = threading.Event(), threading.Event()
-    store.update("busy", add_meal)
 
     def slow(session):
         inside.set()
         release.wait(5)
         return add_meal(session)
 
-    worker = threading.Thread(target=store.update, args=("busy", slow))
+    worker = threading.Thread(target=store.update, args=("first", slow))
     worker.start()
-    assert inside.wait(5)
-    for call in ("b", "c", "d", "e"):
-        clock.advance(seconds=1)
-        store.update(call, add_meal)
+    assert inside.wait(5)  # "first" is inside its first update, nothing stored yet: it holds a place
+    with pytest.raises(ValueError):
+        store.update("second", lambda session: int("boom"))  # admitted, then fails: its place is given back
+    assert store.update("third", add_meal) == 1
+    with pytest.raises(ToolError):
+        store.update("fourth", add_meal)
     release.set()
     worker.join(5)
-    assert (len(store.get("busy").cart), store.count()) == (2, 3)
-    assert {c for c in "bcde" if store.get(c)} == {"d", "e"}
+    assert ({c for c in ("first", "second", "third", "fourth") if store.get(c)}, store.count()) == \
+        ({"first", "third"}, 2)
+    assert client.zcard("kebabalab:sessions") == 2
 
 
 def test_prefixes_keep_two_shops_apart(fresh_redis_url, clock):
@@ -245,30 +248,27 @@ def test_an_update_is_two_round_trips_to_redis(fresh_redis_url, clock):
     assert (store.get("call-2"), store.count()) == (None, 0)
 
 
-def test_the_size_limit_costs_a_round_trip_only_when_a_write_goes_over_it(fresh_redis_url, clock, client):
+def test_the_limit_costs_no_round_trip_and_counts_every_workers_calls(fresh_redis_url, clock, client):
     store, counting = counted_store(fresh_redis_url, clock, max_sessions=3)
     for call in ("a", "b", "c"):
         clock.advance(seconds=1)
         store.update(call, add_meal)
-        assert counting.sent == ["EVALSHA", "EVALSHA"]  # at or under the limit: nothing to evict, no check
+        assert counting.sent == ["EVALSHA", "EVALSHA"]  # the check is part of taking the lock
         counting.sent.clear()
-    clock.advance(seconds=1)
-    store.update("d", add_meal)
-    assert counting.sent == ["EVALSHA", "EVALSHA", "EVALSHA"]  # over it: the eviction script runs
-    assert ({c for c in "abcd" if store.get(c)}, store.count()) == ({"b", "c", "d"}, 3)
-    counting.sent.clear()
-    store.update("d", add_meal)
-    assert counting.sent == ["EVALSHA", "EVALSHA"]
-    # The size is the shared index's, whoever filled it: another worker with a larger limit adds two calls.
+    with pytest.raises(ToolError):
+        store.update("d", add_meal)
+    assert counting.sent == ["EVALSHA"]  # refused before taking any lock
+    # The count is the shared index's, whoever filled it: another worker with a larger limit adds two calls,
+    # and this worker still refuses new calls while keeping every one of them.
     roomy = RedisSessionStore(fresh_redis_url, clock, max_sessions=100)
     for call in ("e", "f"):
         clock.advance(seconds=1)
         roomy.update(call, add_meal)
-    assert (store.count(), {c for c in "bcdef" if store.get(c)}) == (5, set("bcdef"))
-    clock.advance(seconds=1)
-    store.update("b", add_meal)  # the least recently used idle sessions go: c and d
-    assert ({c for c in "bcdef" if store.get(c)}, store.count()) == ({"b", "e", "f"}, 3)
-    assert client.zcard("kebabalab:sessions") == 3
+    with pytest.raises(ToolError):
+        store.update("g", add_meal)
+    assert store.update("b", add_meal) == 2
+    assert ({c for c in "abcdefg" if store.get(c)}, store.count()) == (set("abcef"), 5)
+    assert client.zcard("kebabalab:sessions") == 5
 
 
 def test_a_second_update_of_a_held_call_waits_for_the_first_then_sees_its_write(fresh_redis_url, clock, client):

@@ -1,10 +1,12 @@
-"""The in-memory session store: one session per call id, all-or-nothing updates, TTL and LRU limits."""
+"""The in-memory session store: one session per call id, all-or-nothing updates, TTL, a limit that refuses
+new calls rather than drop a live cart, and the hand-over of a graceful restart."""
 import threading
 
 import pytest
 
 from kebabalab.ordering.cart import CartLine
 from kebabalab.store.sessions import MemorySessionStore, Session
+from kebabalab.errors import ToolError
 
 
 @pytest.fixture
@@ -76,23 +78,46 @@ def test_cleanup_runs_by_itself_at_most_every_five_minutes(store, clock):
     assert store.get("x") is None
 
 
-def test_limit_never_evicts_a_session_in_use(store):
-    inside = threading.Event()
-    release = threading.Event()
+def test_calls_admitted_at_once_never_pass_the_limit(store):
+    inside, release = threading.Barrier(4), threading.Event()
+    outcomes = []
 
     def slow(session):
         add_line(session)
-        inside.set()
+        inside.wait(5)
         release.wait(5)
 
-    worker = threading.Thread(target=store.update, args=("busy", slow))
-    worker.start()
-    assert inside.wait(5)
-    for call in ("b", "c", "d", "e"):
-        store.update(call, add_line)
+    def start(call):
+        try:
+            outcomes.append(store.update(call, slow) or "ok")
+        except ToolError:
+            outcomes.append("full")
+    workers = [threading.Thread(target=start, args=(c,)) for c in ("a", "b", "c")]
+    for worker in workers:
+        worker.start()
+    inside.wait(5)  # three new calls inside their first update at once: the store counts them
+    start("d")
     release.set()
-    worker.join(5)
-    assert store.get("busy") is not None
+    for worker in workers:
+        worker.join(5)
+    assert (sorted(outcomes), store.count()) == (["full", "ok", "ok", "ok"], 3)
+
+
+def test_a_graceful_restart_hands_live_sessions_over_with_their_remaining_ttl(store, clock):
+    store.update("old", add_line)
+    clock.advance(seconds=1000)
+    store.update("new", add_line)
+    store.update("new", add_line)
+    saved = [Session.from_dict(s.to_dict()) for s in store.snapshot()]  # as JSON in the database
+    assert [(s.call_id, len(s.cart)) for s in saved] == [("old", 1), ("new", 2)]
+    clock.advance(seconds=700)  # the restart took a while: "old" has 100 s of its 1800 left
+    after = MemorySessionStore(clock, ttl_seconds=1800, max_sessions=3)
+    assert after.restore(saved) == 2
+    clock.advance(seconds=101)
+    assert after.cleanup_expired_sessions() == 1
+    assert (after.get("old"), len(after.get("new").cart)) == (None, 2)
+    clock.advance(seconds=2000)
+    assert after.restore(saved) == 0  # saved too long ago: nothing past its TTL comes back
 
 
 def test_concurrent_updates_of_one_call_lose_nothing(store):

@@ -275,3 +275,14 @@ def test_check_open_after_midnight_says_when_tonight_opened(vapi, clock):
     clock.set(melbourne(2026, 10, 4, 1, 20))  # Saturday night, after midnight, on the DST night
     result = vapi.ok("checkOpen")
     assert (result["isOpen"], result["opensAt"], result["closesAt"]) == (True, "11 am", "3 am")
+
+
+def test_in_fifteen_minutes_short_of_the_earliest_only_by_its_rounding_is_the_earliest(vapi, clock):
+    """The original assistant's live suite asks for "15 minutes". At 6:02 pm on a Friday the kitchen's earliest
+    is 6:20 pm (rounded up to 5 minutes); "in 15 minutes" (6:17) is short of it only by that rounding, so it is
+    6:20, said back, not refused; "in 10 minutes" (6:12) is refused with the earliest."""
+    vapi.ok("quickAddItem", description="a coke")
+    clock.set(melbourne(2026, 11, 27, 18, 2))
+    reply = vapi.ok("setPickupTime", requestedTime="in 15 minutes")
+    assert (reply["readyAtSpoken"], reply["asap"], reply["message"]) == ("6:20 pm", False, "Pickup at 6:20 pm.")
+    assert vapi.error("setPickupTime", requestedTime="in 10 minutes") == "The earliest I can do is 6:20 pm."
