@@ -86,9 +86,11 @@ class Updated:
 def release_name(source: str) -> str:
     """kebabalab-1.2.0-py3-none-any.whl -> 1.2.0; a project folder -> its __version__; a git tag (v1.2.0) -> itself."""
     if _is_project(source):
-        found = re.search(r'^__version__ = "([^"]+)"', (Path(source) / "kebabalab" / "__init__.py").read_text(), re.M)
+        package = Path(source) / "kebabalab"
+        where = package / "version.py" if (package / "version.py").is_file() else package / "__init__.py"  # older
+        found = re.search(r'^__version__ = "([^"]+)"', where.read_text(), re.M)
         if not found:
-            raise UpdateError(f"{source}/kebabalab/__init__.py names no __version__")
+            raise UpdateError(f"{where} names no __version__")
         return found.group(1)
     if source.endswith(".whl"):
         parts = Path(source).name.split("-")

@@ -27,22 +27,22 @@ def place_order(services, session, kitchen, call_id: str, name: str, phone: str,
     False), queue its texts and empty the cart. ToolError, with nothing saved, when it cannot be placed now."""
     if not session.cart:
         raise ToolError("The cart is empty; what would you like to order?")
-
-    def texts(stored):  # the shop's and the customer's texts, written in the store's transaction with the order
-        return messages_for_new_order(stored, services.business, ready_said, services.settings.shop_order_to or None)
-
     now, hours, menu = services.clock.now(), services.hours, services.menu
+    # The checks walk down: the kitchen's queue (an ASAP pickup is estimated again against it), then the shop's
+    # rules, then the texts, then the order's values; nothing is saved until every check has passed.
+    lead = current_lead(services, now, sum(line.quantity for line in session.cart), kitchen.busy_minutes) \
+        if session.pickup_asap else None
     if not hours.taking_orders(now) or kitchen.paused:
         raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
     check_available(menu, kitchen, session.cart)  # the kitchen may have run out since it went in the cart
     if not session.pickup_at:
         raise ToolError("When would you like to pick it up? Set the pickup time first.")
     promised = datetime.fromisoformat(session.pickup_at)
-    if session.pickup_asap:  # as soon as possible: against the kitchen's queue now, never earlier than said
-        lead = current_lead(services, now, sum(line.quantity for line in session.cart), kitchen.busy_minutes)
-        ready = recheck_asap(hours, now, lead, promised)
-    else:
-        ready = recheck_pickup(hours, now, promised)
+    ready = recheck_pickup(hours, now, promised) if lead is None else recheck_asap(hours, now, lead, promised)
+
+    def texts(stored):  # the shop's and the customer's texts, written in the store's transaction with the order
+        return messages_for_new_order(stored, services.business, ready_said, services.settings.shop_order_to or None)
+
     day, ready_said = hours.trading_day(now)[0].isoformat(), spoken_time(hours.local(ready))
     total = pricing.cart_total(menu, session.cart)
     new = NewOrder(call_id=call_id, idempotency_key=cart_key(call_id, session.orders_placed, session.cart),
