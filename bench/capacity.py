@@ -202,6 +202,8 @@ def caller(port: int, level: Level, stop: threading.Event, think: float, rng: ra
         call_id, number = str(uuid.uuid4()), f"+614{next(numbers) % 100_000_000:08d}"
         for n, (name, args) in enumerate(ORDER):
             if stop.wait(rng.expovariate(1 / think)):
+                if n:  # the level is over: hang up, as a caller does, so the next level starts with no stale call
+                    _tool_call(client, tool_message(call_id, number, "endCall", {}, n))
                 return
             entry, ms = _tool_call(client, tool_message(call_id, number, name, args, n))
             if name == "setPickupTime" and "error" in entry and "earliest" in entry["error"].lower():

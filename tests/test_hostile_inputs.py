@@ -87,8 +87,10 @@ HOSTILE = [
     row("addMultipleItemsToCart", {"items": [KEBAB, {**KEBAB, "size": "huge"}]}, "Nothing was added. Item 2:",
         id="items-second-bad-adds-nothing"),
     row("addMultipleItemsToCart", {"items": [KEBAB] * 31}, "too many items for one go", id="items-31-items"),
-    row("addMultipleItemsToCart", {"items": ["large lamb kebab"]}, "Each item must be an object",
-        id="items-string-item"),
+    row("addMultipleItemsToCart", {"items": [42]}, "Each item must be an object",
+        id="items-number-item"),  # a string item is words, read as quickAddItem reads them
+    row("addMultipleItemsToCart", {"items": ["large lamb kebab with pineapple"]}, "pineapple",
+        id="items-words-with-an-unsold-word"),
     # editCartItem: a line of the cart, and what to change
     row("editCartItem", {"itemIndex": -2, "modifications": {"size": "small"}},
         "The itemIndex counts from 0, or is -1 for the last item.", CART, id="edit-negative-index"),
