@@ -22,7 +22,7 @@ init-db: install
 
 # A local trial: no webhook credential needed, and the order board's password is "kebabalab" unless set.
 TRIAL := KEBABALAB_ALLOW_UNAUTHENTICATED=$${KEBABALAB_ALLOW_UNAUTHENTICATED:-1} STAFF_PASSWORD=$${STAFF_PASSWORD:-kebabalab}
-BOARD := from kebabalab.__main__ import _settings; s = _settings(); \
+BOARD := from kebabalab.config import load_settings; s = load_settings(); \
 	print(f"Order board: http://{s.host}:{s.port}/board  (staff password: {s.staff_password})")
 
 run: init-db

@@ -22,8 +22,8 @@ sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from kebabalab.clock import FixedClock  # noqa: E402
 from kebabalab.config import Settings  # noqa: E402
-from kebabalab.db import NewOrder  # noqa: E402
-from kebabalab.server import create_app  # noqa: E402
+from kebabalab.store import NewOrder  # noqa: E402
+from kebabalab.web.app import create_app  # noqa: E402
 
 CALLER = "+61412345678"
 FRIDAY_6PM = datetime(2026, 11, 27, 18, 0, tzinfo=ZoneInfo("Australia/Melbourne"))

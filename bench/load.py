@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from kebabalab.serving import SERVERS  # noqa: E402
+from kebabalab.cli.serving import SERVERS  # noqa: E402
 from tests.fakes import FakeTwilio  # noqa: E402
 from tests.servers import always_open_hours, free_port  # noqa: E402
 

@@ -1,5 +1,5 @@
 """Parser accuracy on the two phrase tables (tests/parser_tables/): each row's words sent as quickAddItem through
-the webhook on a fresh call, as tests/test_parser_tables.py does, with the figures printed.
+the webhook on a fresh call, as tests/ordering/test_parser_tables.py does, with the figures printed.
 
     .venv/bin/python bench/parser_tables.py            # accuracy and silent wrong orders per table
     .venv/bin/python bench/parser_tables.py --show     # and every row that is not right, with what happened
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from kebabalab.clock import FixedClock  # noqa: E402
 from kebabalab.config import Settings  # noqa: E402
-from kebabalab.server import create_app  # noqa: E402
+from kebabalab.web.app import create_app  # noqa: E402
 from tests.conftest import FRIDAY_6PM  # noqa: E402
 from tests.parser_tables.judge import TABLES, adjudicated, judge, rows  # noqa: E402
 

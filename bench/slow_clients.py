@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from bench.load import ORDER, Client, order_worker, percentile, run_phase, start_server  # noqa: E402
-from kebabalab.serving import SERVERS  # noqa: E402
+from kebabalab.cli.serving import SERVERS  # noqa: E402
 from tests.fakes import FakeTwilio  # noqa: E402
 from tests.servers import free_port  # noqa: E402
 from tests.slow_clients import SlowClients  # noqa: E402

@@ -84,7 +84,7 @@ GROUP=$(id -gn "$SERVICE_USER")
 
 # --- The release: this checkout's code and its own venv, read-only for the service ------------------------
 VERSION=$("$PYTHON" -c 'import re, sys; print(re.search(r"__version__ = \"([^\"]+)\"", open(sys.argv[1]).read()).group(1))' \
-    "$SOURCE/kebabalab/__init__.py")
+    "$SOURCE/kebabalab/version.py")
 if command -v git >/dev/null 2>&1 && git -C "$SOURCE" rev-parse --short HEAD >/dev/null 2>&1; then
     VERSION="$VERSION-$(git -C "$SOURCE" rev-parse --short HEAD)"
     if [ -n "$(git -C "$SOURCE" status --porcelain --untracked-files=no)" ]; then  # uncommitted changes: named by them

@@ -1,11 +1,11 @@
 """Kebabalab Orders: the webhook server behind a kebab shop's AI phone line."""
 
-__version__ = "1.0.0"
+from kebabalab.version import __version__
 
 
 def create_app(config=None, **kwargs):
-    """The Flask app (see `kebabalab.server.create_app`); imported lazily so nothing runs at import."""
-    from .server import create_app as _create_app
+    """The Flask app (see `kebabalab.web.app.create_app`); imported lazily so nothing runs at import."""
+    from kebabalab.web.app import create_app as _create_app
     return _create_app(config, **kwargs)
 
 

@@ -6,21 +6,14 @@ import json
 import sys
 from pathlib import Path
 
-from .config import Settings
-from .errors import ConfigError, StoreError
-from .serving import SERVERS
+from kebabalab.config import load_settings
+from kebabalab.errors import ConfigError, StoreError
+from kebabalab.cli.serving import SERVERS
 
 TOOLS_FILE = Path("config/vapi-tools.json")
 
 
-def _settings() -> Settings:
-    try:
-        from dotenv import load_dotenv
-        load_dotenv(".env", override=False)
-    except ImportError:  # pragma: no cover - python-dotenv is a pinned requirement
-        pass
-    return Settings.from_env()
-
+_settings = load_settings  # the commands' settings: the environment, with .env beneath it
 
 def _load_settings_file() -> None:
     """KEBABALAB_ENV names the shop's settings file (/etc/kebabalab/kebabalab.env on a server): every command
@@ -57,7 +50,7 @@ def cmd_serve(args) -> int:
     if args.workers > 1 and not settings.redis_url:
         print("Refusing to start: more than one worker needs shared sessions; set REDIS_URL.", file=sys.stderr)
         return 2
-    from .serving import choose_server, serve_gunicorn, serve_waitress
+    from kebabalab.cli.serving import choose_server, serve_gunicorn, serve_waitress
     try:
         server = choose_server(args.server, args.workers)
     except ValueError as exc:
@@ -69,7 +62,7 @@ def cmd_serve(args) -> int:
 
 
 def cmd_init_db(args) -> int:
-    from .db import init_database
+    from kebabalab.store import init_database
     settings = _settings()
     version = init_database(settings.database_url)
     print(f"database ready (schema version {version})")
@@ -77,7 +70,7 @@ def cmd_init_db(args) -> int:
 
 
 def cmd_export_tools(args) -> int:
-    from .tools import REGISTRY
+    from kebabalab.tools import REGISTRY
     data = json.dumps(REGISTRY.vapi_tools(args.server_url), indent=2, ensure_ascii=False) + "\n"
     target = Path(args.output)
     if args.check:
@@ -94,7 +87,7 @@ def cmd_export_tools(args) -> int:
 
 
 def cmd_check_menu(args) -> int:
-    from .menu import Menu
+    from kebabalab.ordering.menu import Menu
     settings = _settings()
     menu = Menu.load(args.file or settings.menu_file)
     print(f"menu OK: {len(menu.items)} items, {len(menu.extras)} extras, {len(menu.meals)} meals")
@@ -126,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _extra_commands():
-    from . import doctor_cli, staff_cli, upkeep_cli
+    from kebabalab.cli import doctor as doctor_cli, staff as staff_cli, upkeep as upkeep_cli
     return staff_cli.COMMANDS + doctor_cli.COMMANDS + upkeep_cli.COMMANDS
 
 

@@ -6,8 +6,8 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Mapping
 
-from .errors import ConfigError
-from .security import HmacPlan
+from kebabalab.errors import ConfigError
+from kebabalab.hmac_plan import HmacPlan
 
 PACKAGE_DATA = Path(__file__).parent / "data"
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -156,3 +156,13 @@ class Settings:
     @property
     def twilio_configured(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token and self.twilio_from_number)
+
+
+def load_settings(env_file: str = ".env") -> Settings:
+    """The command line's settings: the environment, with `env_file` (if present) filling what it does not set."""
+    try:
+        from dotenv import load_dotenv
+        load_dotenv(env_file, override=False)
+    except ImportError:  # pragma: no cover - python-dotenv is a pinned requirement
+        pass
+    return Settings.from_env()

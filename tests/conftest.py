@@ -13,9 +13,9 @@ pytest.register_assert_rewrite("tests.servers")  # imported below, before pytest
 
 from kebabalab.clock import FixedClock
 from kebabalab.config import Settings
-from kebabalab.db import Database, NewOrder, OutboxMessage
-from kebabalab.menu import Menu
-from kebabalab.server import create_app
+from kebabalab.store import Database, NewOrder, OutboxMessage
+from kebabalab.ordering.menu import Menu
+from kebabalab.web.app import create_app
 from tests.servers import always_open_hours, free_port
 
 pytest_plugins = ["tests.servers"]  # real redis-server and PostgreSQL on loopback, started on demand

@@ -15,7 +15,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-FILES = ("kebabalab/db/schema.py", "kebabalab/db.py")  # db.py held the schema before db/ was a package
+FILES = ("kebabalab/store/schema.py", "kebabalab/db/schema.py", "kebabalab/db.py")  # db.py held the schema before db/ was a package
 TARGET = Path(__file__).resolve().parent / "fixtures" / "schema_history.json"
 REPO = Path(__file__).resolve().parent.parent
 

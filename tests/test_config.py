@@ -6,7 +6,7 @@ import pytest
 
 from kebabalab.config import Settings
 from kebabalab.errors import ConfigError
-from kebabalab.server import create_app
+from kebabalab.web.app import create_app
 
 
 @pytest.mark.parametrize("env,message", [
@@ -80,15 +80,16 @@ def test_without_proxy_hops_forwarded_headers_are_ignored(settings, clock):
     ([], "'ordering' must be a JSON object"),
 ])
 def test_business_ordering_settings_are_checked_at_load(tmp_path, ordering, message):
-    from kebabalab.services import load_business
+    from kebabalab.shop.business import Business
     path = tmp_path / "business.json"
     path.write_text(json.dumps({"name": "Kebabalab", "timezone": "Australia/Melbourne", "ordering": ordering}))
     with pytest.raises(ConfigError, match=re.escape(message)):
-        load_business(str(path))
+        Business.load(str(path))
 
 
 def test_business_ordering_defaults_fill_what_the_file_leaves_out(tmp_path):
-    from kebabalab.services import load_business
+    from kebabalab.shop.business import Business
     path = tmp_path / "business.json"
     path.write_text(json.dumps({"name": "Kebabalab", "timezone": "Australia/Melbourne"}))
-    assert load_business(str(path))["ordering"] == {"default_lead_minutes": 15, "max_items_per_order": 30}
+    business = Business.load(str(path))
+    assert (business.default_lead_minutes, business.max_items_per_order) == (15, 30)

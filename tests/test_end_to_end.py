@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from conftest import ServerProcess
-from kebabalab.db import Database
+from kebabalab.store import Database
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ import pytest
 import requests
 
 from tests.servers import always_open_hours, wait_until
-from tests.test_serve_cli import SECRET, environment
+from tests.cli.test_serve_cli import SECRET, environment
 
 pytestmark = pytest.mark.slow
 CALLS = 40

@@ -11,10 +11,10 @@ import unicodedata
 import pytest
 
 from conftest import VapiCall
-from kebabalab.db import database_path
+from kebabalab.store import database_path
 from kebabalab.errors import ToolError
-from kebabalab.notifications import sanitize_for_sms
-from kebabalab.validation import (validate_customer_name, validate_customization, validate_menu_item,
+from kebabalab.messaging.texts import sanitize_for_sms
+from kebabalab.ordering.validation import (validate_customer_name, validate_customization, validate_menu_item,
                                   validate_notes, validate_phone_number, validate_price, validate_quantity)
 
 LONG = "x" * 10_000

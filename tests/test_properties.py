@@ -4,10 +4,10 @@ import json
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from kebabalab import pricing
-from kebabalab.cart import MAX_QUANTITY
+from kebabalab.ordering import pricing
+from kebabalab.ordering.cart import MAX_QUANTITY
 from kebabalab.config import PACKAGE_DATA
-from kebabalab.server import create_app
+from kebabalab.web.app import create_app
 from kebabalab.tools import REGISTRY
 
 PROPERTY_SETTINGS = settings(max_examples=150, deadline=None,
@@ -65,7 +65,7 @@ RAW_MENU = json.loads((PACKAGE_DATA / "menu.json").read_text())
 
 
 def expected_unit_cents(line) -> int:
-    """A line's unit price worked out from the menu file itself, apart from kebabalab.pricing (the oracle)."""
+    """A line's unit price worked out from the menu file itself, apart from kebabalab.ordering.pricing (the oracle)."""
     item = next(i for i in RAW_MENU["items"] if i["id"] == line.item_id)
     if line.meal is not None:
         rows = RAW_MENU["meals"][line.meal.type]["prices"]

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from kebabalab import __version__
-from kebabalab.request_framing import Head, TooLarge, read_head, request_end
+from kebabalab.cli.request_framing import Head, TooLarge, read_head, request_end
 from tests.slow_clients import SlowClients
-from tests.test_serve_cli import SECRET, start, tool_call_body  # noqa: F401 (start: the fixture)
+from tests.cli.test_serve_cli import SECRET, start, tool_call_body  # noqa: F401 (start: the fixture)
 
 pytestmark = pytest.mark.slow
 SERVERS = pytest.mark.parametrize("args", [(), ("--server", "waitress")], ids=["gunicorn", "waitress"])

@@ -2,10 +2,10 @@
 import pytest
 
 from conftest import new_order
-from kebabalab.board import order_json
-from kebabalab.notifications import sanitize_for_sms
-from kebabalab.staff_cli import _order_text
-from kebabalab.validation import clean_text
+from kebabalab.web.board import order_json
+from kebabalab.messaging.texts import sanitize_for_sms
+from kebabalab.cli.staff import _order_text
+from kebabalab.ordering.validation import clean_text
 
 DIRTY_NAME = "Jos\u00e9\u200b \u202eNguy\u1ec5n\x1b[8m"
 DIRTY_NOTES = "no\u00a0onion\r\n\x1b]0;pwned\x07cut\u2066 in half"

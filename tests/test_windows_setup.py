@@ -10,7 +10,7 @@ import pytest
 from kebabalab import __version__
 from kebabalab.__main__ import build_parser, main
 from kebabalab.config import Settings
-from kebabalab.update import release_name
+from kebabalab.cli.update import release_name
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPTS = {name: (ROOT / "deployment" / name).read_text(encoding="utf-8")

@@ -5,19 +5,19 @@ import logging
 import re
 import time
 
-from ..errors import StoreError, ToolError
-from ..phones import mask_phone, try_normalise
-from ..validation import clean_text
-from ..vapi import ToolCall, tool_result
-from .context import ToolContext
-from .registry import Registry
+from kebabalab.errors import StoreError, ToolError
+from kebabalab.ordering.phones import mask_phone, try_normalise
+from kebabalab.ordering.validation import clean_text
+from kebabalab.vapi.protocol import ToolCall, tool_result
+from kebabalab.tools import cart_tools, order_tools, shop_tools
+from kebabalab.tools.context import ToolContext
+from kebabalab.tools.registry import Registry
 
 log = logging.getLogger(__name__)
-REGISTRY = Registry()
+# Every tool, once; this order is the order of config/vapi-tools.json.
+REGISTRY = Registry.combined(cart_tools.TOOLS, shop_tools.TOOLS, order_tools.TOOLS)
 GENERIC_ERROR = "Sorry, something went wrong on our side; please try that again in a moment."
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
-
-from . import cart_tools, order_tools, shop_tools  # noqa: E402,F401  (each registers its tools)
 
 
 def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) -> dict:

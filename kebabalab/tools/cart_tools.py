@@ -2,18 +2,19 @@
 the session only when the tool returns)."""
 from __future__ import annotations
 
-from .. import pricing
-from ..availability import sold_out_refusal
-from ..cart import check_index, describe, make_line, say_and
-from ..errors import ToolError
-from ..items import apply_edit, spec_from_fields
-from ..meals import MealRequest, convert_to_meals
-from ..parser import read_order
-from ..validation import (coerce_chips_size, coerce_description, coerce_option, validate_index, validate_line_index,
-                          validate_quantity)
-from ..vapi import decode_arguments, json_value
-from . import REGISTRY
-from .registry import array, integer, obj, string
+from kebabalab.ordering import pricing
+from kebabalab.ordering.cart import check_index, describe, make_line, say_and
+from kebabalab.errors import ToolError
+from kebabalab.ordering.items import apply_edit, spec_from_fields
+from kebabalab.ordering.meals import MealRequest, convert_to_meals
+from kebabalab.ordering.parser import read_order
+from kebabalab.ordering.validation import (coerce_chips_size, coerce_description, coerce_option, validate_index,
+                                           validate_line_index, validate_quantity)
+from kebabalab.service.cart import add_to_cart, check_available as check_available_in
+from kebabalab.vapi.protocol import decode_arguments, json_value
+from kebabalab.tools.registry import Registry, array, integer, obj, string
+
+TOOLS = Registry()
 
 ITEM_SCHEMA = obj({
     "description": string("The item in the caller's words, read as quickAddItem reads them, instead of the "
@@ -34,27 +35,14 @@ ITEM_SCHEMA = obj({
 
 def check_available(ctx, lines) -> None:
     """Refuse the whole request if any line has something the kitchen marked sold out."""
-    state = ctx.kitchen
-    for line in lines:
-        refusal = sold_out_refusal(ctx.menu, state, line)
-        if refusal:
-            raise ToolError(refusal)
+    check_available_in(ctx.menu, ctx.kitchen, lines)
 
 
 def add_lines(ctx, lines, note: str = "") -> dict:
-    check_available(ctx, lines)
-    limit = ctx.services.business["ordering"]["max_items_per_order"]
-    if ctx.item_count() + sum(line.quantity for line in lines) > limit:
-        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
-    start = len(ctx.session.cart)
-    ctx.session.cart = ctx.session.cart + lines
-    added = [ctx.line(line, start + n) for n, line in enumerate(lines)]
-    said = "; ".join(ctx.spoken(line) for line in lines)
-    return ctx.reply(f"Added {said}. The total is now {pricing.spoken_money(ctx.total())}.{note}",
-                     added=added, **ctx.cart_fields())
+    return ctx.added(lines, add_to_cart(ctx.services, ctx.session, ctx.kitchen, lines), note)
 
 
-@REGISTRY.tool("quickAddItem", params={"description": string(
+@TOOLS.tool("quickAddItem", params={"description": string(
     "The customer's own words for one or more items, e.g. 'a large lamb kebab no onion with chilli and two cokes'")},
     required=("description",))
 def quick_add_item(ctx, args):
@@ -67,7 +55,7 @@ def quick_add_item(ctx, args):
     return {**result, "item": result["added"][-1]}  # the original's name: the line just added
 
 
-@REGISTRY.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
+@TOOLS.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
                required=("items",))
 def add_multiple_items(ctx, args):
     """Add structured items to the cart. Every item is checked first; if one is wrong, nothing is added."""
@@ -113,7 +101,7 @@ def _words(fields) -> str:
         else str(fields["description"])
 
 
-@REGISTRY.tool("getCartState", old_names=("getDetailedCart",))
+@TOOLS.tool("getCartState", old_names=("getDetailedCart",))
 def get_cart_state(ctx, args):
     """The cart: every line with its 0-based index, description and price, and the total."""
     items = ctx.lines()
@@ -126,7 +114,7 @@ def get_cart_state(ctx, args):
 LINE_INDEX = integer("0-based position in getCartState's items; -1 for the last line")
 
 
-@REGISTRY.tool("removeCartItem", params={"itemIndex": LINE_INDEX}, required=("itemIndex",))
+@TOOLS.tool("removeCartItem", params={"itemIndex": LINE_INDEX}, required=("itemIndex",))
 def remove_cart_item(ctx, args):
     """Remove one line from the cart."""
     index = validate_line_index(args.get("itemIndex"), len(ctx.session.cart))
@@ -137,7 +125,7 @@ def remove_cart_item(ctx, args):
                      removedItem=removed, **ctx.cart_fields())
 
 
-@REGISTRY.tool("editCartItem", params={
+@TOOLS.tool("editCartItem", params={
     "itemIndex": LINE_INDEX,
     "modifications": obj({
         "size": string("small or large"), "protein": string("lamb, chicken, mixed or falafel"),
@@ -170,14 +158,14 @@ def edit_cart_item(ctx, args):
                      updatedItem=ctx.line(updated, index), **ctx.cart_fields())
 
 
-@REGISTRY.tool("clearCart")
+@TOOLS.tool("clearCart")
 def clear_cart(ctx, args):
     """Empty the cart."""
     ctx.session.cart = []
     return ctx.reply("The cart is empty now.", cartSize=0)
 
 
-@REGISTRY.tool("priceCart")
+@TOOLS.tool("priceCart")
 def price_cart(ctx, args):
     """Price the cart: subtotal, the GST it contains, and the total."""
     total = ctx.total()
@@ -187,7 +175,7 @@ def price_cart(ctx, args):
                      itemCount=ctx.item_count())
 
 
-@REGISTRY.tool("convertItemsToMeals", params={
+@TOOLS.tool("convertItemsToMeals", params={
     "itemIndices": array(integer("index"), "Lines to convert (default: every kebab, HSP and gozleme not yet a meal)"),
     "drinkBrand": string("The meal's can (default coke)"),
     "chipsSize": string("small, large, or none for a kebab and can", enum=["small", "large", "none"]),
@@ -219,7 +207,7 @@ def convert_items_to_meals(ctx, args):
                      converted=converted, convertedCount=len(converted), **ctx.cart_fields())
 
 
-@REGISTRY.tool("getOrderSummary")
+@TOOLS.tool("getOrderSummary")
 def get_order_summary(ctx, args):
     """A single-line spoken read-back of the whole order with the total."""
     if not ctx.session.cart:

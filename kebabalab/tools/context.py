@@ -6,12 +6,13 @@ from functools import cached_property
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from .. import pricing
-from ..cart import CartLine, line_result, spoken_line
+from kebabalab.ordering import pricing
+from kebabalab.ordering.cart import CartLine, line_result, spoken_line
+from kebabalab.shop.hours import spoken_time
 
 if TYPE_CHECKING:  # pragma: no cover
-    from ..services import Services
-    from ..sessions import Session
+    from kebabalab.service.wiring import Services
+    from kebabalab.store.sessions import Session
 
 
 @dataclass
@@ -50,6 +51,20 @@ class ToolContext:
     def lines(self, cart: list[CartLine] | None = None) -> list[dict]:
         cart = self.session.cart if cart is None else cart
         return [line_result(self.menu, line, i) for i, line in enumerate(cart)]
+
+    def added(self, lines: list[CartLine], start: int, note: str = "") -> dict:
+        """The reply to lines just added to the cart at `start`: what they are, and the cart's new total."""
+        added = [self.line(line, start + n) for n, line in enumerate(lines)]
+        said = "; ".join(self.spoken(line) for line in lines)
+        return self.reply(f"Added {said}. The total is now {pricing.spoken_money(self.total())}.{note}",
+                          added=added, **self.cart_fields())
+
+    def pickup_fields(self, ready: datetime) -> dict:
+        """A pickup time as the tools report it: ISO in the shop's zone, spoken, and minutes from now."""
+        local = ready.astimezone(self.services.hours.tz)
+        minutes = max(0, round((ready - self.now()).total_seconds() / 60))
+        iso = local.isoformat(timespec="seconds")
+        return {"readyAt": iso, "readyAtIso": iso, "readyAtSpoken": spoken_time(local), "minutesFromNow": minutes}
 
     def spoken(self, line: CartLine) -> str:
         return spoken_line(self.menu, line)

@@ -1,49 +1,33 @@
 """Order tools: place the order exactly once, recognise returning callers, texts, and the call's end."""
 from __future__ import annotations
 
-import hashlib
-import json
 from collections import Counter
 from datetime import datetime
 
-from .. import pricing
-from ..calls import note_abandoned
-from ..cart import CartLine, describe, make_line, spec_of
-from ..db import NewOrder, OutboxMessage
-from ..errors import ToolError
-from ..hours import spoken_time
-from ..notifications import compose_menu_link, compose_receipt, messages_for_new_order
-from ..phones import can_receive_texts, mask_phone
-from ..pickup import check_pickup
-from ..validation import validate_customer_name, validate_notes, validate_phone_number
-from . import REGISTRY
-from .cart_tools import add_lines, check_available
-from .registry import string
-from .shop_tools import asap_pickup, pickup_fields
+from kebabalab.ordering import pricing
+from kebabalab.service.calls import note_abandoned
+from kebabalab.service.orders import Placed, place_order
+from kebabalab.service.repeat import repeat_last_order as repeat_order
+from kebabalab.store import OutboxMessage
+from kebabalab.errors import ToolError
+from kebabalab.shop.hours import spoken_time
+from kebabalab.messaging.texts import compose_menu_link, compose_receipt
+from kebabalab.ordering.phones import can_receive_texts, mask_phone
+from kebabalab.ordering.validation import validate_customer_name, validate_notes, validate_phone_number
+from kebabalab.tools.registry import Registry, string
+
+TOOLS = Registry()
 
 PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
 
 
-def cart_key(call_id: str, orders_before: int, cart: list[CartLine]) -> str:
-    """The idempotency key of placing this cart as this call's next order: a retry of the same placement
-    finds the first order; the same food ordered again after it ("same again for my mate") is a new one."""
-    canonical = json.dumps([line.to_dict() for line in cart], sort_keys=True, separators=(",", ":"))
-    return f"{call_id}:{orders_before}:{hashlib.sha256(canonical.encode()).hexdigest()[:32]}"
-
-
-def stored_items(menu, cart: list[CartLine]) -> list[dict]:
-    """Order lines as saved: what was said and charged, and the line itself for a repeat order."""
-    return [{"item_id": line.item_id, "description": describe(menu, line), "quantity": line.quantity,
-             "unit_price_cents": pricing.unit_price(menu, line), "line_total_cents": pricing.line_total(menu, line),
-             "line": line.to_dict()} for line in cart]
-
-
-def _order_reply(ctx, order, message_prefix: str, promised: datetime | None = None) -> dict:
+def _order_reply(ctx, placed, message_prefix: str) -> dict:
+    order = placed.order
     ready = datetime.fromisoformat(order.ready_at)
-    fields = pickup_fields(ctx, ready)
-    moved = promised is not None and ready > promised
-    later = (f" The kitchen got busier, so that's later than the {spoken_time(ctx.services.hours.local(promised))} "
-             "I said.") if moved else ""
+    fields = ctx.pickup_fields(ready)
+    moved = placed.moved_from is not None
+    later = (f" The kitchen got busier, so that's later than the "
+             f"{spoken_time(ctx.services.hours.local(placed.moved_from))} I said.") if moved else ""
     message = (f"{message_prefix} Order number {order.display_number}, {pricing.spoken_money(order.total)}, "
                f"ready at {fields['readyAtSpoken']}.{later}")
     return ctx.reply(message, orderNumber=order.order_number, displayOrderNumber=order.display_number,
@@ -52,21 +36,7 @@ def _order_reply(ctx, order, message_prefix: str, promised: datetime | None = No
                      readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved)
 
 
-def _pickup_still_valid(ctx) -> datetime:
-    if not ctx.session.pickup_at:
-        raise ToolError("When would you like to pick it up? Set the pickup time first.")
-    hours = ctx.services.hours
-    wanted = datetime.fromisoformat(ctx.session.pickup_at)
-    if ctx.session.pickup_asap:
-        return asap_pickup(ctx, wanted)
-    try:
-        return check_pickup(hours, ctx.now(), wanted, hours.min_lead_minutes)
-    except ToolError as err:
-        raise ToolError(f"The pickup time {spoken_time(hours.local(wanted))} no longer works. {err.message} "
-                        "Please set the pickup time again.") from None
-
-
-@REGISTRY.tool("createOrder", params={
+@TOOLS.tool("createOrder", params={
     "customerName": string("The name for the order"),
     "customerPhone": PHONE_ARG,
     "notes": string("Anything the kitchen should know (200 characters at most)"),
@@ -77,40 +47,19 @@ def create_order(ctx, args):
     first order, never a second one."""
     services, session = ctx.services, ctx.session
     if not session.cart and session.order_number:
-        return _order_reply(ctx, services.db.find_order(session.order_number), "That order is already placed.")
+        return _order_reply(ctx, Placed(services.db.find_order(session.order_number), None),
+                            "That order is already placed.")
     name = validate_customer_name(args.get("customerName"))
     phone = validate_phone_number(args["customerPhone"]) if args.get("customerPhone") else ctx.caller
     if phone is None:
         raise ToolError("What's the best phone number for the order?")
     notes = validate_notes(args.get("notes"))
-    if not session.cart:
-        raise ToolError("The cart is empty; what would you like to order?")
-    if not services.hours.taking_orders(ctx.now()) or ctx.kitchen.paused:
-        raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
-    check_available(ctx, session.cart)  # the kitchen may have run out since the item went in the cart
-    promised = datetime.fromisoformat(session.pickup_at) if session.pickup_at else None
-    ready = _pickup_still_valid(ctx)
-    total = ctx.total()
-    now = ctx.now()
-    key = cart_key(ctx.call_id, session.orders_placed, session.cart)
-    new = NewOrder(call_id=ctx.call_id, idempotency_key=key, customer_name=name,
-                   customer_phone=phone, items=stored_items(ctx.menu, session.cart), subtotal=total,
-                   gst=pricing.gst_of(total), total=total, ready_at=ready.isoformat(), notes=notes,
-                   order_day=services.hours.trading_day(now)[0].isoformat(), created_at=now.isoformat())
-    ready_said = spoken_time(services.hours.local(ready))
-    order = services.db.place_order(new, lambda stored: messages_for_new_order(
-        stored, services.business, ready_said, services.settings.shop_order_to or None))
-    if order.created:
-        services.metrics.orders.inc()
-        services.sender.wake()
-    session.cart, session.pickup_at, session.order_number = [], None, order.order_number
-    session.pickup_asap = False
-    session.orders_placed += 1
-    return _order_reply(ctx, order, "Your order is placed." if order.created else "That order is already placed.",
-                        promised if order.created else None)
+    placed = place_order(services, session, ctx.kitchen, ctx.call_id, name, phone, notes)
+    return _order_reply(ctx, placed, "Your order is placed." if placed.order.created
+                        else "That order is already placed.")
 
 
-@REGISTRY.tool("getCallerSmartContext", old_names=("getCallerInfo",))
+@TOOLS.tool("getCallerSmartContext", old_names=("getCallerInfo",))
 def get_caller_smart_context(ctx, args):
     """Who is calling: the caller's history by phone number (any form of the same number matches), for a
     personal greeting and 'your usual?'."""
@@ -120,7 +69,7 @@ def get_caller_smart_context(ctx, args):
         return ctx.reply("A new caller: welcome them to the shop.", phone=mask_phone(phone) if phone else None,
                          isReturningCustomer=False, customerName=None, orderCount=0, lastOrder=None,
                          favouriteItem=None, mostOrderedItem=None, orderHistory=[], canRepeatOrder=False,
-                         greetingSuggestion=f"Thanks for calling {ctx.services.business['name']}, "
+                         greetingSuggestion=f"Thanks for calling {ctx.services.business.name}, "
                                             "what can I get you?")
     last = orders[0]
     summary = "; ".join(_said(item) for item in last.items)
@@ -148,30 +97,19 @@ def _said(item: dict) -> str:
     return f"{quantity} x {item['description']}" if quantity > 1 else item["description"]
 
 
-@REGISTRY.tool("repeatLastOrder", params={"phoneNumber": string(
+@TOOLS.tool("repeatLastOrder", params={"phoneNumber": string(
     "Only used when the call has no caller number")})
 def repeat_last_order(ctx, args):
     """Put the caller's last order into the cart at today's prices; items no longer sold are named, not added."""
     phone = ctx.caller or (validate_phone_number(args["phoneNumber"]) if args.get("phoneNumber") else None)
     if phone is None:
         raise ToolError("What number did you order from last time?")
-    orders = ctx.services.db.orders_for_phone(phone, limit=1)
-    if not orders:
-        raise ToolError("I can't find an earlier order for that number; what would you like today?")
-    lines, unavailable = [], []
-    for item in orders[0].items:
-        try:
-            line = CartLine.from_dict(item["line"])
-            lines.append(make_line(ctx.menu, spec_of(line)))
-        except (KeyError, TypeError, ValueError, ToolError):
-            unavailable.append(item.get("description", "an item"))
-    if not lines:
-        raise ToolError(f"None of the last order is on the menu any more ({'; '.join(unavailable)}).")
-    result = add_lines(ctx, lines)
-    if unavailable:
-        result["message"] += f" Not available any more: {'; '.join(unavailable)}."
-    return {**result, "unavailable": unavailable, "itemCount": ctx.item_count(),
-            "lastTotal": pricing.dollars(orders[0].total)}
+    repeated = repeat_order(ctx.services, ctx.session, ctx.kitchen, phone)
+    result = ctx.added(repeated.lines, repeated.start)
+    if repeated.unavailable:
+        result["message"] += f" Not available any more: {'; '.join(repeated.unavailable)}."
+    return {**result, "unavailable": repeated.unavailable, "itemCount": ctx.item_count(),
+            "lastTotal": pricing.dollars(repeated.last_total)}
 
 
 def _text(ctx, kind: str, body: str, phone_arg) -> str:
@@ -188,16 +126,16 @@ def _text(ctx, kind: str, body: str, phone_arg) -> str:
     return to
 
 
-@REGISTRY.tool("sendMenuLink", params={"phoneNumber": PHONE_ARG})
+@TOOLS.tool("sendMenuLink", params={"phoneNumber": PHONE_ARG})
 def send_menu_link(ctx, args):
     """Text the menu link to the caller (or another number)."""
     to = _text(ctx, "menu_link", compose_menu_link(ctx.services.business), args.get("phoneNumber"))
     business = ctx.services.business
     return ctx.reply("I've texted you the menu link.", sentTo=mask_phone(to),
-                     menuUrl=business.get("menu_url") or business.get("website") or None)
+                     menuUrl=business.menu_url or business.website or None)
 
 
-@REGISTRY.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
+@TOOLS.tool("sendReceipt", params={"phoneNumber": PHONE_ARG})
 def send_receipt(ctx, args):
     """Text the receipt of the order placed in this call."""
     if not ctx.session.order_number:
@@ -208,9 +146,9 @@ def send_receipt(ctx, args):
                      orderNumber=order.order_number, order=order.display_number, sentTo=mask_phone(to))
 
 
-@REGISTRY.tool("endCall")
+@TOOLS.tool("endCall")
 def end_call(ctx, args):
     """Say goodbye and free the call's state (Vapi's own endCall tool hangs up)."""
     note_abandoned(ctx.services, ctx.session)
     ctx.session.ended = True
-    return ctx.reply(f"Thanks for calling {ctx.services.business['name']}, see you soon!")
+    return ctx.reply(f"Thanks for calling {ctx.services.business.name}, see you soon!")

@@ -57,22 +57,37 @@ class Tool:
 
 
 class Registry:
+    """Tools by name. Each tool module fills its own (`TOOLS`); tools/__init__.py combines them into REGISTRY."""
+
     def __init__(self) -> None:
         self._tools: dict[str, Tool] = {}
         self._old: dict[str, str] = {}
+
+    @classmethod
+    def combined(cls, *registries: "Registry") -> "Registry":
+        """One registry holding every tool of `registries`, in their order; a name registered twice is an error."""
+        registry = cls()
+        for part in registries:
+            for tool in part:
+                registry.add(tool)
+        return registry
+
+    def add(self, tool: Tool) -> None:
+        for name in (tool.name, *tool.old_names):
+            if name in self._tools or name in self._old:
+                raise ValueError(f"tool {name} registered twice")
+        self._tools[tool.name] = tool
+        for old in tool.old_names:
+            self._old[old] = tool.name
 
     def tool(self, name: str, *, params: dict | None = None, required: tuple[str, ...] = (),
              old_names: tuple[str, ...] = ()) -> Callable:
         """Register the decorated function as the tool `name`; its docstring is the description."""
         def register(func: Callable) -> Callable:
-            if name in self._tools or name in self._old:
-                raise ValueError(f"tool {name} registered twice")
             doc = " ".join(inspect.cleandoc(func.__doc__ or "").split())
             if not doc:
                 raise ValueError(f"tool {name} needs a docstring")
-            self._tools[name] = Tool(name, func, doc, dict(params or {}), tuple(required), tuple(old_names))
-            for old in old_names:
-                self._old[old] = name
+            self.add(Tool(name, func, doc, dict(params or {}), tuple(required), tuple(old_names)))
             return func
         return register
 

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..errors import ToolError
-from ..hours import spoken_day_time, spoken_time
-from ..kitchen_queue import current_lead
-from ..pickup import ROUND_TO_MINUTES, check_pickup, earliest_pickup, parse_requested_time
-from ..validation import coerce_text
-from . import REGISTRY
-from .registry import string
+from kebabalab.errors import ToolError
+from kebabalab.shop.hours import spoken_day_time, spoken_time
+from kebabalab.service.kitchen_queue import current_lead
+from kebabalab.shop.pickup import ROUND_TO_MINUTES, check_pickup, earliest_pickup, parse_requested_time
+from kebabalab.ordering.validation import coerce_text
+from kebabalab.tools.registry import Registry, string
+
+TOOLS = Registry()
 
 
 def kitchen_lead(ctx) -> int:
@@ -17,14 +18,7 @@ def kitchen_lead(ctx) -> int:
     return current_lead(ctx.services, ctx.now(), ctx.item_count(), ctx.kitchen.busy_minutes)
 
 
-def pickup_fields(ctx, ready: datetime) -> dict:
-    local = ready.astimezone(ctx.services.hours.tz)
-    minutes = max(0, round((ready - ctx.now()).total_seconds() / 60))
-    iso = local.isoformat(timespec="seconds")
-    return {"readyAt": iso, "readyAtIso": iso, "readyAtSpoken": spoken_time(local), "minutesFromNow": minutes}
-
-
-@REGISTRY.tool("checkOpen")
+@TOOLS.tool("checkOpen")
 def check_open(ctx, args):
     """Is the shop open now (shop's time zone, overnight hours, closed dates and special hours)?"""
     hours = ctx.services.hours
@@ -55,7 +49,7 @@ def _when(at: datetime, now: datetime, hours) -> str:
     return f"at {said}" if hours.local_date(at) == hours.local_date(now) else said
 
 
-@REGISTRY.tool("setPickupTime", params={"requestedTime": string(
+@TOOLS.tool("setPickupTime", params={"requestedTime": string(
     "When the customer wants to pick up, in their words: 'in 30 minutes', 'half an hour', '6pm', '6.30', "
     "'quarter past 7', or 'asap'")}, required=("requestedTime",))
 def set_pickup_time(ctx, args):
@@ -69,11 +63,11 @@ def set_pickup_time(ctx, args):
     requested = parse_requested_time(text, now, hours.tz)
     ready = check_pickup(hours, now, requested, kitchen_lead(ctx), slack_minutes=ROUND_TO_MINUTES)
     ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), False
-    fields = pickup_fields(ctx, ready)
+    fields = ctx.pickup_fields(ready)
     return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", asap=False, **fields)
 
 
-@REGISTRY.tool("estimateReadyTime")
+@TOOLS.tool("estimateReadyTime")
 def estimate_ready_time(ctx, args):
     """The earliest pickup time, from the kitchen's current queue and this cart's size, set as the call's pickup
     "as soon as possible" (asap: true). A later setPickupTime replaces it; createOrder re-estimates it then, never
@@ -82,21 +76,9 @@ def estimate_ready_time(ctx, args):
     now = ctx.now()
     ready = earliest_pickup(ctx.services.hours, now, kitchen_lead(ctx))
     ctx.session.pickup_at, ctx.session.pickup_asap = ready.isoformat(), True
-    fields = pickup_fields(ctx, ready)
+    fields = ctx.pickup_fields(ready)
     return ctx.reply(f"It can be ready at {fields['readyAtSpoken']}, in about {fields['minutesFromNow']} minutes.",
                      estimatedMinutes=fields["minutesFromNow"], asap=True, **fields)
-
-
-def asap_pickup(ctx, promised: datetime) -> datetime:
-    """An ASAP pickup re-estimated against the queue now: never earlier than `promised`; refused (with what
-    still works) when the kitchen can no longer have it ready before close."""
-    hours = ctx.services.hours
-    try:
-        fresh = earliest_pickup(hours, ctx.now(), kitchen_lead(ctx))
-    except ToolError as err:
-        raise ToolError(f"The pickup time {spoken_time(hours.local(promised))} no longer works. {err.message}") \
-            from None
-    return max(promised, fresh)
 
 
 def _require_orders_open(ctx) -> None:

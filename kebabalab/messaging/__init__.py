@@ -1,0 +1,1 @@
+"""Texts: their wording, and the outbox that sends them (queue, sender, Twilio transport)."""

@@ -1,0 +1,18 @@
+"""Putting lines in a call's cart: refused whole when the kitchen has run out of something or the order grows past
+the shop's limit (the cart tools and a repeated order share this)."""
+from __future__ import annotations
+
+from kebabalab.errors import ToolError
+from kebabalab.ordering.lines import CartLine
+from kebabalab.shop.availability import check_available
+
+
+def add_to_cart(services, session, kitchen, lines: list[CartLine]) -> int:
+    """Append `lines` to the session's cart, all or none; returns the index of the first one added."""
+    check_available(services.menu, kitchen, lines)
+    limit = services.business.max_items_per_order
+    if sum(line.quantity for line in session.cart) + sum(line.quantity for line in lines) > limit:
+        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
+    start = len(session.cart)
+    session.cart = session.cart + lines
+    return start

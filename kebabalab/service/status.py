@@ -1,0 +1,51 @@
+"""Moving an order's status (the board, the API, the command line): the shop's rules, the store's transaction,
+and the customer's 'ready' text, combined here and nowhere else."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from kebabalab.messaging.texts import compose_ready, customer_text
+from kebabalab.shop.order_status import MoveRefused, OrderNotFound, decide_move
+from kebabalab.store.records import StoredOrder, utc_text
+from kebabalab.store.status import StatusRaced, move_status, orders_between
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    order: StoredOrder  # as it is after the change
+    from_status: str
+    to_status: str
+    actor: str
+    at: str
+    texted: bool  # a 'ready' text was queued
+
+
+def change_status(services, order_number: str, target: str | None = None, *, undo: bool = False,
+                  expected: str | None = None, actor: str = "staff") -> StatusChange:
+    """Move an order to `target` (or one step back with `undo`) and record who did it, in one transaction;
+    marking it ready queues the customer's text at most once, so an undone and redone tap never texts twice."""
+    now = services.clock.now()
+
+    def decide(order: StoredOrder, cancelled_from: str | None) -> str:
+        return decide_move(order.status, order.display_number, target, undo=undo, expected=expected,
+                           cancelled_from=cancelled_from)
+
+    def ready_text(order: StoredOrder) -> list:
+        return customer_text("ready", order, compose_ready(order, services.business))
+
+    try:
+        move = move_status(services.db, order_number, decide, actor=actor, at=now, ready_text=ready_text)
+    except StatusRaced as raced:
+        raise MoveRefused(f"Order {raced} was changed by someone else; try again.") from None
+    if move is None:
+        raise OrderNotFound(order_number)
+    if move.texted:
+        services.sender.wake()
+    return StatusChange(move.after, move.before.status, move.after.status, actor, utc_text(now), move.texted)
+
+
+def orders_today(db, hours, now: datetime) -> list[StoredOrder]:
+    """The trading day's orders (5 am to 5 am in the shop's time zone), newest first."""
+    _, start, end = hours.trading_day(now)
+    return orders_between(db, start, end)

@@ -1,0 +1,161 @@
+"""The shop's services, built once per app by `create_app` and handed to every tool call."""
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+from kebabalab.shop.availability import Availability
+from kebabalab.shop.business import Business
+from kebabalab.store.availability import MemoryAvailabilityStore
+from kebabalab.clock import SystemClock
+from kebabalab.config import Settings
+from kebabalab.store import Database
+from kebabalab.errors import ConfigError
+from kebabalab.store.heartbeat import Heartbeat
+from kebabalab.shop.hours import Hours
+from kebabalab.ordering.menu import Menu
+from kebabalab.metrics import Metrics
+from kebabalab.messaging.outbox import OutboxSender
+from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
+from kebabalab.ordering.phrases import Lexicon
+from kebabalab.service.privacy import HistoryJanitor
+from kebabalab.store.replay import ReplayGuard, make_replay_guard
+from kebabalab.store.rate_limits import RateLimiter
+from kebabalab.store.sessions import MemorySessionStore, Session
+from kebabalab.messaging.sms import LogTransport, TwilioTransport
+
+log = logging.getLogger(__name__)
+
+
+def shop_number(settings: Settings) -> str:
+    """SHOP_ORDER_TO in E.164 (a ConfigError if it is not a phone number); a warning when it is empty."""
+    if not settings.shop_order_to:
+        log.warning("SHOP_ORDER_TO is not set: orders are saved but the shop is not texted about them")
+        return ""
+    number = try_normalise(settings.shop_order_to)
+    if number is None:
+        raise ConfigError(f"SHOP_ORDER_TO is not a phone number: {settings.shop_order_to!r}")
+    if not can_receive_texts(number):
+        log.warning("SHOP_ORDER_TO (%s) is not a mobile: texts to it will fail", mask_phone(number))
+    return number
+
+
+def make_transport(settings: Settings):
+    if settings.twilio_configured:
+        return TwilioTransport(settings.twilio_account_sid, settings.twilio_auth_token,
+                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None)
+    return LogTransport()
+
+
+def make_session_store(settings: Settings, clock):
+    if settings.redis_url:
+        from kebabalab.store.redis_sessions import RedisSessionStore
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions)
+    return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
+
+
+def make_availability_store(settings: Settings):
+    """Sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
+    if settings.redis_url:
+        from kebabalab.store.redis_sessions import RedisAvailabilityStore
+        return RedisAvailabilityStore(settings.redis_url)
+    return MemoryAvailabilityStore()
+
+
+@dataclass(frozen=True)
+class ShopFiles:
+    """The shop's files, loaded and checked, and the settings with SHOP_ORDER_TO in E.164."""
+    settings: Settings
+    business: Business
+    hours: Hours
+    menu: Menu
+    lexicon: Lexicon
+
+    @classmethod
+    def load(cls, settings: Settings) -> "ShopFiles":
+        settings = settings.replace(shop_order_to=shop_number(settings))
+        menu = Menu.load(settings.menu_file)
+        return cls(settings, Business.load(settings.business_file), Hours.load(settings.hours_file), menu,
+                   Lexicon.from_menu(menu))
+
+
+def check_before_serving(settings: Settings) -> None:
+    """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
+    a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
+    make_transport(ShopFiles.load(settings).settings)
+    from kebabalab.store import init_database
+    init_database(settings.database_url)
+    if settings.redis_url:
+        from kebabalab.store.redis_sessions import ping
+        ping(settings.redis_url)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    menu: Menu
+    hours: Hours
+    business: Business
+    clock: object
+    sessions: object
+    db: Database
+    sender: OutboxSender
+    metrics: Metrics
+    call_limiter: RateLimiter
+    auth_limiter: RateLimiter
+    availability: Availability
+    lexicon: Lexicon
+    janitor: HistoryJanitor
+    replays: ReplayGuard
+    heartbeat: Heartbeat
+
+    def start_background(self) -> None:
+        """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
+        self.sender.start()
+        self.janitor.start()
+        self.heartbeat.start()
+
+    def stop_background(self) -> None:
+        self.sender.stop()
+        self.janitor.stop()
+        self.heartbeat.stop()
+
+    def save_sessions(self) -> int:
+        """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
+        the database for the next server to restore. Redis keeps them by itself. Returns how many."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        live = self.sessions.snapshot()
+        self.db.save_sessions([(s.call_id, json.dumps(s.to_dict(), separators=(",", ":"))) for s in live])
+        log.info("sessions: %d calls in progress saved for the next server", len(live))
+        return len(live)
+
+    def restore_sessions(self) -> int:
+        """`serve`, before it answers: take back the calls in progress a gracefully stopped server saved (only
+        the server: a CLI command on the same database must not take them)."""
+        if not isinstance(self.sessions, MemorySessionStore):
+            return 0
+        saved = self.db.take_saved_sessions()
+        restored = self.sessions.restore([Session.from_dict(json.loads(data)) for _, data in saved])
+        if saved:
+            log.info("sessions: %d calls in progress restored (%d past their TTL left out)", restored,
+                     len(saved) - restored)
+        return restored
+
+    @classmethod
+    def build(cls, settings: Settings, *, clock=None, transport=None) -> "Services":
+        clock = clock or SystemClock()
+        files = ShopFiles.load(settings)
+        settings = files.settings
+        db = Database(settings.database_url, clock=clock)
+        db.init()
+        metrics = Metrics()
+        sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
+        return cls(settings, files.menu, files.hours, files.business, clock,
+                   make_session_store(settings, clock), db, sender, metrics,
+                   RateLimiter(clock, settings.tool_calls_per_minute),
+                   RateLimiter(clock, settings.auth_failures_per_minute),
+                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
+                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
+                   Heartbeat(db, clock))

@@ -1,0 +1,87 @@
+"""Every statement of the order-status flow: the one transaction that moves an order, its events, a day's orders.
+
+The flow's rules (which move is allowed) come from the caller as `decide`, and the 'ready' text as `ready_text`,
+so the store knows neither the shop's policy nor the texts' wording.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from kebabalab.store.orders import insert_messages
+from kebabalab.store.records import StoredOrder, utc_text
+from kebabalab.store.schema import ORDER_COLUMNS, SQL as DB_SQL
+
+SQL = {
+    "order": DB_SQL["order_by_number"],
+    "orders_between": f"SELECT {ORDER_COLUMNS} FROM orders WHERE created_at >= ? AND created_at < ? "
+                      "ORDER BY created_at DESC, id DESC",
+    # The status guard makes a second writer that read the same old status change nothing (PostgreSQL
+    # re-checks the WHERE after waiting for the first writer's row lock; SQLite lets one writer in at a time).
+    "status_set": "UPDATE orders SET status = ? WHERE id = ? AND status = ? RETURNING id",
+    "event_add": "INSERT INTO order_events (order_id, from_status, to_status, actor, created_at) "
+                 "VALUES (?, ?, ?, ?, ?)",
+    "cancelled_from": "SELECT from_status FROM order_events WHERE order_id = ? AND to_status = 'cancelled' "
+                      "ORDER BY id DESC LIMIT 1",
+    "events": "SELECT from_status, to_status, actor, created_at FROM order_events WHERE order_id = ? ORDER BY id",
+    "ready_texts": "SELECT COUNT(*) AS n FROM outbox WHERE order_id = ? AND kind = 'ready'",
+}
+
+
+class StatusRaced(Exception):
+    """Another writer moved the order between our read and our write; nothing was changed."""
+
+
+@dataclass(frozen=True)
+class StatusMove:
+    before: StoredOrder
+    after: StoredOrder
+    texted: bool  # a 'ready' text was queued
+
+
+def move_status(db, order_number: str, decide: Callable[[StoredOrder, str | None], str], *, actor: str, at: datetime,
+                ready_text: Callable[[StoredOrder], list]) -> StatusMove | None:
+    """Move one order to the status `decide(order, cancelled_from)` returns (it raises to refuse), record the
+    event, and queue `ready_text(order)` at most once when the order becomes ready: all in one transaction.
+    None when no order has that number."""
+    stamp = utc_text(at)
+    with db.transaction(immediate=True) as conn:
+        row = conn.execute(SQL["order"], (order_number,)).fetchone()
+        if row is None:
+            return None
+        order = StoredOrder.from_row(row)
+        cancelled_from = _cancelled_from(conn, order.id) if order.status == "cancelled" else None
+        target = decide(order, cancelled_from)
+        if conn.execute(SQL["status_set"], (target, order.id, order.status)).fetchone() is None:
+            raise StatusRaced(order.display_number)
+        conn.execute(SQL["event_add"], (order.id, order.status, target, actor, stamp))
+        texted = target == "ready" and _queue_ready(conn, order, ready_text(order), stamp)
+        after = StoredOrder.from_row(conn.execute(SQL["order"], (order_number,)).fetchone())
+    return StatusMove(order, after, texted)
+
+
+def _cancelled_from(conn, order_id: int) -> str | None:
+    row = conn.execute(SQL["cancelled_from"], (order_id,)).fetchone()
+    return row["from_status"] if row else None
+
+
+def _queue_ready(conn, order: StoredOrder, messages: list, at: str) -> bool:
+    """Queue the 'ready' text unless there is none to send or one already went for this order."""
+    if not messages or conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
+        return False
+    insert_messages(conn, messages, at, due=None)
+    return True
+
+
+def order_events(db, order_id: int) -> list[dict]:
+    """Every recorded change of one order, oldest first: from_status, to_status, actor, created_at."""
+    with db.transaction() as conn:
+        return [dict(row) for row in conn.execute(SQL["events"], (order_id,)).fetchall()]
+
+
+def orders_between(db, start: datetime, end: datetime) -> list[StoredOrder]:
+    """Orders created in [start, end), newest first."""
+    with db.transaction() as conn:
+        rows = conn.execute(SQL["orders_between"], (utc_text(start), utc_text(end))).fetchall()
+    return [StoredOrder.from_row(row) for row in rows]

@@ -1,0 +1,287 @@
+"""The shop's order board and its JSON API, for the counter tablet or another till.
+
+    GET  /board                          the board (signed in), polling /api/orders every 3 seconds
+    GET  /board/login, POST /board/login sign in with STAFF_PASSWORD (form, or JSON {"password"})
+    POST /board/logout                   sign out (the session ends on the server: a copied cookie stops working)
+    POST /board/logout-all               sign out every tablet and till
+    GET  /api/session                    {"signedIn", "csrfToken"}: a token to sign in with from a till
+    GET  /api/orders                     today's orders (the shop's trading day), newest first
+    POST /api/orders/<number>/status     {"status": "ready", "from": "preparing"} or {"undo": true}
+    GET  /api/availability, POST         sold-out marks, paused phone orders, busy minutes
+
+Everything but sign-in needs a staff session; every POST needs the session's CSRF token (`X-CSRF-Token`
+header or `csrf_token` field). Signed out, pages redirect to the sign-in and the API answers 401.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+
+from kebabalab.version import __version__
+from kebabalab.ordering import pricing
+from kebabalab.shop.availability import KINDS, MAX_BUSY_MINUTES
+from kebabalab.errors import StoreError
+from kebabalab.shop.hours import spoken_time
+from kebabalab.service.status import change_status, orders_today
+from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
+from kebabalab.ordering.phones import mask_phone
+from kebabalab.web.staff_auth import StaffAuth
+from kebabalab.web.staff_auth import init_app as init_staff_auth
+from kebabalab.ordering.validation import clean_text
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("board", __name__)
+PUBLIC_ENDPOINTS = {"board.login", "board.session_info"}
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+BUSY_CHOICES = (0, 10, 20, 30)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+
+
+def init_app(app, services) -> None:
+    """Sign-in, session cookie and the board's routes on the app (create_app calls this once)."""
+    init_staff_auth(app, services.settings, services.clock, services.db)
+    app.register_blueprint(bp)
+
+
+def _services():
+    return current_app.extensions["kebabalab"]
+
+
+def _auth() -> StaffAuth:
+    return current_app.extensions["kebabalab_staff"]
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.is_json
+
+
+def _error(status: int, message: str, **extra):
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    return response
+
+
+@bp.before_request
+def _guard():
+    auth = _auth()
+    if request.endpoint not in PUBLIC_ENDPOINTS and not auth.signed_in():
+        if _wants_json():
+            return _error(401, "sign in to the board first")
+        return redirect(url_for("board.login"))
+    if request.method not in SAFE_METHODS and not auth.csrf_ok():
+        log.warning("board: %s %s refused without a valid CSRF token", request.method, request.path)
+        if _wants_json():
+            return _error(403, "missing or wrong CSRF token; reload the board")
+        return _login_page("That form had expired; please try again.", 403)
+    return None
+
+
+@bp.errorhandler(StoreError)
+def _store_error(exc: StoreError):
+    """The database busy or gone (sign-in tries and sessions live there): a sentence, not a crash."""
+    return _error(503, str(exc))
+
+
+@bp.after_request
+def _headers(response):
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+# -- sign-in -------------------------------------------------------------------------------------------
+
+def _login_page(error: str | None = None, status: int = 200, headers: dict | None = None):
+    auth = _auth()
+    if not auth.enabled and error is None:
+        error = "The board is off: set STAFF_PASSWORD and restart the server."
+    page = render_template("login.html", error=error, csrf_token=auth.csrf_token(),
+                           shop=_services().business.name, version=__version__)
+    return page, status, headers or {}
+
+
+def _login_refused(status: int, message: str, headers: dict | None = None):
+    if _wants_json():
+        response = _error(status, message)
+        response.headers.update(headers or {})
+        return response
+    return _login_page(message, status, headers)
+
+
+def _given_password() -> str:
+    if request.is_json:
+        body = request.get_json(silent=True)
+        value = body.get("password") if isinstance(body, dict) else None
+    else:
+        value = request.form.get("password")
+    return value if isinstance(value, str) else ""
+
+
+@bp.route("/board/login", methods=["GET", "POST"])
+def login():
+    auth = _auth()
+    if request.method == "GET":
+        return redirect(url_for("board.board")) if auth.signed_in() else _login_page()
+    address = request.remote_addr or "?"  # the client's, through PROXY_HOPS (ProxyFix)
+    if not auth.enabled:
+        return _login_refused(503, "The board is off: set STAFF_PASSWORD and restart the server.")
+    wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
+    if wait:
+        return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
+    if not auth.check(_given_password()):
+        auth.guard.failed(address)
+        log.warning("board: wrong staff password from %s", address)
+        return _login_refused(401, "Wrong PIN or password.")
+    auth.guard.succeeded(address)
+    auth.sign_in()
+    log.info("board: staff signed in from %s", address)
+    if request.is_json:
+        return jsonify({"signedIn": True, "csrfToken": auth.csrf_token()})
+    return redirect(url_for("board.board"), 303)
+
+
+@bp.post("/board/logout")
+def logout():
+    _auth().sign_out()
+    if request.is_json:
+        return jsonify({"signedIn": False})
+    return redirect(url_for("board.login"), 303)
+
+
+@bp.post("/board/logout-all")
+def logout_all():
+    ended = _auth().sessions.end_all()
+    session.clear()
+    log.info("board: every staff session ended from %s (%d open)", request.remote_addr, ended)
+    if request.is_json:
+        return jsonify({"signedIn": False, "sessionsEnded": ended})
+    return redirect(url_for("board.login"), 303)
+
+
+@bp.get("/api/session")
+def session_info():
+    auth = _auth()
+    return jsonify({"signedIn": auth.signed_in(), "csrfToken": auth.csrf_token()})
+
+
+# -- the board and its orders --------------------------------------------------------------------------
+
+@bp.get("/board")
+def board():
+    services = _services()
+    return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
+                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)
+
+
+def order_json(order, hours) -> dict:
+    """One order as the board and other tills read it; money in dollars, times in the shop's time zone."""
+    ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
+    return {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
+            "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
+            "pickupAt": ready.isoformat(timespec="seconds") if ready else None,
+            "pickupSpoken": spoken_time(ready) if ready else None,
+            "items": [{"quantity": int(i.get("quantity") or 1),
+                       "description": clean_text(i.get("description")) or "item"} for i in order.items],
+            "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
+            "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
+
+
+@bp.get("/api/orders")
+def api_orders():
+    services = _services()
+    now = services.clock.now()
+    day = services.hours.trading_day(now)[0].isoformat()
+    orders = orders_today(services.db, services.hours, now)
+    return jsonify({"day": day, "statuses": list(STATUSES),
+                    "orders": [order_json(o, services.hours) for o in orders]})
+
+
+@bp.post("/api/orders/<number>/status")
+def api_order_status(number: str):
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return _error(400, 'send JSON: {"status": "ready"} or {"undo": true}')
+    undo, target, expected = body.get("undo") is True, body.get("status"), body.get("from")
+    if not all(v is None or isinstance(v, str) for v in (target, expected)) or (not undo and not target):
+        return _error(400, 'send JSON: {"status": "ready"} or {"undo": true}')
+    services = _services()
+    try:
+        change = change_status(services, number, target, undo=undo, expected=expected, actor="staff")
+    except OrderNotFound:
+        return _error(404, f"no order {number}")
+    except MoveRefused as exc:
+        return _error(409, exc.message)
+    log.info("board: order %s %s -> %s by %s", number, change.from_status, change.to_status, change.actor)
+    return jsonify({"order": order_json(change.order, services.hours), "from": change.from_status,
+                    "to": change.to_status, "actor": change.actor, "at": change.at,
+                    "readyTextQueued": change.texted})
+
+
+# -- sold out, paused, busy -----------------------------------------------------------------------------
+
+def _valid_names(menu) -> dict[str, set[str]]:
+    return {"item": set(menu.items), "protein": set(menu.proteins), "brand": set(menu.can_brands),
+            "salad": set(menu.salads), "sauce": set(menu.sauces), "extra": set(menu.extras),
+            "category": {i.category for i in menu.items.values()}}
+
+
+def _panel_choices(menu) -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """The board's sold-out toggles: (heading, kind, [(name, label)])."""
+    return [("Meat", "protein", [(p, p) for p in menu.proteins]),
+            ("Can brands", "brand", [(b, b) for b in menu.can_brands]),
+            ("Menu items", "item", [(i.id, i.name) for i in menu.items.values()])]
+
+
+def availability_json(services) -> dict:
+    state = services.availability.state()
+    return {"day": state.day, "soldOut": sorted(state.sold_out), "paused": state.paused,
+            "busyMinutes": state.busy_minutes,
+            "choices": {kind: [{"name": n, "label": label} for n, label in names]
+                        for _, kind, names in _panel_choices(services.menu)}}
+
+
+def _availability_changes(body, menu) -> list[tuple[str, tuple]]:
+    """The requested changes, all checked before any is made; raises ValueError with what is wrong."""
+    if not isinstance(body, dict):
+        raise ValueError('send JSON: {"kind", "name", "soldOut"}, {"paused"} or {"busyMinutes"}')
+    changes = []
+    if "kind" in body or "name" in body or "soldOut" in body:
+        kind, name, out = body.get("kind"), body.get("name"), body.get("soldOut")
+        if kind not in KINDS or not isinstance(out, bool) or name not in _valid_names(menu).get(kind, ()):
+            raise ValueError(f"sold out needs a kind ({', '.join(KINDS)}), a name on the menu and soldOut "
+                             "true or false")
+        changes.append(("set_sold_out", (kind, name, out)))
+    if "paused" in body:
+        if not isinstance(body["paused"], bool):
+            raise ValueError("paused must be true or false")
+        changes.append(("set_paused", (body["paused"],)))
+    if "busyMinutes" in body:
+        minutes = body["busyMinutes"]
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= MAX_BUSY_MINUTES:
+            raise ValueError(f"busyMinutes must be a whole number from 0 to {MAX_BUSY_MINUTES}")
+        changes.append(("set_busy", (minutes,)))
+    if not changes:
+        raise ValueError('nothing to change: send {"kind", "name", "soldOut"}, {"paused"} or {"busyMinutes"}')
+    return changes
+
+
+@bp.route("/api/availability", methods=["GET", "POST"])
+def api_availability():
+    services = _services()
+    if request.method == "POST":
+        try:
+            changes = _availability_changes(request.get_json(silent=True), services.menu)
+        except ValueError as exc:
+            return _error(400, str(exc))
+        for method, args in changes:
+            getattr(services.availability, method)(*args)
+            log.info("board: availability %s%s by staff", method, args)
+    return jsonify(availability_json(services))

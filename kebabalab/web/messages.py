@@ -1,0 +1,43 @@
+"""What the webhook does with each Vapi message type: one handler per type, registered on `router`.
+
+A new message type is one handler here (and, if it carries new fields, its reading in vapi/protocol.py).
+"""
+from __future__ import annotations
+
+from kebabalab.service.assistant_request import answer_assistant_request
+from kebabalab.service.calls import finish_call
+from kebabalab.tools import run_tool_call
+from kebabalab.vapi.protocol import ServerMessage, function_call_reply, tool_calls_reply
+from kebabalab.vapi.router import Router
+
+router = Router()
+
+
+def _run(message: ServerMessage, services) -> list[dict]:
+    call_id = message.call_id or ""  # without a call or chat, each tool call is refused (vapi/protocol.py)
+    return [run_tool_call(services, call, call_id, message.caller_number) for call in message.tool_calls]
+
+
+@router.register("tool-calls")
+def tool_calls(message: ServerMessage, services) -> dict | None:
+    """Every tool call of the message, each answered in `results` (an error is a result, never an HTTP error)."""
+    return tool_calls_reply(_run(message, services)) if message.tool_calls else None
+
+
+@router.register("function-call")
+def function_call(message: ServerMessage, services) -> dict | None:
+    """The deprecated single function call: its result (or error) as `result`."""
+    return function_call_reply(_run(message, services)[0]) if message.tool_calls else None
+
+
+@router.register("assistant-request")
+def assistant_request(message: ServerMessage, services) -> dict:
+    """A call to a number with no fixed assistant: which assistant takes it, and what it knows first."""
+    return answer_assistant_request(services, message.caller_number)
+
+
+@router.register("end-of-call-report", "status-update")
+def call_ended(message: ServerMessage, services) -> None:
+    """The call is over: free its session and note a cart left without an order."""
+    if message.ends_call and message.call_id:
+        finish_call(services, message.call_id, message.caller_number)

@@ -1,0 +1,137 @@
+"""Staff sign-in for the order board: the password hash, the session cookie, CSRF tokens and the lock-out.
+
+- STAFF_PASSWORD (a PIN or a password) is hashed with scrypt (werkzeug) when the app starts; only the hash
+  is kept. A value that already is a werkzeug hash (`scrypt:...$...$...`, `pbkdf2:...`) is used as it is,
+  so the plain password need not sit in the environment. With no STAFF_PASSWORD the board is off.
+- The session is Flask's signed cookie: HttpOnly, SameSite=Lax, Secure when the request came over HTTPS
+  (directly or through a proxy that says `X-Forwarded-Proto: https`), 12 hours at most.
+- The cookie's signing key must be the same in every worker. It is derived with HMAC-SHA256 from the
+  webhook's secrets (VAPI_WEBHOOK_SECRET, VAPI_HMAC_SECRET, which every worker has and which are long and
+  random) together with STAFF_PASSWORD (so changing the password signs everybody out), under a fixed label:
+  the key reveals nothing about them. Without a webhook secret (a single-process `make run`) the key is
+  random per process and a restart signs staff out. A PIN alone is never the key: it could be guessed
+  offline from any cookie.
+- Every POST carries the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`).
+- Five wrong passwords from one address within 15 minutes lock that address out for 15 minutes (429), and
+  the shop as a whole gets a limited number of tries: counted in the database before the password is
+  checked (login_guard.py), so parallel sign-ins, several workers and a restart change nothing.
+- The cookie names a session kept on the server (staff_sessions.py): signing out ends it for every copy of
+  the cookie, and "sign out all tablets" ends them all.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+from datetime import timedelta
+
+from flask import request, session
+from flask.sessions import SecureCookieSessionInterface
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from kebabalab.store.login_guard import LoginGuard
+from kebabalab.store.staff_sessions import StaffSessions
+
+log = logging.getLogger(__name__)
+
+COOKIE_NAME = "kebabalab_staff"
+SESSION_LIFETIME = timedelta(hours=12)
+CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
+_KEY_LABEL = b"kebabalab staff session cookie v1"
+_HASH_PREFIXES = ("scrypt:", "pbkdf2:")
+
+
+def hash_password(configured: str) -> str | None:
+    """The stored hash for STAFF_PASSWORD (scrypt), or the value itself when it already is a hash."""
+    if not configured:
+        return None
+    if configured.startswith(_HASH_PREFIXES) and configured.count("$") == 2:
+        return configured
+    return generate_password_hash(configured, method="scrypt")
+
+
+def session_key(settings) -> bytes:
+    """The cookie's signing key: shared by every worker when a webhook secret is set, else random."""
+    shared = [settings.vapi_webhook_secret, settings.vapi_hmac_secret]
+    if not any(shared):
+        return secrets.token_bytes(32)
+    material = "\0".join([*shared, settings.staff_password]).encode("utf-8")
+    return hmac.new(material, _KEY_LABEL, hashlib.sha256).digest()
+
+
+def request_is_https() -> bool:
+    forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+    return request.is_secure or forwarded == "https"
+
+
+STAFF_PATHS = ("/board", "/api/")
+
+
+class StaffSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, marked Secure whenever the request itself was HTTPS. Only the board and its API
+    have a staff session: /webhook and /health never read or set the cookie (and skip its cost)."""
+
+    def open_session(self, app, request):
+        if not request.path.startswith(STAFF_PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
+
+    def get_cookie_secure(self, app) -> bool:
+        return request_is_https()
+
+
+class StaffAuth:
+    """The board's sign-in: one shared staff password, the lock-out, and the session's CSRF token."""
+
+    def __init__(self, settings, clock, db):
+        self.password_hash = hash_password(settings.staff_password)
+        self.guard = LoginGuard(db, clock)
+        self.sessions = StaffSessions(db, clock, SESSION_LIFETIME)
+        if settings.staff_password and len(settings.staff_password) < 6:
+            log.warning("STAFF_PASSWORD is shorter than 6 characters; the lock-out slows guessing, "
+                        "a longer PIN stops it")
+
+    @property
+    def enabled(self) -> bool:
+        return self.password_hash is not None
+
+    def check(self, password: str) -> bool:
+        return self.enabled and bool(password) and check_password_hash(self.password_hash, password)
+
+    def signed_in(self) -> bool:
+        return session.get("staff") is True and self.sessions.alive(session.get("sid"))
+
+    def sign_in(self) -> None:
+        session.clear()  # a new session and token on sign-in: nothing planted before survives
+        session.permanent = True
+        session["staff"] = True
+        session["sid"] = self.sessions.start()
+        session["csrf"] = secrets.token_urlsafe(32)
+
+    def sign_out(self) -> None:
+        self.sessions.end(session.get("sid"))
+        session.clear()
+
+    @staticmethod
+    def csrf_token() -> str:
+        if "csrf" not in session:
+            session["csrf"] = secrets.token_urlsafe(32)
+        return session["csrf"]
+
+    @staticmethod
+    def csrf_ok() -> bool:
+        expected = session.get("csrf")
+        given = request.headers.get(CSRF_HEADER) or request.form.get(CSRF_FIELD) or ""
+        return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
+
+
+def init_app(app, settings, clock, db) -> StaffAuth:
+    """Configure the app's session cookie for staff and return the sign-in."""
+    app.secret_key = app.secret_key or session_key(settings)
+    app.session_interface = StaffSessionInterface()
+    app.config.update(SESSION_COOKIE_NAME=COOKIE_NAME, SESSION_COOKIE_HTTPONLY=True,
+                      SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
+    auth = StaffAuth(settings, clock, db)
+    app.extensions["kebabalab_staff"] = auth
+    return auth

@@ -1,0 +1,235 @@
+"""`kebabalab doctor` against a shop set up for real: a migrated SQLite file, the real twilio library talking to
+the fake Twilio, VapiClient talking to the fake Vapi, and the app's own /health served over HTTPS with a
+self-signed certificate this test trusts through REQUESTS_CA_BUNDLE (as a shop would trust its proxy's CA)."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from kebabalab.store import init_database
+from kebabalab.cli.doctor_checks import Context, Finding
+from kebabalab.cli.doctor import owner_text, render, run_checks, text_owner
+from kebabalab.cli.vapi_sync import desired_tools
+from tests.fakes.twilio_server import FakeTwilio
+from tests.fakes.vapi_api import FakeVapi
+
+ROOT = Path(__file__).resolve().parents[1].parent
+SID, TOKEN, SENDER, SHOP = "AC" + "1" * 32, "twilio-token", "+61480000000", "+61411111111"
+SECRET = "doctor-webhook-secret-0123456789abcdef"
+HOUR = 3600
+
+
+@pytest.fixture(scope="module")
+def https_health(tmp_path_factory):
+    """The app's /health over HTTPS on 127.0.0.1 (cert for IP 127.0.0.1); yields (url, CA bundle path)."""
+    from kebabalab.config import Settings
+    from kebabalab.web.app import create_app
+    folder = tmp_path_factory.mktemp("tls")
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True)
+    app = create_app(Settings(database_url=f"sqlite:///{folder / 'health.db'}", send_sms_in_background=False))
+    server = make_server("127.0.0.1", 0, app, threaded=True, ssl_context=(str(cert), str(key)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"https://127.0.0.1:{server.server_port}", str(cert)
+    server.shutdown()
+    app.extensions["kebabalab"].stop_background()
+
+
+@pytest.fixture
+def shop(tmp_path, https_health, monkeypatch):
+    """Everything right: (env, fake Twilio, fake Vapi). Tests spoil one thing each."""
+    url, ca = https_health
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", ca)
+    database = f"sqlite:///{tmp_path / 'orders.db'}"
+    init_database(database)
+    backup = tmp_path / "backups" / "orders-20261207-020000.db"
+    backup.parent.mkdir()
+    backup.write_bytes(b"SQLite format 3\x00")
+    made = datetime.now(timezone.utc).timestamp() - 1.5 * HOUR
+    os.utime(backup, (made, made))
+    with FakeTwilio() as twilio, FakeVapi(api_key="vapi-key") as vapi:
+        twilio.auth_token = TOKEN
+        twilio.numbers = {SENDER: {"sms": True, "mms": True, "voice": True}}
+        vapi.assistant.update(server={"url": url + "/webhook", "headers": {"X-Vapi-Secret": SECRET}},
+                              serverMessages=["end-of-call-report", "status-update", "hang"])
+        for tool in desired_tools(url + "/webhook", SECRET):
+            created = dict(tool, id=f"tool-{tool['function']['name']}", createdAt="2026-12-01T00:00:00.000Z")
+            vapi.tools[created["id"]] = created
+            vapi.assistant["model"]["toolIds"].append(created["id"])
+        env = {"DATABASE_URL": database, "VAPI_WEBHOOK_SECRET": SECRET, "STAFF_PASSWORD": "Shawarma-Night-42",
+               "SHOP_ORDER_TO": SHOP, "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN,
+               "TWILIO_FROM_NUMBER": SENDER, "TWILIO_API_BASE_URL": twilio.base_url, "VAPI_API_KEY": "vapi-key",
+               "VAPI_ASSISTANT_ID": vapi.assistant["id"], "VAPI_API_BASE_URL": vapi.base_url, "PUBLIC_URL": url,
+               "KEBABALAB_STATE_DIR": str(tmp_path), "KEBABALAB_ENV": "/etc/kebabalab/kebabalab.env"}
+        yield env, twilio, vapi
+
+
+def check(env: dict, ahead: timedelta = timedelta(0)) -> list[Finding]:
+    """The checks with this machine's clock `ahead` of the real time (the fakes' Date headers carry the real time)."""
+    return run_checks(Context(env=env, now=lambda: datetime.now(timezone.utc) + ahead))
+
+
+def by_name(findings: list[Finding]) -> dict[str, Finding]:
+    return {f.check: f for f in findings}
+
+
+def problems(findings: list[Finding]) -> list[tuple[str, str, str]]:
+    return [(f.check, f.detail, f.fix) for f in findings if not f.ok]
+
+
+def test_a_shop_with_everything_right_passes_every_check(shop):
+    env, twilio, vapi = shop
+    findings = check(env)
+    assert [(f.check, f.ok) for f in findings] == [
+        ("settings", True), ("database", True), ("staff password", True), ("twilio", True), ("vapi", True),
+        ("https", True), ("backups", True), ("clock", True)]
+    found = by_name(findings)
+    assert found["twilio"].detail == f"account active, {SENDER} can send SMS"
+    assert found["vapi"].detail == (f"assistant {vapi.assistant['id']}: server URL, server messages and "
+                                    "18 tools match")
+    assert found["https"].detail == f"{env['PUBLIC_URL']}/health answers healthy"
+    assert found["clock"].detail.endswith(", within 2 min of Vapi")
+    assert render(findings)[-1] == "All checks passed: the shop is ready."
+    assert twilio.requests == [] and vapi.writes == []  # looked, never texted or changed anything
+    assert [p.split("?")[0] for p in twilio.lookups] == [
+        f"/2010-04-01/Accounts/{SID}.json", f"/2010-04-01/Accounts/{SID}/IncomingPhoneNumbers.json"]
+
+
+def test_wrong_twilio_token_is_a_problem_with_its_fix(shop):
+    env, _, _ = shop
+    assert problems(check({**env, "TWILIO_AUTH_TOKEN": "old-token"})) == [
+        ("twilio", "Twilio refused the credentials (HTTP 401, error 20003)",
+         "copy the Account SID and Auth Token again from the Twilio console")]
+
+
+def test_a_sender_number_not_on_the_account_or_without_sms_is_a_problem(shop):
+    env, twilio, _ = shop
+    assert problems(check({**env, "TWILIO_FROM_NUMBER": "+61480000999"})) == [
+        ("twilio", "TWILIO_FROM_NUMBER +61480000999 is not a number on this Twilio account",
+         "set it to one of the account's numbers (Console, Phone Numbers, Active numbers)")]
+    twilio.numbers[SENDER]["sms"] = False
+    assert problems(check(env)) == [
+        ("twilio", f"{SENDER} cannot send SMS", "buy an SMS-capable number for TWILIO_FROM_NUMBER")]
+
+
+def test_a_trial_account_says_which_numbers_it_can_text(shop):
+    env, twilio, _ = shop
+    twilio.account["type"] = "Trial"
+    fix = "upgrade the account (Twilio console, Billing) before customers call"
+    assert problems(check(env)) == [("twilio", "trial account: texts go only to verified numbers (the shop's "
+                                     "mobile (SHOP_ORDER_TO) is not verified) and start with 'Sent from your "
+                                     "Twilio trial account'", fix)]
+    twilio.verified = {SHOP}
+    assert problems(check(env))[0][1].startswith("trial account: texts go only to verified numbers (the shop's "
+                                                 "mobile is verified)")
+
+
+def test_vapi_assistant_pointing_elsewhere_without_messages_or_tools(shop):
+    env, _, vapi = shop
+    vapi.assistant["server"] = {"url": "https://old.example.com/webhook"}
+    vapi.assistant["serverMessages"] = ["hang"]
+    vapi.tools.pop("tool-createOrder")
+    webhook = env["PUBLIC_URL"] + "/webhook"
+    assert problems(check(env)) == [
+        ("vapi", f"the assistant's Server URL is https://old.example.com/webhook, not {webhook}",
+         f"set it to {webhook} (assistant, Advanced, Server URL)"),
+        ("vapi", "the assistant does not send end-of-call-report, status-update to the server",
+         "tick them under the assistant's Advanced, Server Messages"),
+        ("vapi", "tools missing or different: createOrder", f"run: kebabalab vapi sync --server-url {webhook} --apply")]
+
+
+def test_unknown_assistant_and_refused_key(shop):
+    env, _, _ = shop
+    fix = "check VAPI_API_KEY and VAPI_ASSISTANT_ID in the Vapi dashboard"
+    assert problems(check({**env, "VAPI_ASSISTANT_ID": "asst-gone"})) == [
+        ("vapi", "assistant asst-gone (VAPI_ASSISTANT_ID) not found on Vapi (HTTP 404)", fix)]
+    assert problems(check({**env, "VAPI_API_KEY": "wrong"})) == [
+        ("vapi", "Vapi refused the API key (HTTP 401); check VAPI_API_KEY", fix)]
+
+
+def test_https_needs_a_trusted_certificate_and_an_answer(shop, monkeypatch, unused_port):
+    env, _, _ = shop
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")  # the public CAs only
+    assert problems(check(env)) == [("https", f"{env['PUBLIC_URL']}: the certificate is not trusted",
+                                     "check the proxy's certificate (Caddy fetches one itself when the DNS "
+                                     "name points here)")]
+    closed = f"https://127.0.0.1:{unused_port}"
+    found = by_name(check({**env, "PUBLIC_URL": closed}))["https"]
+    assert (found.ok, found.detail) == (False, f"{closed}/health does not answer (ConnectionError)")
+    found = by_name(check({**env, "PUBLIC_URL": "http://orders.example.com"}))["https"]
+    assert (found.ok, found.detail) == (False, "PUBLIC_URL is http://orders.example.com: Vapi calls only "
+                                               "https:// addresses")
+
+
+def test_database_missing_unmigrated_or_unset_password(shop, tmp_path):
+    env, _, _ = shop
+    missing = tmp_path / "elsewhere" / "orders.db"
+    assert problems(check({**env, "DATABASE_URL": f"sqlite:///{missing}"}))[0][:2] == (
+        "database", f"there is no database at {missing} (DATABASE_URL=sqlite:///{missing}); check "
+                    "DATABASE_URL, or create it with `kebabalab init-db`")
+    assert not missing.parent.exists()  # doctor never creates one
+    assert problems(check({**env, "STAFF_PASSWORD": ""})) == [
+        ("staff password", "STAFF_PASSWORD is not set: the order board cannot be opened",
+         "set STAFF_PASSWORD (install.sh generates one) and restart the service")]
+    assert problems(check({**env, "STAFF_PASSWORD": "kebabalab"}))[0][0] == "staff password"
+
+
+def test_old_or_missing_backups(shop, tmp_path):
+    env, _, _ = shop
+    fix = "enable the nightly backup (systemctl enable --now kebabalab-backup.timer) or run `kebabalab backup`"
+    old = datetime.now(timezone.utc).timestamp() - 32 * HOUR
+    os.utime(tmp_path / "backups" / "orders-20261207-020000.db", (old, old))
+    assert problems(check(env)) == [
+        ("backups", "the newest backup, orders-20261207-020000.db, is 32 hours old", fix)]
+    (tmp_path / "backups" / "orders-20261207-020000.db").rename(tmp_path / "backups" / "orders.db.partial")
+    assert problems(check(env)) == [("backups", f"no backup in {tmp_path / 'backups'}", fix)]
+
+
+def test_a_clock_ten_minutes_off_from_vapis(shop):
+    env, _, _ = shop
+    (name, detail, fix), = problems(check(env, ahead=timedelta(minutes=10)))
+    assert (name, fix) == ("clock", "turn on time sync (timedatectl set-ntp true) and check the date")
+    assert detail.startswith("this machine's clock is 60") and detail.endswith(" s ahead of Vapi's")
+
+
+def test_invalid_settings_stop_the_other_checks(shop):
+    env, _, _ = shop
+    assert problems(check({**env, "PORT": "eighty"})) == [
+        ("settings", "/etc/kebabalab/kebabalab.env: PORT must be a whole number, not 'eighty'",
+         "correct it in /etc/kebabalab/kebabalab.env, then run kebabalab doctor again")]
+
+
+def test_text_owner_sends_one_text_naming_the_failed_checks(shop):
+    env, twilio, _ = shop
+    ctx = Context(env={**env, "STAFF_PASSWORD": ""})
+    findings = run_checks(ctx)
+    assert text_owner(ctx, findings) == "texted the shop's mobile about it"
+    (sent,) = twilio.sent
+    assert (sent.to, sent.from_, sent.body) == (SHOP, SENDER, owner_text(findings))
+    assert sent.body == ("Kebabalab phone orders: the daily check found a problem with staff password. "
+                         "Run `kebabalab doctor` on the server for the fix.")
+
+
+def test_the_command_exits_1_on_a_problem_and_names_the_fix(shop, tmp_path):
+    env, twilio, _ = shop
+    run_env = {**os.environ, **env, "STAFF_PASSWORD": "", "KEBABALAB_ENV": ""}
+    result = subprocess.run([sys.executable, "-m", "kebabalab", "doctor", "--text-owner"], env=run_env,
+                            cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert ("PROBLEM  staff password  STAFF_PASSWORD is not set: the order board cannot be opened\n"
+            "                         fix: set STAFF_PASSWORD (install.sh generates one) and restart the service\n"
+            ) in result.stdout
+    assert result.stdout.endswith("1 problem: fix it and run kebabalab doctor again.\n")
+    assert "texted the shop's mobile about it" in result.stderr
+    assert len(twilio.sent) == 1
