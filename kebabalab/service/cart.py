@@ -10,9 +10,22 @@ from kebabalab.shop.availability import check_available
 def add_to_cart(services, session, kitchen, lines: list[CartLine]) -> int:
     """Append `lines` to the session's cart, all or none; returns the index of the first one added."""
     check_available(services.menu, kitchen, lines)
-    limit = services.business.max_items_per_order
-    if sum(line.quantity for line in session.cart) + sum(line.quantity for line in lines) > limit:
-        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
+    _check_size(services, session.cart + lines)
     start = len(session.cart)
     session.cart = session.cart + lines
     return start
+
+
+def replace_line(services, session, kitchen, index: int, line: CartLine) -> None:
+    """Put `line` in place of the cart's line `index` (an edit), under the same checks as adding it."""
+    check_available(services.menu, kitchen, [line])
+    cart = list(session.cart)
+    cart[index] = line
+    _check_size(services, cart)
+    session.cart = cart
+
+
+def _check_size(services, cart: list[CartLine]) -> None:
+    limit = services.business.max_items_per_order
+    if sum(line.quantity for line in cart) > limit:
+        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")

@@ -10,7 +10,8 @@ from kebabalab.ordering.meals import MealRequest, convert_to_meals
 from kebabalab.ordering.parser import read_order
 from kebabalab.ordering.validation import (coerce_chips_size, coerce_description, coerce_option, validate_index,
                                            validate_line_index, validate_quantity)
-from kebabalab.service.cart import add_to_cart, check_available as check_available_in
+from kebabalab.service.cart import add_to_cart, replace_line
+from kebabalab.shop.availability import check_available as check_available_in
 from kebabalab.vapi.protocol import decode_arguments, json_value
 from kebabalab.tools.registry import Registry, array, integer, obj, string
 
@@ -150,10 +151,7 @@ def edit_cart_item(ctx, args):
     if changes is None:  # some assistants send the properties flat, beside itemIndex
         changes = {k: v for k, v in args.items() if k != "itemIndex"}
     updated = apply_edit(ctx.menu, line, changes)
-    check_available(ctx, [updated])
-    cart = list(ctx.session.cart)
-    cart[index] = updated
-    ctx.session.cart = cart
+    replace_line(ctx.services, ctx.session, ctx.kitchen, index, updated)
     return ctx.reply(f"Changed to {ctx.spoken(updated)}. The total is now {pricing.spoken_money(ctx.total())}.",
                      updatedItem=ctx.line(updated, index), **ctx.cart_fields())
 

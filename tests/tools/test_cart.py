@@ -168,6 +168,14 @@ def test_max_items_per_order(vapi):
         "That's more than 30 items, which is the most we take in one phone order."
 
 
+def test_an_edit_cannot_grow_the_order_past_the_limit(vapi):
+    vapi.ok("addMultipleItemsToCart", items=[{"name": "coke", "quantity": 29}, {"name": "water"}])
+    before = vapi.ok("getCartState")
+    assert vapi.error("editCartItem", itemIndex=1, modifications={"quantity": 50}) == \
+        "That's more than 30 items, which is the most we take in one phone order."
+    assert vapi.ok("getCartState") == before
+
+
 def test_meal_leaves_an_iced_tea_alone(vapi):
     vapi.ok("quickAddItem", description="a large lamb kebab and a peach iced tea")
     result = vapi.ok("convertItemsToMeals")
