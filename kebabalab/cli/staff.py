@@ -8,7 +8,6 @@ from datetime import date
 from kebabalab.clock import SystemClock
 from kebabalab.store.existing import describe, open_existing
 from kebabalab.config import load_settings
-from kebabalab.store import Database
 from kebabalab.shop.hours import Hours, spoken_time
 from kebabalab.ordering.pricing import spoken_money
 from kebabalab.ordering.validation import clean_text

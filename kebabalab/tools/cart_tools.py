@@ -11,7 +11,7 @@ from kebabalab.ordering.parser import read_order
 from kebabalab.ordering.validation import (coerce_chips_size, coerce_description, coerce_option, validate_index,
                                            validate_line_index, validate_quantity)
 from kebabalab.service.cart import add_to_cart, replace_line
-from kebabalab.shop.availability import check_available as check_available_in
+from kebabalab.shop.availability import check_available
 from kebabalab.vapi.protocol import decode_arguments, json_value
 from kebabalab.tools.registry import Registry, array, integer, obj, string
 
@@ -32,11 +32,6 @@ ITEM_SCHEMA = obj({
     "salt_type": string("Chips salt: chicken, normal or none"),
     "cheese": {"type": "boolean", "description": "Cheese (included on an HSP)"},
 }, "One item")
-
-
-def check_available(ctx, lines) -> None:
-    """Refuse the whole request if any line has something the kitchen marked sold out."""
-    check_available_in(ctx.menu, ctx.kitchen, lines)
 
 
 def add_lines(ctx, lines, note: str = "") -> dict:
@@ -197,7 +192,7 @@ def convert_items_to_meals(ctx, args):
     salt = coerce_option(args.get("chipsSalt"), "chips salt")
     request = MealRequest(alias.get(brand, brand) if brand else None, chips, salt)
     cart, positions = convert_to_meals(ctx.menu, ctx.session.cart, indices, request)
-    check_available(ctx, [cart[i] for i in positions])
+    check_available(ctx.menu, ctx.kitchen, [cart[i] for i in positions])
     ctx.session.cart = cart
     converted = [ctx.line(cart[i], i) for i in positions]
     said = "; ".join(describe(ctx.menu, cart[i]) for i in positions)
