@@ -165,6 +165,12 @@ def spoken_line(menu: Menu, line: CartLine) -> str:
     return f"{line.quantity} x {text}" if line.quantity > 1 else text
 
 
+def spoken_stored_item(item: dict) -> str:
+    """One line of a saved order (see `stored_items`) as said aloud: '2 x coke can'."""
+    quantity = int(item.get("quantity", 1))
+    return f"{quantity} x {item['description']}" if quantity > 1 else item["description"]
+
+
 def line_result(menu: Menu, line: CartLine, index: int) -> dict:
     """The cart line as the tool contract shows it."""
     item = menu.item(line.item_id)

@@ -11,6 +11,7 @@ import logging
 from datetime import datetime
 
 from kebabalab.ordering import pricing
+from kebabalab.ordering.cart import spoken_stored_item
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_day_time, spoken_time
 from kebabalab.service.kitchen_queue import current_lead
@@ -48,19 +49,13 @@ def variable_values(services, phone: str | None, now: datetime, busy_minutes: in
     return {
         "shopName": services.business.name,
         "customerFirstName": name.split()[0] if name else "",
-        "lastOrder": "; ".join(_said(item) for item in last[0].items) if last else "",
+        "lastOrder": "; ".join(clean_text(spoken_stored_item(item)) for item in last[0].items) if last else "",
         "lastOrderTotal": pricing.spoken_money(last[0].total) if last else "",
         "isOpen": "yes" if current else "no",
         "closesAt": spoken_time(hours.local(current[1])) if current else "",
         "nextOpening": spoken_day_time(upcoming[0], now) if upcoming else "",
         "pickupLeadMinutes": current_lead(services, now, 1, busy_minutes),
     }
-
-
-def _said(item: dict) -> str:
-    quantity = int(item.get("quantity", 1))
-    description = clean_text(item.get("description", ""))
-    return f"{quantity} x {description}" if quantity > 1 else description
 
 
 def _closed_sentence(services, now: datetime, paused: bool) -> str:

@@ -5,6 +5,7 @@ from collections import Counter
 from datetime import datetime
 
 from kebabalab.ordering import pricing
+from kebabalab.ordering.cart import spoken_stored_item
 from kebabalab.service.calls import note_abandoned
 from kebabalab.service.orders import Placed, place_order
 from kebabalab.service.repeat import repeat_last_order as repeat_order
@@ -72,7 +73,7 @@ def get_caller_smart_context(ctx, args):
                          greetingSuggestion=f"Thanks for calling {ctx.services.business.name}, "
                                             "what can I get you?")
     last = orders[0]
-    summary = "; ".join(_said(item) for item in last.items)
+    summary = "; ".join(spoken_stored_item(item) for item in last.items)
     favourite = Counter(item["description"] for o in orders for item in o.items
                         for _ in range(int(item.get("quantity", 1)))).most_common(1)[0][0]
     name = last.customer_name or ""
@@ -90,11 +91,6 @@ def _history(orders) -> list[dict]:
     """The original's `orderHistory`: the last three orders, newest first."""
     return [{"orderNumber": o.display_number, "total": pricing.dollars(o.total), "date": o.order_day,
              "itemCount": sum(int(item.get("quantity", 1)) for item in o.items)} for o in orders[:3]]
-
-
-def _said(item: dict) -> str:
-    quantity = int(item.get("quantity", 1))
-    return f"{quantity} x {item['description']}" if quantity > 1 else item["description"]
 
 
 @TOOLS.tool("repeatLastOrder", params={"phoneNumber": string(
