@@ -64,11 +64,8 @@ def money(cents: int) -> str:
 
 def _item_line(item: Mapping[str, Any]) -> str:
     quantity = int(item.get("quantity") or 1)
-    description = sanitize_for_sms(item.get("description") or item.get("name") or "item", 120)
-    cents = item.get("line_total_cents")
-    if cents is None:  # a cart line as the tools return it, in dollars
-        cents = round(float(item.get("lineTotal") or 0) * 100)
-    return f"{quantity}x {description} {money(int(cents))}"
+    description = sanitize_for_sms(item.get("description") or "item", 120)
+    return f"{quantity}x {description} {money(item['line_total_cents'])}"
 
 
 def _shop(business: Business) -> str:
