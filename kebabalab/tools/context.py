@@ -48,9 +48,8 @@ class ToolContext:
     def line(self, line: CartLine, index: int) -> dict:
         return line_result(self.menu, line, index)
 
-    def lines(self, cart: list[CartLine] | None = None) -> list[dict]:
-        cart = self.session.cart if cart is None else cart
-        return [line_result(self.menu, line, i) for i, line in enumerate(cart)]
+    def lines(self) -> list[dict]:
+        return [self.line(line, i) for i, line in enumerate(self.session.cart)]
 
     def added(self, lines: list[CartLine], start: int, note: str = "") -> dict:
         """The reply to lines just added to the cart at `start`: what they are, and the cart's new total."""
