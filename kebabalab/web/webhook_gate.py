@@ -3,7 +3,7 @@
 A shared secret (X-Vapi-Secret, Bearer) is in the headers: a request without a valid one is refused
 without waiting for a body a stranger may send a byte a second. Only a request signed with an HMAC
 (X-Signature) needs its body to be checked; the app checks it, and everything else, again once the body
-is there (server.py's `_webhook`).
+is there (web/app.py's `_webhook`).
 """
 from __future__ import annotations
 
