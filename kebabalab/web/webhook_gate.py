@@ -2,8 +2,8 @@
 
 A shared secret (X-Vapi-Secret, Bearer) is in the headers: a request without a valid one is refused
 without waiting for a body a stranger may send a byte a second. Only a request signed with an HMAC
-(X-Signature) needs its body to be checked; the app checks it, and everything else, again once the body
-is there (web/app.py's `_webhook`).
+(in the plan's signature header, X-Signature by default) needs its body to be checked; the app checks it,
+and everything else, again once the body is there (web/app.py's `_webhook`).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def refusal_before_body(services, head, client) -> tuple[int, str] | None:
         return None
     settings = services.settings
     headers = Headers([(name, value) for name, value in head.headers.items()])
-    if settings.vapi_hmac_secret and headers.get("X-Signature"):
+    if settings.vapi_hmac_secret and settings.vapi_hmac_plan.given(headers) is not None:
         return None  # the signature covers the body: checked once it is read
     if webhook_authorised(settings, headers, b"", services.clock.now().timestamp()):
         return None

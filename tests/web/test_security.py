@@ -568,3 +568,24 @@ def test_every_checklist_line_of_security_md_names_a_test():
     items = [line for line in checklist.splitlines() if line.startswith("- [")]
     assert len(items) >= 15
     assert [line for line in items if not TEST_REFERENCE.search(line)] == []
+
+
+def test_the_gate_before_the_body_lets_a_request_signed_in_the_configured_header_through(settings, clock):
+    """A plan with its own signature header (VAPI_HMAC_SIGNATURE_HEADER): the gate that refuses strangers before
+    their body is read must wait for the body of a request signed in that header, not refuse it as unsigned."""
+    from kebabalab.cli.request_framing import Head
+    from kebabalab.config import _hmac_plan
+    from kebabalab.web.webhook_gate import refusal_before_body
+
+    plan = _hmac_plan({"VAPI_HMAC_SIGNATURE_HEADER": "X-Hub-Signature-256", "VAPI_HMAC_SIGNATURE_PREFIX": "sha256="})
+    app = make_app(settings, clock, vapi_hmac_secret=HMAC_KEY, vapi_hmac_plan=plan)
+    services = app.extensions["kebabalab"]
+    try:
+        signed = Head("POST", "/webhook", {"x-hub-signature-256": "sha256=" + "ab" * 32,
+                                           "x-timestamp": str(int(clock.now().timestamp()))}, 0, "length")
+        unsigned = Head("POST", "/webhook", {"x-timestamp": str(int(clock.now().timestamp()))}, 0, "length")
+        assert (refusal_before_body(services, signed, ("127.0.0.1", 5000)),
+                refusal_before_body(services, unsigned, ("127.0.0.1", 5000))) == \
+            (None, (401, "missing or wrong webhook credential"))
+    finally:
+        services.stop_background()
