@@ -129,10 +129,15 @@ class MemorySessionStore:
             return found.copy() if found else None
 
     def session_clear(self, call_id: str) -> Session | None:
-        """Forget a call's session (the call ended); returns what it held."""
-        with self._lock:
-            self._locks.pop(call_id, None)
-            return self._sessions.pop(call_id, None)
+        """Forget a call's session (the call ended); returns what it held, after any update of it in progress
+        (a tool still running when the end-of-call report arrives) has stored its result."""
+        call_lock = self._checkout(call_id)
+        try:
+            with self._lock:
+                self._locks.pop(call_id, None)
+                return self._sessions.pop(call_id, None)
+        finally:
+            call_lock.release()
 
     def cleanup_expired_sessions(self) -> int:
         """Drop sessions idle for longer than the TTL; returns how many."""
