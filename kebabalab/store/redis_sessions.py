@@ -183,21 +183,27 @@ class RedisSessionStore:
     def _acquire(self, call_id: str) -> tuple[str, str | bytes]:
         """Take the call's lock and read its session in one script; returns (token, JSON or '' for none)."""
         token = secrets.token_hex(16)
-        deadline = time.monotonic() + WAIT_SECONDS
-        pause = 0.002
         keys = [self._lock(call_id), self._key(call_id), self._index]
         now = self._now()
         args = [token, LOCK_SECONDS * 1000, self._max, repr(now - self._ttl), repr(now), call_id]
         with _guard():
-            while (raw := self._acquire_script(keys=keys, args=args)) is None:
-                if time.monotonic() > deadline:
-                    raise StoreError(BUSY)
-                time.sleep(pause)
-                pause = min(pause * 2, 0.05)
+            raw = self._wait_for(lambda: self._acquire_script(keys=keys, args=args))
         if raw == -1:
             log.warning("sessions: MAX_SESSIONS=%d calls in progress; a new call was turned away", self._max)
             raise ToolError(FULL)
         return token, raw
+
+    @staticmethod
+    def _wait_for(take: Callable[[], T]) -> T:
+        """`take()` again, backing off, until it is not None (the call's lock was taken); BUSY after WAIT_SECONDS."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        pause = 0.002
+        while (taken := take()) is None:
+            if time.monotonic() > deadline:
+                raise StoreError(BUSY)
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        return taken
 
     def _give_back(self, call_id: str, token: str) -> None:
         try:
@@ -226,10 +232,19 @@ class RedisSessionStore:
         return self._load(raw) if raw else None
 
     def session_clear(self, call_id: str) -> Session | None:
-        """Forget a call's session (the call ended); returns what it held."""
+        """Forget a call's session (the call ended); returns what it held, after any update of it in progress
+        (a tool still running when the end-of-call report arrives) has stored its result: the clear holds the
+        call's lock, as an update does."""
+        token = secrets.token_hex(16)
         with _guard():
-            pipe = self.client.pipeline(transaction=True)
-            raw, _, _ = pipe.get(self._key(call_id)).delete(self._key(call_id)).zrem(self._index, call_id).execute()
+            self._wait_for(lambda: self.client.set(self._lock(call_id), token, nx=True, px=LOCK_SECONDS * 1000))
+        try:
+            with _guard():
+                pipe = self.client.pipeline(transaction=True)
+                raw, _, _ = pipe.get(self._key(call_id)).delete(self._key(call_id)).zrem(self._index,
+                                                                                        call_id).execute()
+        finally:
+            self._give_back(call_id, token)
         return self._load(raw) if raw else None
 
     def cleanup_expired_sessions(self) -> int:
