@@ -14,7 +14,7 @@ from kebabalab.cli.doctor_checks import Context, Finding, ok, problem
 from kebabalab.web.security import configured
 
 TIMEOUT_SECONDS = 10
-SERVER_MESSAGES = ("end-of-call-report", "status-update")  # what the webhook acts on (kebabalab/vapi/protocol.py)
+SERVER_MESSAGES = ("end-of-call-report", "status-update")  # what the webhook acts on (kebabalab/web/messages.py)
 
 
 def check_twilio(ctx: Context) -> list[Finding]:
