@@ -217,6 +217,9 @@ def _resolve(menu: Menu, order: SpokenOrder) -> str:
             raise ToolError(f"Which meat container: {say_or(names)}?")
         return boxes[0 if order.size == "small" else -1].id
     item = menu.item(value)
+    if item.category == "gozleme" and {order.veg, *order.proteins} - {None, item.spoken.split()[0]}:
+        kinds = [i.spoken.split()[0] for i in menu.items_in("gozleme")]  # "a lamb gozleme vegetarian"
+        raise ToolError(f"Which gozleme: {say_or(kinds)}?")
     pack = next((i for i in menu.items.values() if f"pack of {item.spoken}" in i.aliases), None)
     return pack.id if "pack" in order.flags and pack else item.id
 

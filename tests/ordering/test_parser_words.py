@@ -49,6 +49,8 @@ ASSISTANT = [
     ("2x Small Kebab (Chicken) - first: garlic only; second: no sauce",
      [kebab("small", "chicken", sauces=["garlic"]), kebab("small", "chicken")], 2000),
     ("Gozleme x2 - 1 Lamb, 1 Vegetarian", [line("GOZ_LAMB"), line("GOZ_VEGETARIAN")], 3000),
+    ("Red Bull or V (250ml) - Red Bull", [line("ENERGY")], 350),  # the menu's name, then the choice: one drink
+    ("Red Bull or V (250ml) x2 - V", [line("ENERGY", qty=2)], 700),
 ]
 
 FILLER = [
@@ -73,6 +75,9 @@ CORRECTIONS = [
     ("a large lamb kebab with haloumi, actually no haloumi", [kebab("large", "lamb")], 1500),
     ("a large chicken kebab and a coke, no not the coke, a sprite", [kebab("large", "chicken"), can("sprite")], 1850),
     ("a large lamb kebab, sorry, and a coke", [kebab("large", "lamb"), can("coke")], 1850),
+    ("a chicken gozleme, oh actually make it the vegetarian one", [line("GOZ_VEGETARIAN")], 1500),
+    ("a lamb gozleme, actually chicken", [line("GOZ_CHICKEN")], 1500),
+    ("large lamb kebab with garlic, hang on, not garlic, chilli", [kebab("large", "lamb", sauces=["chilli"])], 1500),
 ]
 
 DISTRIBUTION = [
@@ -125,6 +130,8 @@ EXCEPTIONS = [
     ("large lamb kebab with the lot minus the tomato",
      [kebab("large", "lamb", salads=["lettuce", "onion"], sauces=["garlic"])], 1500),
     ("large chips but with normal salt instead of chicken salt", [chips("large", salt="normal")], 900),
+    ("large lamb HSP, the lot, but instead of bbq do sweet chilli",
+     [hsp("large", "lamb", sauces=["garlic", "chilli", "sweet chilli"])], 2000),
 ]
 
 QUANTITIES = [
@@ -213,6 +220,8 @@ ASKED = [
     ("a couple of large chips", "How many chips would you like?"),
     ("three large lamb kebabs, two with onion and two without",
      "I heard 3 kebabs but 4 described; how many would you like of each?"),
+    ("a lamb gozleme vegetarian", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
+    ("a chicken gozleme with lamb", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
     ("a large lamb kebab, sorry, a coke", "Did you want the coke instead of the kebab, or both?"),
     ("a large lamb kebab, scratch the coke",
      "There's no coke in what you just said; to take something already in the cart off, remove it from the cart."),
