@@ -27,6 +27,9 @@ _AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+
 _HISTORY = re.compile(r"\((?:[^()]*\b(?:changed from|corrected from|customer|originally|first said|updated from|"
                       r"was going to)\b[^()]*)\)")
 _INSTEAD = re.compile(r"\binstead of\s+(?:the\s+)?")
+# "instead of bbq do sweet chilli": what follows the verb is wanted, as "swap bbq for sweet chilli".
+_INSTEAD_DO = re.compile(r"\binstead of\s+(?:the\s+)?([a-z ]+?)\s+(?:(?:can|could) you\s+)?"
+                         r"(?:do|have|put|use|get|give me|go with|make it)\s+(?=[a-z])")
 # Labels whose values read as words need a word added: "sauces: tomato" is tomato sauce, not the salad.
 _NONE = ("none", "no", "nothing", "n/a", "false", "-")
 _YES = ("yes", "y", "true")
@@ -46,6 +49,7 @@ def spoken(menu: Menu, text: str) -> str:
     text = text.replace("(", ", ").replace(")", ", ").replace("[", ", ").replace("]", ", ")
     text = _AND_CAN.sub(r"\1 and can deal ", text)
     text = _SWAP.sub(lambda m: f" no {m.group(1)} with ", text)
+    text = _INSTEAD_DO.sub(lambda m: f" no {m.group(1)} with ", text)
     return _INSTEAD.sub(" no ", text)
 
 
@@ -53,11 +57,21 @@ def _menu_names(menu: Menu, text: str) -> str:
     """'HSP (Halal Snack Pack)' -> 'HSP', 'Baklava (pack of 4)' -> 'pack of 4 baklava': each written name as said."""
     names = sorted(((i.name, i.spoken) for i in menu.items.values() if "(" in i.name), key=lambda n: -len(n[0]))
     for name, said in names:
-        text = re.sub(re.escape(name), f" {said} ", text, flags=re.I)
+        text = re.sub(re.escape(name), f" {said} ", _chosen(name, text), flags=re.I)
         base = name.split("(")[0].strip()
         if base.lower() != said.lower() and len(base.split()) > 1:  # "Soft Drink Can", "Red Bull or V"
             text = re.sub(rf"\b{re.escape(base)}\b", f" {said} ", text, flags=re.I)
     return text
+
+
+def _chosen(name: str, text: str) -> str:
+    """'Red Bull or V (250ml) x2 - Red Bull' -> 'Red Bull x2': a name that lists choices, then the one chosen, is
+    one item (the name and the choice are not two)."""
+    base = name.split("(")[0]
+    if " or " not in base:
+        return text
+    choices = "|".join(re.escape(c.strip()) for c in re.split(r",|\bor\b", base) if c.strip())
+    return re.sub(rf"{re.escape(name)}\s*([x\u00d7]\s*\d+)?\s*[-:,]?\s*({choices})\b", r" \2 \1 ", text, flags=re.I)
 
 
 def _list_markers(text: str) -> str:
