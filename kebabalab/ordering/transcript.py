@@ -30,6 +30,10 @@ _INSTEAD = re.compile(r"\binstead of\s+(?:the\s+)?")
 # "instead of bbq do sweet chilli": what follows the verb is wanted, as "swap bbq for sweet chilli".
 _INSTEAD_DO = re.compile(r"\binstead of\s+(?:the\s+)?([a-z ]+?)\s+(?:(?:can|could) you\s+)?"
                          r"(?:do|have|put|use|get|give me|go with|make it)\s+(?=[a-z])")
+# Who the order is for, never food: "for the footy club", "for the office". Only these words, so a food word the
+# menu does not sell is never taken for a purpose and dropped.
+_PURPOSE = re.compile(r"\bfor (?:the |our |my |a )?(?:footy |football |soccer |cricket |netball |rugby |work |"
+                      r"school |birthday |whole )?(?:club|team|office|party|crew|staff|meeting|lads|boys|girls)\b")
 # Labels whose values read as words need a word added: "sauces: tomato" is tomato sauce, not the salad.
 _NONE = ("none", "no", "nothing", "n/a", "false", "-")
 _YES = ("yes", "y", "true")
@@ -39,7 +43,7 @@ def spoken(menu: Menu, text: str) -> str:
     """The description as one line of plain words, lower case."""
     text = text.replace("\u2019", "'").replace("\r", "")
     text = _HISTORY.sub(" ", _menu_names(menu, text).lower())
-    text = _list_markers(text)
+    text = _PURPOSE.sub(" ", _list_markers(text))
     text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "- 2 x HSP - 1 x Chips"
     text = re.sub(r"(\([^()\n]*\))\s*([x\u00d7]\s*\d+)\b", r"\2 \1", text)  # "Meal (Large Chips, Coke) x2"
     text = _BEFORE_COUNT.sub(r"\1 ", text)

@@ -58,6 +58,10 @@ FILLER = [
     ("righto, uh, just a coke thanks", [can("coke")], 350),
     ("sweet as, I'll grab a chicken gozleme for pickup, cheers", [line("GOZ_CHICKEN")], 1500),
     ("no worries, and a baklava thanks love", [line("BAKLAVA")], 300),
+    ("mate, um, err, a large HSP, lamb, with the lot, yeah?", [hsp("large", "lamb", sauces=["garlic", "chilli", "bbq"])],
+     2000),
+    ("hi there, I was wondering if I could get a small chips", [chips("small")], 500),
+    ("twenty-five small chips for the footy club", [chips("small", qty=25)], 12500),
 ]
 
 CORRECTIONS = [
@@ -161,6 +165,8 @@ HEARD = [  # (words, lines, total, what the reply says back)
      [kebab("small", "chicken", salads=["lettuce", "tomato"])], 1000, ["'let us' as lettuce"]),
     ("large lamb kebab with halapenos", [kebab("large", "lamb", extras=["jalapenos"])], 1600, []),
     ("two large lamb doners", [kebab("large", "lamb", qty=2)], 3000, []),
+    ("a small mixed kebab with hala peenos", [kebab("small", "mixed", extras=["jalapenos"])], 1100,
+     ["'hala peenos' as jalapenos"]),
 ]
 
 CLASSES = ASSISTANT + FILLER + CORRECTIONS + DISTRIBUTION + NEGATION + EXCEPTIONS + QUANTITIES + LISTS
