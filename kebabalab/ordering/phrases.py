@@ -321,7 +321,8 @@ class Lexicon:
                 at = len(out) - 1 - out[::-1].index(near)
                 kept = [t for t in out[at + 1:] if t.kind == "times"]
                 del out[at:]
-                out.extend(kept)
+                out.extend([tag] + kept)  # "Can (375ml) x3 (Coke)": coke x3, the count stays with the can
+                continue
             back = next((t for t in reversed(out) if t.kind not in ("protein", "size")), Tag(""))
             if tag.value == "@meat_container" and back.value in self.boxes:
                 continue

@@ -44,6 +44,7 @@ def spoken(menu: Menu, text: str) -> str:
     text = text.replace("\u2019", "'").replace("\r", "")
     text = _HISTORY.sub(" ", _menu_names(menu, text).lower())
     text = _PURPOSE.sub(" ", _list_markers(text))
+    text = re.sub(r"(?<![\w/])w/(?=\s|[a-z])", " with ", text)  # "small w/ garlic + chilli"
     text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "- 2 x HSP - 1 x Chips"
     text = re.sub(r"(\([^()\n]*\))\s*([x\u00d7]\s*\d+)\b", r"\2 \1", text)  # "Meal (Large Chips, Coke) x2"
     text = _BEFORE_COUNT.sub(r"\1 ", text)
@@ -107,7 +108,8 @@ def _labelled(part: str, menu: Menu) -> str:
     return out[0] + " " + ", ".join(p for p in out[1:] if p.strip())  # "2x Large HSP: lamb": the 2 stays with it
 
 
-_TWO_WORD = ("chips size", "chip size", "add ons", "special instructions")
+_TWO_WORD = ("chips size", "chip size", "add ons", "special instructions", "customer wants", "customer ordered",
+             "customer order")
 
 
 def _field(key: str, value: str, menu: Menu) -> str:
@@ -141,4 +143,5 @@ _DROPPED = ("extra", "extras", "add ons", "addons", "toppings", "topping", "note
             "special instructions", "comments", "comment", "request", "requests", "item", "name", "size",
             "protein", "meat", "filling", "brand", "flavour", "flavor", "type", "category", "option", "options",
             "modifications", "mods", "details", "order", "customisations", "customizations", "with", "drink",
-            "drinks", "sweet", "sweets", "dessert", "desserts", "main", "mains", "side", "sides", "food", "items")
+            "drinks", "sweet", "sweets", "dessert", "desserts", "main", "mains", "side", "sides", "food", "items",
+            "customer wants", "customer ordered", "customer order")

@@ -51,6 +51,14 @@ ASSISTANT = [
     ("Gozleme x2 - 1 Lamb, 1 Vegetarian", [line("GOZ_LAMB"), line("GOZ_VEGETARIAN")], 3000),
     ("Red Bull or V (250ml) - Red Bull", [line("ENERGY")], 350),  # the menu's name, then the choice: one drink
     ("Red Bull or V (250ml) x2 - V", [line("ENERGY", qty=2)], 700),
+    ("1 x Lamb kebab small w/ garlic + chilli; 1 x Coke",
+     [kebab("small", "lamb", sauces=["garlic", "chilli"]), can("coke")], 1350),
+    ("Customer wants: Vegetarian Gozleme; Ayran; Baklava (each) x2",
+     [line("GOZ_VEGETARIAN"), line("AYRAN"), line("BAKLAVA", qty=2)], 2450),
+    ("1x Kebab and can deal: small lamb kebab, Coke Zero",
+     [kebab("small", "lamb", meal=Meal("kebab_can", drink_brand="coke zero"))], 1200),
+    ("Lamb Gozleme x2; Chicken Gozleme x1; Soft Drink Can (375ml) x3 (Coke)",
+     [line("GOZ_LAMB", qty=2), line("GOZ_CHICKEN"), can("coke", 3)], 5550),
 ]
 
 FILLER = [
@@ -207,6 +215,8 @@ REFUSED = [  # nothing is added: the whole phrase is refused, naming what is not
     ("a larch lamb kebab", NOT_SOLD.format("larch") + ITEMS),  # nor a size
 ]
 
+ASK_EACH = ("I heard more than one kebab there; could you tell me each one on its own, like 'a large lamb kebab and "
+            "a small chicken kebab'?")
 HOW_MANY = "How many {}? I can take 1 to 99 {}on one line, so I haven't added anything."
 ASKED = [
     ("a large coke", "There's only one size of coke, not large; would you like that?"),
@@ -226,6 +236,7 @@ ASKED = [
     ("a couple of large chips", "How many chips would you like?"),
     ("three large lamb kebabs, two with onion and two without",
      "I heard 3 kebabs but 4 described; how many would you like of each?"),
+    ("2x Kebab Meal: small lamb kebab, small chips, Coke; small chicken kebab, small chips, Fanta", ASK_EACH),
     ("a lamb gozleme vegetarian", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
     ("a chicken gozleme with lamb", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
     ("a large lamb kebab, sorry, a coke", "Did you want the coke instead of the kebab, or both?"),
