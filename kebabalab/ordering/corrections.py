@@ -26,6 +26,9 @@ def resolved(tags: list[Tag], kind_of=lambda tag: tag.value) -> list[Tag]:
     while i < len(tags):
         tag = tags[i]
         after = tags[i + 1] if i + 1 < len(tags) else Tag("")
+        if tag.kind == "word" and tag.text == "instead" and any(t.kind in ("fix", "cancel") for t in tags[:i]):
+            i += 1  # "actually forget that, a small lamb HSP instead": the correction says it already
+            continue
         if tag.kind == "fix" or (tag.kind == "neg" and tag.text == "no" and after.text == "," and out):
             i = _correct(out, tags, i + (2 if tag.kind == "neg" else 1), kind_of)  # "a small, no, a large"
             continue

@@ -89,6 +89,7 @@ CORRECTIONS = [
     ("a large lamb kebab, sorry, and a coke", [kebab("large", "lamb"), can("coke")], 1850),
     ("a chicken gozleme, oh actually make it the vegetarian one", [line("GOZ_VEGETARIAN")], 1500),
     ("a lamb gozleme, actually chicken", [line("GOZ_CHICKEN")], 1500),
+    ("a small lamb kebab, actually forget that, a small lamb HSP instead", [hsp("small", "lamb")], 1500),
     ("large lamb kebab with garlic, hang on, not garlic, chilli", [kebab("large", "lamb", sauces=["chilli"])], 1500),
 ]
 
