@@ -22,7 +22,9 @@ _BEFORE_COUNT = re.compile(r"\b(\d+)\s*[x\u00d7](?![a-z])")
 _VOLUME = re.compile(r"\(?\b(?:250|375|500)\s*ml\b\)?")
 _SWAP = re.compile(r"\b(?:swap|replace|substitute|sub|change)\s+(?:out\s+)?(?:the\s+)?(.+?)\s+(?:for|with|to)\s+")
 # The menu's "and can" deal, written as assistants write it: "Small Chicken HSP and Can (Fanta)".
-_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b(?!\s+of)")
+# "and can I get" is a question, not the deal; "Kebab and can deal" is the deal once.
+_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b"
+                      r"(?!\s+(?:of|i|you|we|u|ya|he|she|they|someone)\b)(?:\s+(?:deal|combo)\b)?")
 # A note of what the order was before it was corrected: "(changed from small)", "(customer first said chicken)".
 _HISTORY = re.compile(r"\((?:[^()]*\b(?:changed from|corrected from|customer|originally|first said|updated from|"
                       r"was going to)\b[^()]*)\)")
@@ -52,7 +54,7 @@ def spoken(menu: Menu, text: str) -> str:
     text = _AFTER_COUNT.sub(lambda m: f" {TIMES} {m.group(1) or m.group(2) or m.group(3)} ", text)
     text = ", ".join(_labelled(part, menu) for part in re.split(r"[;\n]", text) if part.strip())
     text = text.replace("(", ", ").replace(")", ", ").replace("[", ", ").replace("]", ", ")
-    text = _AND_CAN.sub(r"\1 and can deal ", text)
+    text = _AND_CAN.sub(r"\1 deal ", text)  # the details after it are the main's: "Kebab and can (large, ...)"
     text = _SWAP.sub(lambda m: f" no {m.group(1)} with ", text)
     text = _INSTEAD_DO.sub(lambda m: f" no {m.group(1)} with ", text)
     return _INSTEAD.sub(" no ", text)

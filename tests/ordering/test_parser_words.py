@@ -57,6 +57,8 @@ ASSISTANT = [
      [line("GOZ_VEGETARIAN"), line("AYRAN"), line("BAKLAVA", qty=2)], 2450),
     ("1x Kebab and can deal: small lamb kebab, Coke Zero",
      [kebab("small", "lamb", meal=Meal("kebab_can", drink_brand="coke zero"))], 1200),
+    ("Kebab and can (large, falafel, Sunkist)",
+     [kebab("large", "falafel", meal=Meal("kebab_can", drink_brand="sunkist"))], 1700),
     ("Lamb Gozleme x2; Chicken Gozleme x1; Soft Drink Can (375ml) x3 (Coke)",
      [line("GOZ_LAMB", qty=2), line("GOZ_CHICKEN"), can("coke", 3)], 5550),
 ]
@@ -64,6 +66,7 @@ ASSISTANT = [
 FILLER = [
     ("um yeah can I get a small lamb kebab thanks mate", [kebab("small", "lamb")], 1000),
     ("righto, uh, just a coke thanks", [can("coke")], 350),
+    ("a large lamb kebab and can I also get a coke", [kebab("large", "lamb"), can("coke")], 1850),  # not the deal
     ("sweet as, I'll grab a chicken gozleme for pickup, cheers", [line("GOZ_CHICKEN")], 1500),
     ("no worries, and a baklava thanks love", [line("BAKLAVA")], 300),
     ("mate, um, err, a large HSP, lamb, with the lot, yeah?", [hsp("large", "lamb", sauces=["garlic", "chilli", "bbq"])],
