@@ -57,7 +57,7 @@ def spoken(menu: Menu, text: str) -> str:
     text = _AND_CAN.sub(r"\1 deal ", text)  # the details after it are the main's: "Kebab and can (large, ...)"
     text = _SWAP.sub(lambda m: f" no {m.group(1)} with ", text)
     text = _INSTEAD_DO.sub(lambda m: f" no {m.group(1)} with ", text)
-    return _INSTEAD.sub(" no ", text)
+    return _INSTEAD.sub(" instead of ", text)
 
 
 def _menu_names(menu: Menu, text: str) -> str:

@@ -148,6 +148,10 @@ EXCEPTIONS = [
     ("large chips but with normal salt instead of chicken salt", [chips("large", salt="normal")], 900),
     ("large lamb HSP, the lot, but instead of bbq do sweet chilli",
      [hsp("large", "lamb", sauces=["garlic", "chilli", "sweet chilli"])], 2000),
+    ("large lamb HSP, the lot, but instead of bbq sweet chilli",
+     [hsp("large", "lamb", sauces=["garlic", "chilli", "sweet chilli"])], 2000),
+    ("large lamb kebab with the lot, but instead of onion and tomato pickles",
+     [kebab("large", "lamb", salads=["lettuce", "pickles"], sauces=["garlic"])], 1500),
 ]
 
 QUANTITIES = [
