@@ -245,6 +245,8 @@ ASKED = [
     ("three large lamb kebabs, two with onion and two without",
      "I heard 3 kebabs but 4 described; how many would you like of each?"),
     ("2x Kebab Meal: small lamb kebab, small chips, Coke; small chicken kebab, small chips, Fanta", ASK_EACH),
+    ("Iced Tea x2", "The iced tea comes in lemon, peach or mango; which would you like?"),
+    ("an iced tea thanks", "The iced tea comes in lemon, peach or mango; which would you like?"),
     ("a lamb gozleme vegetarian", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
     ("a chicken gozleme with lamb", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
     ("a large lamb kebab, sorry, a coke", "Did you want the coke instead of the kebab, or both?"),
