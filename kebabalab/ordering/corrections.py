@@ -26,6 +26,9 @@ def resolved(tags: list[Tag], kind_of=lambda tag: tag.value) -> list[Tag]:
     while i < len(tags):
         tag = tags[i]
         after = tags[i + 1] if i + 1 < len(tags) else Tag("")
+        if tag.kind == "word" and tag.text == "instead" and any(t.kind in ("fix", "cancel") for t in tags[:i]):
+            i += 1  # "actually forget that, a small lamb HSP instead": the correction says it already
+            continue
         if tag.kind == "fix" or (tag.kind == "neg" and tag.text == "no" and after.text == "," and out):
             i = _correct(out, tags, i + (2 if tag.kind == "neg" else 1), kind_of)  # "a small, no, a large"
             continue
@@ -84,7 +87,7 @@ def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
     if i < len(tags) and tags[i].kind == "sep" and tags[i].text in ("also", "and", "plus", "with"):
         return i  # "sorry, and a coke": more, not a correction
     if lead and lead[0].kind == "neg":
-        return i  # "with haloumi, actually no haloumi": the "no" is said last, so it wins
+        return _swap(out, tags, lead, end) or i  # "with haloumi, actually no haloumi": the "no" said last wins
     _strip_seps(out)
     if not lead or not out:
         return i
@@ -99,11 +102,29 @@ def _correct(out: list[Tag], tags: list[Tag], i: int, kind_of) -> int:
         at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind in kinds), None)
         if at is not None and tag.kind in REPLACES:
             out[at] = tag if tag.kind != "times" else Tag("qty", tag.value, str(tag.value))
+        elif tag.kind in ("protein", "veg") and last and kind_of(out[last[1]]) == "gozleme":
+            out[last[1]] = Tag("item", "@gozleme", "gozleme")  # "a chicken gozleme, actually the vegetarian one"
+            out.insert(last[1], tag)
         elif tag.kind in ("qty", "times") and last:
             out.insert(last[0], Tag("qty", tag.value, str(tag.value)))
         else:
             out.append(tag)
     return end
+
+
+def _swap(out: list[Tag], tags: list[Tag], lead: list[Tag], end: int) -> int:
+    """'with garlic, hang on, not garlic, chilli': the chilli replaces the garlic; the index after the chilli,
+    or 0 when the correction is not that."""
+    if len(lead) != 2 or end + 1 >= len(tags) or tags[end].text != ",":
+        return 0
+    old, new = lead[1], tags[end + 1]
+    if new.kind != old.kind or new.kind not in REPLACES or (end + 2 < len(tags) and tags[end + 2].kind != "sep"):
+        return 0
+    at = next((n for n in range(len(out) - 1, -1, -1) if out[n].kind == old.kind and out[n].value == old.value), None)
+    if at is None:
+        return 0
+    out[at] = new
+    return end + 2
 
 
 def _replace_order(out: list[Tag], lead: list[Tag], new: Tag, last, kind_of) -> None:

@@ -39,7 +39,8 @@ def distributed(head: Tag, lead: list[Tag], prefix: list[Tag], rest: list[Tag]) 
         return orders
     said = [t for t in lead if t.kind != "sep"]
     kinds = [t.kind for t in said]
-    if kinds.count("qty") == 1 and kinds[0] == "qty" and set(kinds) <= {"qty", *DESCRIBES} and not (
+    deal = ("meal", "deal") if said and said[0].value == 1 else ()  # "1x Kebab and can deal: small lamb kebab"
+    if kinds.count("qty") == 1 and kinds[0] == "qty" and set(kinds) <= {"qty", *deal, *DESCRIBES} and not (
             set(kinds) & {t.kind for t in prefix}):  # "a lamb, large HSP": one start, said in two goes
         prefix, lead = said + prefix, []
     rest = lead + rest

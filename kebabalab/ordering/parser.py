@@ -217,6 +217,9 @@ def _resolve(menu: Menu, order: SpokenOrder) -> str:
             raise ToolError(f"Which meat container: {say_or(names)}?")
         return boxes[0 if order.size == "small" else -1].id
     item = menu.item(value)
+    if item.category == "gozleme" and {order.veg, *order.proteins} - {None, item.spoken.split()[0]}:
+        kinds = [i.spoken.split()[0] for i in menu.items_in("gozleme")]  # "a lamb gozleme vegetarian"
+        raise ToolError(f"Which gozleme: {say_or(kinds)}?")
     pack = next((i for i in menu.items.values() if f"pack of {item.spoken}" in i.aliases), None)
     return pack.id if "pack" in order.flags and pack else item.id
 
@@ -228,6 +231,8 @@ def _specs(menu: Menu, order: SpokenOrder) -> list[LineSpec]:
         what = order.head.text if order.head.kind == "brand" else item.spoken
         raise ToolError(f"There's only one size of {what}, not {order.size}; would you like that?")
     _nothing_to_leave_off(menu, item, order)
+    if item.flavours and not order.flavour:  # "Iced Tea x2": the shop cannot pick the flavour
+        raise ToolError(f"The {item.spoken} comes in {say_or(item.flavours)}; which would you like?")
     salads, sauces = _choices(menu, item, order, "salad"), _choices(menu, item, order, "sauce")
     spec = LineSpec(item.id, order.size if item.sized else None, _protein(menu, item, order), salads, sauces,
                     [e for e in dict.fromkeys(order.add["extra"]) if e not in order.drop["extra"]],

@@ -29,7 +29,8 @@ STATIC: dict[str, dict[str, object]] = {
              "family size": "family size", "huge": "huge", "mini": "mini", "kids size": "kids", "kid size": "kids"},
     "neg": dict.fromkeys(("no", "without", "hold", "hold the", "minus", "except", "except for", "leave off",
                           "apart from", "other than", "not", "but no", "but not", "take out", "leave out", "skip",
-                          "no need for", "dont want", "dont put", "none of the", "excluding", "exclude", "remove the")),
+                          "no need for", "dont want", "dont put", "none of the", "excluding", "exclude", "remove the",
+                          "instead of", "instead of the")),
     "but": dict.fromkeys(("but",)),
     "lot": dict.fromkeys(("the lot", "everything", "the works")),
     "sep": dict.fromkeys((",", "and", "plus", "also", "with", "then", "or", "nor", "add", "extra", "and add",
@@ -74,7 +75,7 @@ GENERIC = {"gozleme": "@gozleme", "meat container": "@meat_container", "containe
            "container": "@meat_container"}
 # Words that say nothing about the food; any other word the menu does not know is refused, not dropped.
 FILLER = frozenset("""
-um umm uh uhh er erm ah ahh oh hmm mm yeah yep yes yup ya yea ok okay alright right sure cool great good
+um umm uh uhh er err erm ah ahh oh hmm mm yeah yep yes yup ya yea ok okay alright right sure cool great good
 lovely perfect awesome nice thanks thank thankyou ta cheers mate bro buddy boss pal mate please pls plz
 hi hello hey gday morning evening afternoon there
 i im id ill ive me my mine we were weve wed well us our you youre your yall they them theyre their it its
@@ -87,7 +88,7 @@ some any one ones thing things stuff bit little lil bit lot lots
 and or but with plus then also either
 pickup pick pickup collect collection takeaway take away later now today tonight asap soon minutes mins
 same usual standard normal regular plain just only
-yum hungry starving quick quickly fast
+yum hungry starving quick quickly fast wondering wonder if
 start started first second next last final finally lastly after before
 item items order orders total altogether everything's thatll thatd be all for
 make made making with side on the righto nah how hows going look worries love darling sharing share
@@ -199,7 +200,8 @@ class Lexicon:
         while i < len(raw):
             word, many, sound = self._fix(raw[i])
             used = 1
-            if self._loose(word) and i + 1 < len(raw) and self._loose(raw[i + 1]):  # "gos lemme", "let us"
+            if ((self._loose(word) or self._loose(raw[i])) and i + 1 < len(raw)  # "gos lemme", "let us", "hala peenos"
+                    and self._loose(raw[i + 1])):
                 joined, many2, sound2 = self._fix(raw[i] + raw[i + 1])
                 if joined in self.canon and joined not in FILLER:
                     word, many, sound, used = joined, many2, f"{raw[i]} {raw[i + 1]}", 2
@@ -261,6 +263,10 @@ class Lexicon:
         if not hits or hits[0][1] < 80:  # "halapenos": a first letter misheard, the rest very close
             every = [w for ws in self.targets.values() for w in ws]
             hits = [h for h in process.extract(word, every, scorer=fuzz.ratio, limit=6) if h[1] >= 88] or hits
+            if len(word) >= 7 and (not hits or hits[0][1] < 80):  # "halapeenos": all but the first sound alike
+                key = jellyfish.metaphone(word)[1:]
+                tails = [(w, fuzz.ratio(word[1:], w[1:]), 0) for w in every if jellyfish.metaphone(w)[1:] == key]
+                hits = sorted([h for h in tails if h[1] >= 88], key=lambda h: -h[1]) or hits
         if not hits:
             return word
         best, score, _ = hits[0]
@@ -316,7 +322,8 @@ class Lexicon:
                 at = len(out) - 1 - out[::-1].index(near)
                 kept = [t for t in out[at + 1:] if t.kind == "times"]
                 del out[at:]
-                out.extend(kept)
+                out.extend([tag] + kept)  # "Can (375ml) x3 (Coke)": coke x3, the count stays with the can
+                continue
             back = next((t for t in reversed(out) if t.kind not in ("protein", "size")), Tag(""))
             if tag.value == "@meat_container" and back.value in self.boxes:
                 continue

@@ -67,8 +67,11 @@ def describe(order: SpokenOrder, tags: list[Tag]) -> None:
 def _negate(order: SpokenOrder, tags: list[Tag], i: int) -> int:
     """Take away what follows 'no': 'no onion or tomato', 'hold the salad', 'no sauce'; the index after it."""
     family = None
+    single = tags[i - 1].text.startswith("instead of")  # "instead of bbq sweet chilli": the sweet chilli is wanted
     while i < len(tags):
         tag = tags[i]
+        if single and family and tag.kind != "sep" and tags[i - 1].kind != "sep":
+            break
         if tag.kind == "sep" and family and tag.text in (",", "or", "nor", "and") and i + 1 < len(tags):
             nxt = FAMILY.get(tags[i + 1].kind)
             if nxt is None or (tag.text in JOINS and nxt != family):

@@ -22,11 +22,20 @@ _BEFORE_COUNT = re.compile(r"\b(\d+)\s*[x\u00d7](?![a-z])")
 _VOLUME = re.compile(r"\(?\b(?:250|375|500)\s*ml\b\)?")
 _SWAP = re.compile(r"\b(?:swap|replace|substitute|sub|change)\s+(?:out\s+)?(?:the\s+)?(.+?)\s+(?:for|with|to)\s+")
 # The menu's "and can" deal, written as assistants write it: "Small Chicken HSP and Can (Fanta)".
-_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b(?!\s+of)")
+# "and can I get" is a question, not the deal; "Kebab and can deal" is the deal once.
+_AND_CAN = re.compile(r"\b(hsp|kebab|snack pack|wrap|doner|roll|gozleme)\s*,?\s+(?:and|&|\+)\s+can\b"
+                      r"(?!\s+(?:of|i|you|we|u|ya|he|she|they|someone)\b)(?:\s+(?:deal|combo)\b)?")
 # A note of what the order was before it was corrected: "(changed from small)", "(customer first said chicken)".
 _HISTORY = re.compile(r"\((?:[^()]*\b(?:changed from|corrected from|customer|originally|first said|updated from|"
                       r"was going to)\b[^()]*)\)")
 _INSTEAD = re.compile(r"\binstead of\s+(?:the\s+)?")
+# "instead of bbq do sweet chilli": what follows the verb is wanted, as "swap bbq for sweet chilli".
+_INSTEAD_DO = re.compile(r"\binstead of\s+(?:the\s+)?([a-z ]+?)\s+(?:(?:can|could) you\s+)?"
+                         r"(?:do|have|put|use|get|give me|go with|make it)\s+(?=[a-z])")
+# Who the order is for, never food: "for the footy club", "for the office". Only these words, so a food word the
+# menu does not sell is never taken for a purpose and dropped.
+_PURPOSE = re.compile(r"\bfor (?:the |our |my |a )?(?:footy |football |soccer |cricket |netball |rugby |work |"
+                      r"school |birthday |whole )?(?:club|team|office|party|crew|staff|meeting|lads|boys|girls)\b")
 # Labels whose values read as words need a word added: "sauces: tomato" is tomato sauce, not the salad.
 _NONE = ("none", "no", "nothing", "n/a", "false", "-")
 _YES = ("yes", "y", "true")
@@ -36,7 +45,8 @@ def spoken(menu: Menu, text: str) -> str:
     """The description as one line of plain words, lower case."""
     text = text.replace("\u2019", "'").replace("\r", "")
     text = _HISTORY.sub(" ", _menu_names(menu, text).lower())
-    text = _list_markers(text)
+    text = _PURPOSE.sub(" ", _list_markers(text))
+    text = re.sub(r"(?<![\w/])w/(?=\s|[a-z])", " with ", text)  # "small w/ garlic + chilli"
     text = re.sub(r"(?:(?<=\s)|^)[-*\u2022\u2013\u2014]+\s+(?=\S)", ", ", text, flags=re.M)  # "- 2 x HSP - 1 x Chips"
     text = re.sub(r"(\([^()\n]*\))\s*([x\u00d7]\s*\d+)\b", r"\2 \1", text)  # "Meal (Large Chips, Coke) x2"
     text = _BEFORE_COUNT.sub(r"\1 ", text)
@@ -44,20 +54,31 @@ def spoken(menu: Menu, text: str) -> str:
     text = _AFTER_COUNT.sub(lambda m: f" {TIMES} {m.group(1) or m.group(2) or m.group(3)} ", text)
     text = ", ".join(_labelled(part, menu) for part in re.split(r"[;\n]", text) if part.strip())
     text = text.replace("(", ", ").replace(")", ", ").replace("[", ", ").replace("]", ", ")
-    text = _AND_CAN.sub(r"\1 and can deal ", text)
+    text = _AND_CAN.sub(r"\1 deal ", text)  # the details after it are the main's: "Kebab and can (large, ...)"
     text = _SWAP.sub(lambda m: f" no {m.group(1)} with ", text)
-    return _INSTEAD.sub(" no ", text)
+    text = _INSTEAD_DO.sub(lambda m: f" no {m.group(1)} with ", text)
+    return _INSTEAD.sub(" instead of ", text)
 
 
 def _menu_names(menu: Menu, text: str) -> str:
     """'HSP (Halal Snack Pack)' -> 'HSP', 'Baklava (pack of 4)' -> 'pack of 4 baklava': each written name as said."""
     names = sorted(((i.name, i.spoken) for i in menu.items.values() if "(" in i.name), key=lambda n: -len(n[0]))
     for name, said in names:
-        text = re.sub(re.escape(name), f" {said} ", text, flags=re.I)
+        text = re.sub(re.escape(name), f" {said} ", _chosen(name, text), flags=re.I)
         base = name.split("(")[0].strip()
         if base.lower() != said.lower() and len(base.split()) > 1:  # "Soft Drink Can", "Red Bull or V"
             text = re.sub(rf"\b{re.escape(base)}\b", f" {said} ", text, flags=re.I)
     return text
+
+
+def _chosen(name: str, text: str) -> str:
+    """'Red Bull or V (250ml) x2 - Red Bull' -> 'Red Bull x2': a name that lists choices, then the one chosen, is
+    one item (the name and the choice are not two)."""
+    base = name.split("(")[0]
+    if " or " not in base:
+        return text
+    choices = "|".join(re.escape(c.strip()) for c in re.split(r",|\bor\b", base) if c.strip())
+    return re.sub(rf"{re.escape(name)}\s*([x\u00d7]\s*\d+)?\s*[-:,]?\s*({choices})\b", r" \2 \1 ", text, flags=re.I)
 
 
 def _list_markers(text: str) -> str:
@@ -89,7 +110,8 @@ def _labelled(part: str, menu: Menu) -> str:
     return out[0] + " " + ", ".join(p for p in out[1:] if p.strip())  # "2x Large HSP: lamb": the 2 stays with it
 
 
-_TWO_WORD = ("chips size", "chip size", "add ons", "special instructions")
+_TWO_WORD = ("chips size", "chip size", "add ons", "special instructions", "customer wants", "customer ordered",
+             "customer order")
 
 
 def _field(key: str, value: str, menu: Menu) -> str:
@@ -123,4 +145,5 @@ _DROPPED = ("extra", "extras", "add ons", "addons", "toppings", "topping", "note
             "special instructions", "comments", "comment", "request", "requests", "item", "name", "size",
             "protein", "meat", "filling", "brand", "flavour", "flavor", "type", "category", "option", "options",
             "modifications", "mods", "details", "order", "customisations", "customizations", "with", "drink",
-            "drinks", "sweet", "sweets", "dessert", "desserts", "main", "mains", "side", "sides", "food", "items")
+            "drinks", "sweet", "sweets", "dessert", "desserts", "main", "mains", "side", "sides", "food", "items",
+            "customer wants", "customer ordered", "customer order")

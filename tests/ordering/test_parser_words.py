@@ -49,13 +49,30 @@ ASSISTANT = [
     ("2x Small Kebab (Chicken) - first: garlic only; second: no sauce",
      [kebab("small", "chicken", sauces=["garlic"]), kebab("small", "chicken")], 2000),
     ("Gozleme x2 - 1 Lamb, 1 Vegetarian", [line("GOZ_LAMB"), line("GOZ_VEGETARIAN")], 3000),
+    ("Red Bull or V (250ml) - Red Bull", [line("ENERGY")], 350),  # the menu's name, then the choice: one drink
+    ("Red Bull or V (250ml) x2 - V", [line("ENERGY", qty=2)], 700),
+    ("1 x Lamb kebab small w/ garlic + chilli; 1 x Coke",
+     [kebab("small", "lamb", sauces=["garlic", "chilli"]), can("coke")], 1350),
+    ("Customer wants: Vegetarian Gozleme; Ayran; Baklava (each) x2",
+     [line("GOZ_VEGETARIAN"), line("AYRAN"), line("BAKLAVA", qty=2)], 2450),
+    ("1x Kebab and can deal: small lamb kebab, Coke Zero",
+     [kebab("small", "lamb", meal=Meal("kebab_can", drink_brand="coke zero"))], 1200),
+    ("Kebab and can (large, falafel, Sunkist)",
+     [kebab("large", "falafel", meal=Meal("kebab_can", drink_brand="sunkist"))], 1700),
+    ("Lamb Gozleme x2; Chicken Gozleme x1; Soft Drink Can (375ml) x3 (Coke)",
+     [line("GOZ_LAMB", qty=2), line("GOZ_CHICKEN"), can("coke", 3)], 5550),
 ]
 
 FILLER = [
     ("um yeah can I get a small lamb kebab thanks mate", [kebab("small", "lamb")], 1000),
     ("righto, uh, just a coke thanks", [can("coke")], 350),
+    ("a large lamb kebab and can I also get a coke", [kebab("large", "lamb"), can("coke")], 1850),  # not the deal
     ("sweet as, I'll grab a chicken gozleme for pickup, cheers", [line("GOZ_CHICKEN")], 1500),
     ("no worries, and a baklava thanks love", [line("BAKLAVA")], 300),
+    ("mate, um, err, a large HSP, lamb, with the lot, yeah?", [hsp("large", "lamb", sauces=["garlic", "chilli", "bbq"])],
+     2000),
+    ("hi there, I was wondering if I could get a small chips", [chips("small")], 500),
+    ("twenty-five small chips for the footy club", [chips("small", qty=25)], 12500),
 ]
 
 CORRECTIONS = [
@@ -73,6 +90,10 @@ CORRECTIONS = [
     ("a large lamb kebab with haloumi, actually no haloumi", [kebab("large", "lamb")], 1500),
     ("a large chicken kebab and a coke, no not the coke, a sprite", [kebab("large", "chicken"), can("sprite")], 1850),
     ("a large lamb kebab, sorry, and a coke", [kebab("large", "lamb"), can("coke")], 1850),
+    ("a chicken gozleme, oh actually make it the vegetarian one", [line("GOZ_VEGETARIAN")], 1500),
+    ("a lamb gozleme, actually chicken", [line("GOZ_CHICKEN")], 1500),
+    ("a small lamb kebab, actually forget that, a small lamb HSP instead", [hsp("small", "lamb")], 1500),
+    ("large lamb kebab with garlic, hang on, not garlic, chilli", [kebab("large", "lamb", sauces=["chilli"])], 1500),
 ]
 
 DISTRIBUTION = [
@@ -125,6 +146,12 @@ EXCEPTIONS = [
     ("large lamb kebab with the lot minus the tomato",
      [kebab("large", "lamb", salads=["lettuce", "onion"], sauces=["garlic"])], 1500),
     ("large chips but with normal salt instead of chicken salt", [chips("large", salt="normal")], 900),
+    ("large lamb HSP, the lot, but instead of bbq do sweet chilli",
+     [hsp("large", "lamb", sauces=["garlic", "chilli", "sweet chilli"])], 2000),
+    ("large lamb HSP, the lot, but instead of bbq sweet chilli",
+     [hsp("large", "lamb", sauces=["garlic", "chilli", "sweet chilli"])], 2000),
+    ("large lamb kebab with the lot, but instead of onion and tomato pickles",
+     [kebab("large", "lamb", salads=["lettuce", "pickles"], sauces=["garlic"])], 1500),
 ]
 
 QUANTITIES = [
@@ -154,6 +181,8 @@ HEARD = [  # (words, lines, total, what the reply says back)
      [kebab("small", "chicken", salads=["lettuce", "tomato"])], 1000, ["'let us' as lettuce"]),
     ("large lamb kebab with halapenos", [kebab("large", "lamb", extras=["jalapenos"])], 1600, []),
     ("two large lamb doners", [kebab("large", "lamb", qty=2)], 3000, []),
+    ("a small mixed kebab with hala peenos", [kebab("small", "mixed", extras=["jalapenos"])], 1100,
+     ["'hala peenos' as jalapenos"]),
 ]
 
 CLASSES = ASSISTANT + FILLER + CORRECTIONS + DISTRIBUTION + NEGATION + EXCEPTIONS + QUANTITIES + LISTS
@@ -194,6 +223,8 @@ REFUSED = [  # nothing is added: the whole phrase is refused, naming what is not
     ("a larch lamb kebab", NOT_SOLD.format("larch") + ITEMS),  # nor a size
 ]
 
+ASK_EACH = ("I heard more than one kebab there; could you tell me each one on its own, like 'a large lamb kebab and "
+            "a small chicken kebab'?")
 HOW_MANY = "How many {}? I can take 1 to 99 {}on one line, so I haven't added anything."
 ASKED = [
     ("a large coke", "There's only one size of coke, not large; would you like that?"),
@@ -213,6 +244,11 @@ ASKED = [
     ("a couple of large chips", "How many chips would you like?"),
     ("three large lamb kebabs, two with onion and two without",
      "I heard 3 kebabs but 4 described; how many would you like of each?"),
+    ("2x Kebab Meal: small lamb kebab, small chips, Coke; small chicken kebab, small chips, Fanta", ASK_EACH),
+    ("Iced Tea x2", "The iced tea comes in lemon, peach or mango; which would you like?"),
+    ("an iced tea thanks", "The iced tea comes in lemon, peach or mango; which would you like?"),
+    ("a lamb gozleme vegetarian", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
+    ("a chicken gozleme with lamb", "Which gozleme: lamb, chicken, vegetarian or vegan?"),
     ("a large lamb kebab, sorry, a coke", "Did you want the coke instead of the kebab, or both?"),
     ("a large lamb kebab, scratch the coke",
      "There's no coke in what you just said; to take something already in the cart off, remove it from the cart."),
