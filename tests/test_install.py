@@ -124,10 +124,8 @@ def test_the_units_start_command_serves_as_the_service_user_with_the_code_read_o
         assert _health(port) == {"server": "kebabalab", "status": "healthy", "version": "1.0.0"}
         user = box.run("ps", "-o", "user=", "-p", str(server.pid)).stdout.strip()
         assert user == "kebabalab"
-        started = time.monotonic()
         server.send_signal(signal.SIGTERM)  # systemctl stop
-        assert server.wait(timeout=int(unit["TimeoutStopSec"])) == 0
-        assert time.monotonic() - started < int(unit["TimeoutStopSec"])
+        assert server.wait(timeout=int(unit["TimeoutStopSec"])) == 0  # inside the unit's stop time, or TimeoutExpired
     finally:
         if server.poll() is None:
             server.kill()
