@@ -106,6 +106,8 @@ def test_units_pass_systemd_analyze_verify(installed):
     assert unit["ExecStart"] == "/opt/kebabalab/current/venv/bin/kebabalab serve"
     timer = unit_of(box.read("/etc/systemd/system/kebabalab-doctor.timer"))
     assert timer["OnCalendar"] == "*-*-* 08:30:00" and timer["Persistent"] == "true"
+    backup = unit_of(box.read("/etc/systemd/system/kebabalab-backup.timer"))  # deployment/README: nightly, 03:30
+    assert (backup["OnCalendar"], backup["Persistent"]) == ("*-*-* 03:30:00", "true")
 
 
 def test_the_units_start_command_serves_as_the_service_user_with_the_code_read_only(installed):
