@@ -85,6 +85,20 @@ def test_the_same_body_signed_again_later_is_a_new_request(settings, clock):
     services.stop_background()
 
 
+def test_a_copy_arriving_at_the_far_end_of_the_signature_window_is_still_caught(settings, clock):
+    """Signed by a clock 299 s ahead, the first copy and the last valid one arrive 598 s apart: still one run."""
+    app = worker(settings, clock)
+    services, client = app.extensions["kebabalab"], app.test_client()
+    body = state_changing_body()
+    headers = signed(body, str(now_seconds(clock) + 299))
+    first = post(client, body, headers)
+    clock.advance(seconds=598)
+    again = post(client, body, headers)
+    assert (first.status_code, again.status_code, again.get_json()) == (200, 200, first.get_json())
+    assert (cart(services), menu_texts(services)) == (["KEBAB"], 1)
+    services.stop_background()
+
+
 def test_what_was_seen_is_forgotten_once_no_copy_could_pass_the_signature_check(settings, clock):
     app = worker(settings, clock)
     services, client = app.extensions["kebabalab"], app.test_client()
