@@ -6,9 +6,10 @@ hex HMAC-SHA256 of "{x-timestamp}.{raw body}"; see tests/web/test_security.py's 
 import threading
 
 import pytest
+from werkzeug.datastructures import Headers
 
 from test_security import CALL_ID, HMAC_KEY, SECRET, now_seconds, post, signed, state_changing_body
-from kebabalab.store.replay import REPLAY_SECONDS
+from kebabalab.store.replay import REPLAY_SECONDS, replay_key
 from kebabalab.web.app import create_app
 
 
@@ -71,6 +72,25 @@ def test_copies_arriving_together_run_once_and_all_get_its_reply(settings, clock
         thread.join(30)
     assert replies[1:] == [replies[0]] * 3
     assert (cart(services), menu_texts(services)) == (["KEBAB"], 1)
+    services.stop_background()
+
+
+def test_a_copy_that_outwaits_a_first_still_running_is_told_so_and_runs_nothing(settings, clock):
+    """SECURITY.md: a copy waits for the first request's reply, then every tool call in it answers "still
+    working on that one". The first is held running by claiming its key, as the first request does."""
+    app = worker(settings, clock)
+    services, client = app.extensions["kebabalab"], app.test_client()
+    services.replays.wait_seconds = 0.2  # 10 s in production
+    body = state_changing_body()
+    headers = signed(body, str(now_seconds(clock)))
+    key = replay_key(Headers(headers), body)  # as the app reads it, from headers of any case
+    assert key is not None and services.replays.store.claim(key) is None  # the first copy, still running
+    copy = post(client, body, headers)
+    still = "I'm still working on that one; give me a moment."
+    assert (copy.status_code, copy.get_json()) == (200, {"results": [
+        {"toolCallId": "tc_add", "name": "quickAddItem", "error": still},
+        {"toolCallId": "tc_text", "name": "sendMenuLink", "error": still}]})
+    assert (cart(services), menu_texts(services)) == ([], 0)
     services.stop_background()
 
 
