@@ -103,6 +103,9 @@ def test_units_pass_systemd_analyze_verify(installed):
     from gunicorn.config import Config
     assert int(unit["TimeoutStopSec"]) > Config().graceful_timeout  # serving.py keeps gunicorn's default
     assert (unit["KillMode"], unit["Requires"]) == ("mixed", "kebabalab.socket")  # a restart loses no call
+    assert unit["TimeoutStopSec"] == "45"  # deployment/README: the old server exits within 45 seconds
+    socket_unit = unit_of(box.read("/etc/systemd/system/kebabalab.socket"))
+    assert socket_unit["ListenStream"] == "127.0.0.1:5000"  # loopback only: the HTTPS proxy faces the internet
     assert unit["ExecStart"] == "/opt/kebabalab/current/venv/bin/kebabalab serve"
     timer = unit_of(box.read("/etc/systemd/system/kebabalab-doctor.timer"))
     assert timer["OnCalendar"] == "*-*-* 08:30:00" and timer["Persistent"] == "true"
