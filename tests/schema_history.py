@@ -1,7 +1,8 @@
 """Each schema version that has shipped, its migrations and every statement of the code that ran on it, read
-from the git history of the schema's file (kebabalab/db/schema.py, before it kebabalab/db.py).
+from the git history of the schema's file (kebabalab/store/schema.py; before it kebabalab/db/schema.py and
+kebabalab/db.py).
 
-tests/test_migrations.py reads it from git when this is a git checkout, else from the copy kept in
+tests/store/test_migrations.py reads it from git when this is a git checkout, else from the copy kept in
 tests/fixtures/schema_history.json (for a source tree without .git). Refresh the copy after a release:
 
   .venv/bin/python tests/schema_history.py

@@ -1,5 +1,5 @@
-"""Background work, one pattern (kebabalab/background.py): the outbox sender, the history janitor and the order
-writer start, stop, survive a fork and report errors the same way."""
+"""Background work, one pattern (kebabalab/background.py): the outbox sender, the history janitor, the order
+writer and the server's heartbeat start, stop, survive a fork and report errors the same way."""
 from __future__ import annotations
 
 import logging
@@ -83,7 +83,7 @@ def test_after_a_fork_start_begins_a_thread_of_the_childs_own():
     assert answer == "False True True"
 
 
-@pytest.mark.parametrize("make", ["sender", "janitor", "writer"])
+@pytest.mark.parametrize("make", ["sender", "janitor", "writer", "heartbeat"])
 def test_every_background_job_uses_the_pattern(make, tmp_path):
     from kebabalab.clock import FixedClock
     from kebabalab.messaging.outbox import OutboxSender
@@ -91,11 +91,12 @@ def test_every_background_job_uses_the_pattern(make, tmp_path):
     from kebabalab.service.privacy import HistoryJanitor
     from kebabalab.store import Database
     from kebabalab.store.group_commit import GroupCommit
+    from kebabalab.store.heartbeat import Heartbeat
     from datetime import datetime, timezone
     clock = FixedClock(datetime(2026, 11, 27, 7, 0, tzinfo=timezone.utc))
     db = Database(f"sqlite:///{tmp_path}/bg.db", clock=clock)
     db.init()
     job = {"sender": lambda: OutboxSender(db, LogTransport(), clock), "janitor": lambda: HistoryJanitor(db, clock, 365),
-           "writer": lambda: GroupCommit(lambda items: items)}[make]()
+           "writer": lambda: GroupCommit(lambda items: items), "heartbeat": lambda: Heartbeat(db, clock)}[make]()
     assert isinstance(job._worker, BackgroundThread)  # start, stop, fork and errors: one way
     db.close()

@@ -44,8 +44,8 @@ def test_200_slow_clients_neither_stop_the_service_nor_stay_connected(start, arg
         slow.close_all()
     assert len(answered) >= 10 and set(answered) == {(200, 200, True)}
     assert (slow.closed, len(slow.open)) == (200, 0)
-    # gunicorn's front answers 408 before closing; waitress closes without a word
-    assert set(slow.answers) <= {b"HTTP/1.1 408 Request Timeout"}
+    # gunicorn's front answers 408 before closing (README says so); waitress closes without a word
+    assert set(slow.answers) == (set() if args == ("--server", "waitress") else {b"HTTP/1.1 408 Request Timeout"})
 
 
 @SERVERS

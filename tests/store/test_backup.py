@@ -101,6 +101,20 @@ def test_restore_refuses_while_a_server_beats_and_keeps_the_database_it_replaces
             assert "20261130-002" in dump.read()
 
 
+def test_a_beat_older_than_a_minute_is_a_crashed_server_and_does_not_stop_a_restore(db, database_url, tmp_path):
+    """deployment/README: a beat every 20 s, and one in the last minute means "still running"."""
+    place(db, "early")
+    backup = take_backup(database_url, tmp_path / "backups", FixedClock(T0))
+    place(db, "late")
+    now = T0 + timedelta(hours=1)
+    Heartbeat(db, FixedClock(now - timedelta(seconds=59))).beat()
+    with pytest.raises(BackupError, match=r"^a running server holds this database: "):
+        restore(database_url, backup.path, tmp_path / "backups", FixedClock(now))
+    Heartbeat(db, FixedClock(now - timedelta(seconds=61))).beat()  # the same server's row, its last beat older
+    restore(database_url, backup.path, tmp_path / "backups", FixedClock(now))
+    assert order_numbers(database_url) == {"20261130-001"}
+
+
 def test_restore_with_force_replaces_a_database_a_server_still_beats_on(db, database_url, tmp_path):
     place(db, "early")
     backup = take_backup(database_url, tmp_path / "backups", FixedClock(T0))

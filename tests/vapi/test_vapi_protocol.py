@@ -73,6 +73,7 @@ def test_each_malformed_call_gets_its_own_error_and_the_good_one_runs(client, se
 
 
 def test_calls_past_the_limit_are_answered_not_run(client):
+    assert MAX_TOOL_CALLS == 20  # README: a message's calls past the 20th each get an error entry
     call = VapiCall(client)
     entries = results(call.post(call.message([("quickAddItem", {"description": "a coke"})] * (MAX_TOOL_CALLS + 2))))
     assert len(entries) == MAX_TOOL_CALLS + 2

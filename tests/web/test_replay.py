@@ -6,9 +6,10 @@ hex HMAC-SHA256 of "{x-timestamp}.{raw body}"; see tests/web/test_security.py's 
 import threading
 
 import pytest
+from werkzeug.datastructures import Headers
 
 from test_security import CALL_ID, HMAC_KEY, SECRET, now_seconds, post, signed, state_changing_body
-from kebabalab.store.replay import REPLAY_SECONDS
+from kebabalab.store.replay import REPLAY_SECONDS, replay_key
 from kebabalab.web.app import create_app
 
 
@@ -74,6 +75,25 @@ def test_copies_arriving_together_run_once_and_all_get_its_reply(settings, clock
     services.stop_background()
 
 
+def test_a_copy_that_outwaits_a_first_still_running_is_told_so_and_runs_nothing(settings, clock):
+    """SECURITY.md: a copy waits for the first request's reply, then every tool call in it answers "still
+    working on that one". The first is held running by claiming its key, as the first request does."""
+    app = worker(settings, clock)
+    services, client = app.extensions["kebabalab"], app.test_client()
+    services.replays.wait_seconds = 0.2  # 10 s in production
+    body = state_changing_body()
+    headers = signed(body, str(now_seconds(clock)))
+    key = replay_key(Headers(headers), body)  # as the app reads it, from headers of any case
+    assert key is not None and services.replays.store.claim(key) is None  # the first copy, still running
+    copy = post(client, body, headers)
+    still = "I'm still working on that one; give me a moment."
+    assert (copy.status_code, copy.get_json()) == (200, {"results": [
+        {"toolCallId": "tc_add", "name": "quickAddItem", "error": still},
+        {"toolCallId": "tc_text", "name": "sendMenuLink", "error": still}]})
+    assert (cart(services), menu_texts(services)) == ([], 0)
+    services.stop_background()
+
+
 def test_the_same_body_signed_again_later_is_a_new_request(settings, clock):
     app = worker(settings, clock)
     services, client = app.extensions["kebabalab"], app.test_client()
@@ -82,6 +102,20 @@ def test_the_same_body_signed_again_later_is_a_new_request(settings, clock):
     clock.advance(seconds=1)
     post(client, body, signed(body, str(now_seconds(clock))))
     assert (cart(services), menu_texts(services)) == (["KEBAB", "KEBAB"], 2)
+    services.stop_background()
+
+
+def test_a_copy_arriving_at_the_far_end_of_the_signature_window_is_still_caught(settings, clock):
+    """Signed by a clock 299 s ahead, the first copy and the last valid one arrive 598 s apart: still one run."""
+    app = worker(settings, clock)
+    services, client = app.extensions["kebabalab"], app.test_client()
+    body = state_changing_body()
+    headers = signed(body, str(now_seconds(clock) + 299))
+    first = post(client, body, headers)
+    clock.advance(seconds=598)
+    again = post(client, body, headers)
+    assert (first.status_code, again.status_code, again.get_json()) == (200, 200, first.get_json())
+    assert (cart(services), menu_texts(services)) == (["KEBAB"], 1)
     services.stop_background()
 
 

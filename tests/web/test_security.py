@@ -562,6 +562,15 @@ def test_every_test_named_in_security_md_exists():
     assert missing == []
 
 
+def test_the_checklists_run_command_runs_every_file_it_names():
+    """'Run `python -m pytest ...`. If every box's test passes, the claim holds': only if the command runs them."""
+    text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
+    checklist = text.split("## Audit checklist", 1)[1].split("\n## ", 1)[0]
+    command = re.search(r"Run `python -m pytest ([^`]*)`", checklist).group(1).split()
+    named = {path for path, _ in TEST_REFERENCE.findall(checklist)}
+    assert len(named) >= 10 and sorted(named - set(command)) == []
+
+
 def test_every_checklist_line_of_security_md_names_a_test():
     text = (ROOT / "SECURITY.md").read_text(encoding="utf-8")
     checklist = text.split("## Audit checklist", 1)[1].split("\n## ", 1)[0]
