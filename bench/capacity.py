@@ -39,7 +39,7 @@ from load import ORDER, Client, percentile, start_server, tool_message
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from tests.fakes import FakeTwilio  # noqa: E402
-from tests.servers import free_port, postgres_bin  # noqa: E402
+from tests.servers import DidNotStart, free_port, postgres_bin, wait_started  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
 COUNTED_TABLES = ("orders", "outbox", "order_events")
@@ -78,16 +78,11 @@ def cpu_seconds(roots: list[int]) -> float:
 
 # --- Redis and PostgreSQL for the scale-out path, started in a temp folder on loopback --------------------
 
-def _wait(check, what: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            check()
-            return
-        except Exception as exc:  # not up yet
-            if time.monotonic() > deadline:
-                raise SystemExit(f"{what} did not start: {exc}") from exc
-            time.sleep(0.1)
+def _wait(check, what: str) -> None:
+    try:
+        wait_started(check, what)
+    except DidNotStart as exc:
+        raise SystemExit(str(exc)) from exc
 
 
 @contextlib.contextmanager

@@ -93,17 +93,30 @@ def wait_until(check, seconds: float = 5, what: str = "the condition"):
     return value
 
 
-def _wait_for(check, what: str, log: Path) -> None:
-    deadline = time.monotonic() + START_SECONDS
+class DidNotStart(RuntimeError):
+    """A server's check still failed when its start-up time ran out."""
+
+
+def wait_started(check, what: str, seconds: float = START_SECONDS) -> None:
+    """Call `check()` until it stops raising; DidNotStart (with the last error) after `seconds`. Also used by
+    bench/capacity.py, outside pytest."""
+    deadline = time.monotonic() + seconds
     while True:
         try:
             check()
             return
         except Exception as exc:  # not up yet
             if time.monotonic() > deadline:
-                tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
-                pytest.fail(f"{what} did not start in {START_SECONDS}s ({exc}):\n{tail}")
+                raise DidNotStart(f"{what} did not start in {seconds:g}s ({exc})") from exc
             time.sleep(0.05)
+
+
+def _wait_for(check, what: str, log: Path) -> None:
+    try:
+        wait_started(check, what)
+    except DidNotStart as exc:
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        pytest.fail(f"{exc}:\n{tail}")
 
 
 @pytest.fixture(scope="session")
