@@ -366,6 +366,34 @@ def test_past_the_limit_a_new_call_is_told_and_no_live_cart_is_dropped(make_stor
     assert ({c for c in "acde" if store.get(c)}, store.count()) == ({"e"}, 1)
 
 
+def test_clearing_a_call_waits_for_its_update_in_progress_and_it_is_not_saved_again(make_store, session_clock):
+    """The end-of-call report can arrive (at another worker) while the call's last tool, say createOrder, still
+    runs: the clear must see what that tool left (the cart emptied by the order), and the tool must not bring the
+    call back."""
+    store, other_worker = make_store(session_clock), make_store(session_clock)
+    store.update("a", add_line)
+    running, release, cleared = threading.Event(), threading.Event(), []
+
+    def place(session):
+        running.set()
+        release.wait(5)
+        session.cart, session.order_number = [], "20261130-001"
+
+    tool = threading.Thread(target=store.update, args=("a", place))
+    tool.start()
+    assert running.wait(5)
+    ender = threading.Thread(target=lambda: cleared.append(other_worker.session_clear("a")))
+    ender.start()
+    ender.join(0.2)
+    release.set()
+    tool.join(5)
+    ender.join(5)
+    assert ([(s.cart, s.order_number) for s in cleared], store.get("a"), store.count()) == \
+        ([([], "20261130-001")], None, 0)
+    if isinstance(store, RedisSessionStore):  # no session, index entry or lock left behind
+        assert store.client.keys("kebabalab:*") == []
+
+
 def test_two_workers_updating_one_call_at_once_lose_nothing_and_run_each_update_once(make_store, session_clock):
     stores = [make_store(session_clock), make_store(session_clock)]
     runs = []

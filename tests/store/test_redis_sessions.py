@@ -335,28 +335,3 @@ def test_a_session_redis_cannot_read_fails_without_running_fn_or_leaving_a_lock(
         store.update("odd", ran.append)
     assert (str(caught.value), ran, client.keys("kebabalab:lock:*")) == (UNREACHABLE, [], [])
     assert store.update("other", add_meal) == 1
-
-
-def test_clearing_a_call_waits_for_its_update_in_progress_and_it_is_not_saved_again(store, client):
-    """The end-of-call report can arrive (at another worker) while the call's last tool still runs: the clear
-    must see what that tool left, and the tool must not bring the call back."""
-    store.update("call-1", add_meal)
-    running, release, cleared = threading.Event(), threading.Event(), []
-
-    def place(session):
-        running.set()
-        release.wait(5)
-        session.cart, session.order_number = [], "20261130-001"
-
-    tool = threading.Thread(target=store.update, args=("call-1", place))
-    tool.start()
-    assert running.wait(5)
-    ender = threading.Thread(target=lambda: cleared.append(store.session_clear("call-1")))
-    ender.start()
-    ender.join(0.2)
-    release.set()
-    tool.join(5)
-    ender.join(5)
-    assert ([(s.cart, s.order_number) for s in cleared], store.get("call-1"), store.count()) == \
-        ([([], "20261130-001")], None, 0)
-    assert client.keys("kebabalab:*") == []
