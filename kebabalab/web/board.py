@@ -17,84 +17,37 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import jsonify, redirect, render_template, request, session, url_for
 
 from kebabalab.version import __version__
 from kebabalab.ordering import pricing
 from kebabalab.shop.availability import KINDS, MAX_BUSY_MINUTES
-from kebabalab.errors import StoreError
 from kebabalab.shop.hours import spoken_time
 from kebabalab.service.status import change_status, orders_today
 from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
 from kebabalab.ordering.phones import mask_phone
-from kebabalab.web.staff_auth import StaffAuth
+from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
+from kebabalab.web.staff_pages import staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
 from kebabalab.ordering.validation import clean_text
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("board", __name__)
-PUBLIC_ENDPOINTS = {"board.login", "board.session_info"}
-SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+PUBLIC_ENDPOINTS = ("board.login", "board.session_info")
 BUSY_CHOICES = (0, 10, 20, 30)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-                               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
-    "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin",
-    "Cache-Control": "no-store",
-}
+
+
+def _csrf_refused_page():
+    return _login_page("That form had expired; please try again.", 403)
+
+
+bp = staff_blueprint("board", __name__, public=PUBLIC_ENDPOINTS, csrf_refused=_csrf_refused_page)
 
 
 def init_app(app, services) -> None:
     """Sign-in, session cookie and the board's routes on the app (create_app calls this once)."""
     init_staff_auth(app, services.settings, services.clock, services.db)
     app.register_blueprint(bp)
-
-
-def _services():
-    return current_app.extensions["kebabalab"]
-
-
-def _auth() -> StaffAuth:
-    return current_app.extensions["kebabalab_staff"]
-
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.is_json
-
-
-def _error(status: int, message: str, **extra):
-    response = jsonify({"error": message, **extra})
-    response.status_code = status
-    return response
-
-
-@bp.before_request
-def _guard():
-    auth = _auth()
-    if request.endpoint not in PUBLIC_ENDPOINTS and not auth.signed_in():
-        if _wants_json():
-            return _error(401, "sign in to the board first")
-        return redirect(url_for("board.login"))
-    if request.method not in SAFE_METHODS and not auth.csrf_ok():
-        log.warning("board: %s %s refused without a valid CSRF token", request.method, request.path)
-        if _wants_json():
-            return _error(403, "missing or wrong CSRF token; reload the board")
-        return _login_page("That form had expired; please try again.", 403)
-    return None
-
-
-@bp.errorhandler(StoreError)
-def _store_error(exc: StoreError):
-    """The database busy or gone (sign-in tries and sessions live there): a sentence, not a crash."""
-    return _error(503, str(exc))
-
-
-@bp.after_request
-def _headers(response):
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response
 
 
 # -- sign-in -------------------------------------------------------------------------------------------

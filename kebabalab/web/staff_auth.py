@@ -102,10 +102,12 @@ class StaffAuth:
     def signed_in(self) -> bool:
         return session.get("staff") is True and self.sessions.alive(session.get("sid"))
 
-    def sign_in(self) -> None:
+    def sign_in(self, name: str = "Owner", role: str = "owner") -> None:
+        """Start a session for `name` in `role` (the shared staff password signs in as the owner)."""
         session.clear()  # a new session and token on sign-in: nothing planted before survives
         session.permanent = True
         session["staff"] = True
+        session["staff_name"], session["role"] = name, role
         session["sid"] = self.sessions.start()
         session["csrf"] = secrets.token_urlsafe(32)
 
