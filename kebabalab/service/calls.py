@@ -16,15 +16,14 @@ def finish_call(services, call_id: str, caller_number: str | None = None) -> boo
     if session is None:
         return False
     session.caller = session.caller or try_normalise(caller_number)
-    return note_abandoned(services, session)
+    return note_abandoned(services, session, call_id)
 
 
-def note_abandoned(services, session) -> bool:
+def note_abandoned(services, session, call_id: str) -> bool:
     """Record a cart left without an order (time, number, summary) so the shop can call back."""
     if not session.cart or session.order_number:
         return False
     phone = session.caller
-    call_id = session.call_id
     summary = "; ".join(spoken_line(services.menu, line) for line in session.cart)
     total = pricing.cart_total(services.menu, session.cart)
     services.db.record_abandoned_cart(call_id, phone, summary, total, services.clock.now().isoformat())

@@ -35,7 +35,8 @@ def change_status(services, order_number: str, target: str | None = None, *, und
         return customer_text("ready", order, compose_ready(order, services.business))
 
     try:
-        move = move_status(services.db, order_number, decide, actor=actor, at=now, ready_text=ready_text)
+        move = move_status(services.db, order_number, decide, actor=actor, at=now, ready_text=ready_text,
+                           shop_id=services.shop.id)
     except StatusRaced as raced:
         raise MoveRefused(f"Order {raced} was changed by someone else; try again.") from None
     if move is None:
@@ -45,7 +46,7 @@ def change_status(services, order_number: str, target: str | None = None, *, und
     return StatusChange(move.after, move.before.status, move.after.status, actor, utc_text(now), move.texted)
 
 
-def orders_today(db, hours, now: datetime) -> list[StoredOrder]:
-    """The trading day's orders (5 am to 5 am in the shop's time zone), newest first."""
+def orders_today(db, hours, now: datetime, shop_id: str) -> list[StoredOrder]:
+    """The shop's orders of its trading day (5 am to 5 am in the shop's time zone), newest first."""
     _, start, end = hours.trading_day(now)
-    return orders_between(db, start, end)
+    return orders_between(db, start, end, shop_id)

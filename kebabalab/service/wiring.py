@@ -9,7 +9,7 @@ from kebabalab.shop.availability import Availability
 from kebabalab.shop.business import Business
 from kebabalab.store.availability import MemoryAvailabilityStore
 from kebabalab.clock import SystemClock
-from kebabalab.config import Settings
+from kebabalab.config import MAIN_SHOP, Settings
 from kebabalab.store import Database
 from kebabalab.errors import ConfigError
 from kebabalab.store.heartbeat import Heartbeat
@@ -20,6 +20,7 @@ from kebabalab.messaging.outbox import OutboxSender
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.privacy import HistoryJanitor
+from kebabalab.service.shops import Shops
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore, Session
@@ -55,11 +56,11 @@ def make_session_store(settings: Settings, clock):
     return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
 
 
-def make_availability_store(settings: Settings):
-    """Sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
+def make_availability_store(settings: Settings, shop_id: str = MAIN_SHOP):
+    """A shop's sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
     if settings.redis_url:
         from kebabalab.store.redis_sessions import RedisAvailabilityStore
-        return RedisAvailabilityStore(settings.redis_url)
+        return RedisAvailabilityStore(settings.redis_url, shop_id=shop_id)
     return MemoryAvailabilityStore()
 
 
@@ -84,11 +85,17 @@ def check_before_serving(settings: Settings) -> None:
     """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
     a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
     make_transport(ShopFiles.load(settings).settings)
+    Shops.build(_NoStores(), settings, ShopFiles.load, lambda settings, shop_id: None)
     from kebabalab.store import init_database
     init_database(settings.database_url)
     if settings.redis_url:
         from kebabalab.store.redis_sessions import ping
         ping(settings.redis_url)
+
+
+class _NoStores:
+    """What `Shops.build` is given to check every shop's files before serving: no database, no sessions."""
+    db = sessions = clock = None
 
 
 @dataclass
@@ -109,6 +116,11 @@ class Services:
     janitor: HistoryJanitor
     replays: ReplayGuard
     heartbeat: Heartbeat
+    shops: Shops | None = None  # every shop's services by id (set by build: they need the app's stores)
+
+    def for_shop(self, shop_id: str = MAIN_SHOP):
+        """The shop's services (ShopServices), or None when there is no such shop."""
+        return self.shops.get(shop_id)
 
     def start_background(self) -> None:
         """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
@@ -152,10 +164,15 @@ class Services:
         db.init()
         metrics = Metrics()
         sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
-        return cls(settings, files.menu, files.hours, files.business, clock,
-                   make_session_store(settings, clock), db, sender, metrics,
-                   RateLimiter(clock, settings.tool_calls_per_minute),
-                   RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
-                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock))
+        services = cls(settings, files.menu, files.hours, files.business, clock,
+                       make_session_store(settings, clock), db, sender, metrics,
+                       RateLimiter(clock, settings.tool_calls_per_minute),
+                       RateLimiter(clock, settings.auth_failures_per_minute), None, files.lexicon,
+                       HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
+                       Heartbeat(db, clock))
+        services.shops = Shops.build(services, settings, ShopFiles.load, make_availability_store)
+        main = services.shops.main  # the app's own menu, hours... are 'main's (a shops/main/ folder may set them)
+        services.menu, services.hours, services.business = main.menu, main.hours, main.business
+        services.lexicon, services.availability = main.lexicon, main.availability
+        sender.from_number = services.shops.texts_from
+        return services

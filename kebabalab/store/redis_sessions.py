@@ -35,6 +35,7 @@ from typing import Callable, Iterator, TypeVar
 
 import redis
 
+from kebabalab.config import MAIN_SHOP
 from kebabalab.errors import ConfigError, StoreError, ToolError
 from kebabalab.store.sessions import CLEANUP_INTERVAL_SECONDS, FULL, Session
 
@@ -273,9 +274,11 @@ class RedisSessionStore:
 class RedisAvailabilityStore:
     """`MemoryAvailabilityStore`'s load/save of the availability document, shared by every worker."""
 
-    def __init__(self, url: str | None = None, *, client: redis.Redis | None = None, prefix: str = PREFIX):
+    def __init__(self, url: str | None = None, *, client: redis.Redis | None = None, prefix: str = PREFIX,
+                 shop_id: str = MAIN_SHOP):
         self.client = client if client is not None else connect(url)
-        self._key = f"{prefix}availability"
+        # one document per shop; 'main' keeps the key it had before there were shops
+        self._key = f"{prefix}availability" + ("" if shop_id == MAIN_SHOP else f":{shop_id}")
 
     def load(self) -> dict:
         with _guard():

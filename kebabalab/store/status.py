@@ -5,7 +5,7 @@ so the store knows neither the shop's policy nor the texts' wording.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 
@@ -15,8 +15,8 @@ from kebabalab.store.schema import ORDER_COLUMNS, SQL as DB_SQL
 
 SQL = {
     "order": DB_SQL["order_by_number"],
-    "orders_between": f"SELECT {ORDER_COLUMNS} FROM orders WHERE created_at >= ? AND created_at < ? "
-                      "ORDER BY created_at DESC, id DESC",
+    "orders_between": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND created_at >= ? "
+                      "AND created_at < ? ORDER BY created_at DESC, id DESC",
     # The status guard makes a second writer that read the same old status change nothing (PostgreSQL
     # re-checks the WHERE after waiting for the first writer's row lock; SQLite lets one writer in at a time).
     "status_set": "UPDATE orders SET status = ? WHERE id = ? AND status = ? RETURNING id",
@@ -41,13 +41,13 @@ class StatusMove:
 
 
 def move_status(db, order_number: str, decide: Callable[[StoredOrder, str | None], str], *, actor: str, at: datetime,
-                ready_text: Callable[[StoredOrder], list]) -> StatusMove | None:
-    """Move one order to the status `decide(order, cancelled_from)` returns (it raises to refuse), record the
-    event, and queue `ready_text(order)` at most once when the order becomes ready: all in one transaction.
-    None when no order has that number."""
+                ready_text: Callable[[StoredOrder], list], shop_id: str) -> StatusMove | None:
+    """Move one of the shop's orders to the status `decide(order, cancelled_from)` returns (it raises to
+    refuse), record the event, and queue `ready_text(order)` at most once when the order becomes ready: all in
+    one transaction. None when the shop has no order with that number."""
     stamp = utc_text(at)
     with db.transaction(immediate=True) as conn:
-        row = conn.execute(SQL["order"], (order_number,)).fetchone()
+        row = conn.execute(SQL["order"], (shop_id, order_number)).fetchone()
         if row is None:
             return None
         order = StoredOrder.from_row(row)
@@ -57,7 +57,7 @@ def move_status(db, order_number: str, decide: Callable[[StoredOrder, str | None
             raise StatusRaced(order.display_number)
         conn.execute(SQL["event_add"], (order.id, order.status, target, actor, stamp))
         texted = target == "ready" and _queue_ready(conn, order, ready_text(order), stamp)
-        after = StoredOrder.from_row(conn.execute(SQL["order"], (order_number,)).fetchone())
+        after = StoredOrder.from_row(conn.execute(SQL["order"], (shop_id, order_number)).fetchone())
     return StatusMove(order, after, texted)
 
 
@@ -70,7 +70,7 @@ def _queue_ready(conn, order: StoredOrder, messages: list, at: str) -> bool:
     """Queue the 'ready' text unless there is none to send or one already went for this order."""
     if not messages or conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
         return False
-    insert_messages(conn, messages, at, due=None)
+    insert_messages(conn, [replace(m, shop_id=order.shop_id) for m in messages], at, due=None)
     return True
 
 
@@ -80,8 +80,8 @@ def order_events(db, order_id: int) -> list[dict]:
         return [dict(row) for row in conn.execute(SQL["events"], (order_id,)).fetchall()]
 
 
-def orders_between(db, start: datetime, end: datetime) -> list[StoredOrder]:
-    """Orders created in [start, end), newest first."""
+def orders_between(db, start: datetime, end: datetime, shop_id: str) -> list[StoredOrder]:
+    """The shop's orders created in [start, end), newest first."""
     with db.transaction() as conn:
-        rows = conn.execute(SQL["orders_between"], (utc_text(start), utc_text(end))).fetchall()
+        rows = conn.execute(SQL["orders_between"], (shop_id, utc_text(start), utc_text(end))).fetchall()
     return [StoredOrder.from_row(row) for row in rows]

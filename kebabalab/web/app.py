@@ -17,6 +17,7 @@ from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
 from kebabalab.store.replay import RUNNING, replay_key
 from kebabalab.web.security import _same, webhook_authorised
+from kebabalab.service.shops import Refusal
 from kebabalab.service.wiring import Services
 from kebabalab.vapi.protocol import function_call_reply, parse_server_message, tool_calls_reply, tool_result
 from kebabalab.vapi.router import Router
@@ -159,4 +160,7 @@ def _answer(services: Services, body: bytes) -> Response:
         wait = services.call_limiter.hit(call_id, cost=len(message.tool_calls))
         if wait:
             return _error(429, "too many tool calls for this call", Retry_After=str(wait))
-    return jsonify(ROUTER.dispatch(message, services))
+    shop = services.shops.for_message(message)
+    if isinstance(shop, Refusal):
+        return jsonify(messages.refused(message, shop.sentence))
+    return jsonify(ROUTER.dispatch(message, shop))

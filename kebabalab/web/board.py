@@ -152,7 +152,7 @@ def api_orders():
     services = _services()
     now = services.clock.now()
     day = services.hours.trading_day(now)[0].isoformat()
-    orders = orders_today(services.db, services.hours, now)
+    orders = orders_today(services.db, services.hours, now, services.shop.id)
     return jsonify({"day": day, "statuses": list(STATUSES),
                     "orders": [order_json(o, services.hours) for o in orders]})
 

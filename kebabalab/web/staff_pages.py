@@ -38,7 +38,8 @@ def auth():
 
 
 def services():
-    return current_app.extensions["kebabalab"]
+    """The signed-in shop's services (ShopServices): every page and API sees that shop's orders only."""
+    return current_app.extensions["kebabalab"].for_shop()
 
 
 def wants_json() -> bool:
