@@ -210,3 +210,21 @@ def test_a_one_shop_deployment_needs_no_shops_folder(settings, clock, tmp_path):
                                                        number="+61398887777"))
     assert added["result"]["total"] == 15.0  # the only shop, listing no number, takes every call as before
     assert services.for_shop("main").settings.shop_order_to == "+61400000001"
+
+
+def test_a_shops_texts_come_from_its_own_number_through_one_twilio_account(settings, clock, shops_dir):
+    from tests.fakes.twilio_server import FakeTwilio
+    with FakeTwilio() as fake:
+        app = create_app(settings.replace(shops_dir=str(shops_dir), twilio_account_sid="AC" + "0" * 32,
+                                          twilio_auth_token="secret-token", twilio_from_number="+61480000001",
+                                          twilio_api_base_url=fake.base_url), clock=clock, start_sender=False)
+        services = app.extensions["kebabalab"]
+        try:
+            order_at(app.test_client(), "call-main", number=MAIN_NUMBER)
+            order_at(app.test_client(), "call-fitz", number=FITZROY_NUMBER)
+            services.sender.run_once()
+        finally:
+            services.stop_background()
+        assert sorted((r.to, r.from_) for r in fake.sent) == [
+            ("+61400000001", "+61480000001"), ("+61400000002", "+61480000002"),
+            (CALLER, "+61480000001"), (CALLER, "+61480000002")]
