@@ -18,8 +18,13 @@ def _settings():
 
 
 def cmd_orders(args) -> int:
+    from kebabalab.shop.directory import ShopDirectory
     settings = _settings()
-    hours = Hours.load(settings.hours_file)
+    shop = ShopDirectory.load(settings).get(args.shop)
+    if shop is None:
+        print(f"There is no shop {args.shop!r}; `kebabalab shops` lists them.")
+        return 2
+    hours = Hours.load(shop.hours_file)
     day = args.day or hours.trading_day(SystemClock().now())[0].isoformat()
     try:
         date.fromisoformat(day)
@@ -27,7 +32,7 @@ def cmd_orders(args) -> int:
         print(f"--day must be YYYY-MM-DD, not {day!r}")
         return 2
     db = _open_database(settings.database_url)
-    orders = db.orders_on_day(day)
+    orders = db.orders_on_day(day, shop.id)
     if args.json:
         print(json.dumps([_order_json(o) for o in orders], ensure_ascii=False, indent=2))
         return 0
@@ -109,6 +114,7 @@ def register_orders(sub) -> None:
     parser.add_argument("--today", action="store_true", help="today's orders (the default)")
     parser.add_argument("--day", help="another day, YYYY-MM-DD")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--shop", default="main", help="the shop (default main; `kebabalab shops` lists them)")
     parser.set_defaults(func=cmd_orders)
 
 
