@@ -9,19 +9,23 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        self.tool_calls = Counter("kebabalab_tool_calls_total", "Tool calls by tool and outcome",
-                                  ("tool", "outcome"), registry=self.registry)
+        self.tool_calls = Counter("kebabalab_tool_calls_total", "Tool calls by shop, tool and outcome",
+                                  ("shop", "tool", "outcome"), registry=self.registry)
         self.tool_latency = Histogram("kebabalab_tool_call_seconds", "Tool call latency", ("tool",),
                                       buckets=LATENCY_BUCKETS, registry=self.registry)
-        self.orders = Counter("kebabalab_orders_placed_total", "Orders placed", registry=self.registry)
+        self.orders = Counter("kebabalab_orders_placed_total", "Orders placed, by shop", ("shop",),
+                              registry=self.registry)
         self.sms = Counter("kebabalab_sms_total", "SMS by outcome (sent, logged, failed, retried)", ("outcome",),
                            registry=self.registry)
         self.sessions = Gauge("kebabalab_active_sessions", "Calls with a session in this process",
                               registry=self.registry)
 
-    def tool_call(self, tool: str, outcome: str, seconds: float) -> None:
-        self.tool_calls.labels(tool, outcome).inc()
+    def tool_call(self, tool: str, outcome: str, seconds: float, shop: str = "main") -> None:
+        self.tool_calls.labels(shop, tool, outcome).inc()
         self.tool_latency.labels(tool).observe(seconds)
+
+    def order_placed(self, shop: str) -> None:
+        self.orders.labels(shop).inc()
 
     def sms_outcome(self, outcome: str) -> None:
         self.sms.labels(outcome).inc()

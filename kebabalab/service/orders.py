@@ -51,7 +51,7 @@ def place_order(services, session, kitchen, call_id: str, name: str, phone: str,
                    created_at=now.isoformat())
     order = services.db.place_order(new, texts)
     if order.created:
-        services.metrics.orders.inc()
+        services.metrics.order_placed(services.shop.id)
         services.sender.wake()
     session.cart, session.pickup_at, session.order_number = [], None, order.order_number
     session.pickup_asap = False

@@ -55,13 +55,15 @@ class Shops:
         self._views = views
 
     @classmethod
-    def build(cls, app, settings: Settings, load_files, make_availability_store) -> "Shops":
-        """Every shop's files loaded and checked (a ConfigError names the shop), and its services."""
+    def build(cls, app, settings: Settings, load_files, make_availability_store, loaded=None) -> "Shops":
+        """Every shop's files loaded and checked (a ConfigError names the shop), and its services. `loaded`:
+        files already loaded for the deployment's own settings ('main' without a folder), not read twice."""
         directory = ShopDirectory.load(settings)
         views = {}
         for entry in directory.entries.values():
+            shop_settings = entry.settings_for(settings)
             try:
-                files = load_files(entry.settings_for(settings))
+                files = loaded if loaded is not None and shop_settings == settings else load_files(shop_settings)
             except ConfigError as exc:
                 raise ConfigError(f"shop {entry.id}: {exc}") from None
             availability = Availability(make_availability_store(settings, entry.id), app.clock, files.hours)

@@ -84,8 +84,9 @@ class ShopFiles:
 def check_before_serving(settings: Settings) -> None:
     """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
     a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
-    make_transport(ShopFiles.load(settings).settings)
-    Shops.build(_NoStores(), settings, ShopFiles.load, lambda settings, shop_id: None)
+    files = ShopFiles.load(settings)
+    make_transport(files.settings)
+    Shops.build(_NoStores(), settings, ShopFiles.load, lambda settings, shop_id: None, files)
     from kebabalab.store import init_database
     init_database(settings.database_url)
     if settings.redis_url:
@@ -170,7 +171,7 @@ class Services:
                        RateLimiter(clock, settings.auth_failures_per_minute), None, files.lexicon,
                        HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
                        Heartbeat(db, clock))
-        services.shops = Shops.build(services, settings, ShopFiles.load, make_availability_store)
+        services.shops = Shops.build(services, settings, ShopFiles.load, make_availability_store, files)
         main = services.shops.main  # the app's own menu, hours... are 'main's (a shops/main/ folder may set them)
         services.menu, services.hours, services.business = main.menu, main.hours, main.business
         services.lexicon, services.availability = main.lexicon, main.availability

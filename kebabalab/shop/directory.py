@@ -26,10 +26,12 @@ from kebabalab.errors import ConfigError, ToolError, read_json_file
 from kebabalab.ordering.phones import normalise_phone
 
 SHOP_ID = re.compile(r"[a-z0-9][a-z0-9-]{0,31}")
+RESERVED_IDS = frozenset({"login", "logout", "logout-all", "static"})  # the board's own paths under /board/
 SHOP_FILE = "shop.json"
 FILES = ("menu.json", "hours.json", "business.json")
 _LISTS = {"numbers": "numbers", "phoneNumberIds": "phone_number_ids", "assistantIds": "assistant_ids"}
-_TEXTS = {"assistantId": "assistant_id", "orderTextsTo": "order_texts_to", "textsFrom": "texts_from"}
+_TEXTS = {"assistantId": "assistant_id", "orderTextsTo": "order_texts_to", "textsFrom": "texts_from",
+          "staffPassword": "staff_password"}
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,7 @@ class ShopEntry:
     assistant_id: str = ""  # the assistant that answers its assistant-request
     order_texts_to: str = ""  # the shop's own mobile for new orders (SHOP_ORDER_TO for 'main')
     texts_from: str = ""  # the number its texts come from ('' = TWILIO_FROM_NUMBER)
+    staff_password: str = ""  # its board's password, or a werkzeug hash of it (STAFF_PASSWORD for 'main')
     retired: bool = False  # its orders are kept; its numbers are refused
     folder: str = ""  # SHOPS_DIR/<id>, '' for a 'main' without a folder
 
@@ -53,7 +56,7 @@ class ShopEntry:
         return settings.replace(menu_file=self.menu_file, hours_file=self.hours_file,
                                 business_file=self.business_file, shop_order_to=self.order_texts_to,
                                 twilio_from_number=self.texts_from or settings.twilio_from_number,
-                                vapi_assistant_id=self.assistant_id)
+                                vapi_assistant_id=self.assistant_id, staff_password=self.staff_password)
 
     @property
     def reachable(self) -> bool:
@@ -62,8 +65,9 @@ class ShopEntry:
 
 
 def check_shop_id(shop_id: str) -> str:
-    if not isinstance(shop_id, str) or not SHOP_ID.fullmatch(shop_id):
-        raise ConfigError(f"a shop's id is 1 to 32 lower-case letters, digits and dashes, not {shop_id!r}")
+    if not isinstance(shop_id, str) or not SHOP_ID.fullmatch(shop_id) or shop_id in RESERVED_IDS:
+        raise ConfigError(f"a shop's id is 1 to 32 lower-case letters, digits and dashes (not "
+                          f"{', '.join(sorted(RESERVED_IDS))}), not {shop_id!r}")
     return shop_id
 
 
@@ -113,7 +117,7 @@ def main_entry(settings: Settings) -> ShopEntry:
     """'main' as today's settings describe it (SHOP_ORDER_TO is checked where the shop is built)."""
     return ShopEntry(MAIN_SHOP, settings.menu_file, settings.hours_file, settings.business_file,
                      assistant_id=settings.vapi_assistant_id, order_texts_to=settings.shop_order_to,
-                     texts_from=settings.twilio_from_number)
+                     texts_from=settings.twilio_from_number, staff_password=settings.staff_password)
 
 
 def load_entry(folder: Path, base: ShopEntry | None) -> ShopEntry:

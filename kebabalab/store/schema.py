@@ -107,6 +107,10 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
         "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
+    [  # 8: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+       # "sign out all tablets" ends that shop's
+        "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
+    ],
 ]
 
 

@@ -65,4 +65,4 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
                   "ms": round(ms, 1), "caller": mask_phone(phone)}
         log.info("tool call=%s tool=%s outcome=%s ms=%.1f caller=%s", fields["call_id"], fields["tool"],
                  outcome, ms, fields["caller"], extra={"fields": fields})
-        services.metrics.tool_call(call.name if tool else "unknown", outcome, ms / 1000)
+        services.metrics.tool_call(call.name if tool else "unknown", outcome, ms / 1000, services.shop.id)

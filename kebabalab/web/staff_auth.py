@@ -17,6 +17,9 @@
   checked (login_guard.py), so parallel sign-ins, several workers and a restart change nothing.
 - The cookie names a session kept on the server (staff_sessions.py): signing out ends it for every copy of
   the cookie, and "sign out all tablets" ends them all.
+- Many shops: each shop's board has its own password (shop.json's `staffPassword`; STAFF_PASSWORD for
+  'main'). A session is one shop's, in the cookie and in its row on the server, so a tablet signed in to one
+  shop is signed out of every other (web/staff_pages.py hands each request that shop's services only).
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from flask import request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kebabalab.config import MAIN_SHOP
 from kebabalab.store.login_guard import LoginGuard
 from kebabalab.store.staff_sessions import StaffSessions
 
@@ -82,33 +86,52 @@ class StaffSessionInterface(SecureCookieSessionInterface):
 
 
 class StaffAuth:
-    """The board's sign-in: one shared staff password, the lock-out, and the session's CSRF token."""
+    """The boards' sign-in: each shop's staff password, the lock-out, and the session's CSRF token."""
 
-    def __init__(self, settings, clock, db):
-        self.password_hash = hash_password(settings.staff_password)
+    def __init__(self, settings, clock, db, passwords: dict[str, str] | None = None):
+        passwords = passwords if passwords is not None else {MAIN_SHOP: settings.staff_password}
+        self.password_hashes = {shop: hash_password(password) for shop, password in passwords.items()}
         self.guard = LoginGuard(db, clock)
         self.sessions = StaffSessions(db, clock, SESSION_LIFETIME)
-        if settings.staff_password and len(settings.staff_password) < 6:
-            log.warning("STAFF_PASSWORD is shorter than 6 characters; the lock-out slows guessing, "
-                        "a longer PIN stops it")
+        for shop, password in passwords.items():
+            if password and len(password) < 6:
+                log.warning("%s is shorter than 6 characters; the lock-out slows guessing, a longer PIN stops it",
+                            "STAFF_PASSWORD" if shop == MAIN_SHOP else f"shop {shop}'s staffPassword")
+
+    @property
+    def password_hash(self) -> str | None:
+        return self.password_hashes.get(MAIN_SHOP)
 
     @property
     def enabled(self) -> bool:
-        return self.password_hash is not None
+        return self.enabled_for(MAIN_SHOP)
 
-    def check(self, password: str) -> bool:
-        return self.enabled and bool(password) and check_password_hash(self.password_hash, password)
+    def enabled_for(self, shop: str) -> bool:
+        return self.password_hashes.get(shop) is not None
 
-    def signed_in(self) -> bool:
-        return session.get("staff") is True and self.sessions.alive(session.get("sid"))
+    def check(self, password: str, shop: str = MAIN_SHOP) -> bool:
+        return self.enabled_for(shop) and bool(password) and check_password_hash(self.password_hashes[shop], password)
 
-    def sign_in(self, name: str = "Owner", role: str = "owner") -> None:
-        """Start a session for `name` in `role` (the shared staff password signs in as the owner)."""
+    @staticmethod
+    def shop() -> str:
+        """The shop whose board this session is signed in to ('main' when none)."""
+        return session.get("shop") or MAIN_SHOP
+
+    def signed_in(self, shop: str | None = None) -> bool:
+        """Signed in (to `shop`'s board, when given; to any one shop's otherwise)."""
+        mine = self.shop()
+        return session.get("staff") is True and (shop is None or shop == mine) and \
+            self.sessions.alive(session.get("sid"), mine)
+
+    def sign_in(self, name: str = "Owner", role: str = "owner", shop: str = MAIN_SHOP) -> None:
+        """Start a session of `shop`'s board for `name` in `role` (a shop's staff password signs in as its
+        owner)."""
         session.clear()  # a new session and token on sign-in: nothing planted before survives
         session.permanent = True
         session["staff"] = True
         session["staff_name"], session["role"] = name, role
-        session["sid"] = self.sessions.start()
+        session["shop"] = shop
+        session["sid"] = self.sessions.start(shop)
         session["csrf"] = secrets.token_urlsafe(32)
 
     def sign_out(self) -> None:
@@ -128,12 +151,12 @@ class StaffAuth:
         return bool(expected) and hmac.compare_digest(given.encode("utf-8"), expected.encode("utf-8"))
 
 
-def init_app(app, settings, clock, db) -> StaffAuth:
-    """Configure the app's session cookie for staff and return the sign-in."""
+def init_app(app, settings, clock, db, passwords: dict[str, str] | None = None) -> StaffAuth:
+    """Configure the app's session cookie for staff and return the sign-in (`passwords`: each shop's)."""
     app.secret_key = app.secret_key or session_key(settings)
     app.session_interface = StaffSessionInterface()
     app.config.update(SESSION_COOKIE_NAME=COOKIE_NAME, SESSION_COOKIE_HTTPONLY=True,
                       SESSION_COOKIE_SAMESITE="Lax", PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME)
-    auth = StaffAuth(settings, clock, db)
+    auth = StaffAuth(settings, clock, db, passwords)
     app.extensions["kebabalab_staff"] = auth
     return auth

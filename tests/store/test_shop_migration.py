@@ -61,7 +61,7 @@ def test_a_single_shop_database_becomes_shop_main_with_nothing_lost(database_url
     try:
         before = rows(db, "SELECT o.id, o.order_number, o.status, e.to_status, x.body FROM orders o JOIN order_events "
                           "e ON e.order_id = o.id JOIN outbox x ON x.order_id = o.id ORDER BY o.id")
-        assert db.init() == len(MIGRATIONS) == 7
+        assert db.init() == len(MIGRATIONS) == 8
         assert rows(db, "SELECT o.id, o.order_number, o.status, e.to_status, x.body FROM orders o JOIN order_events "
                         "e ON e.order_id = o.id JOIN outbox x ON x.order_id = o.id ORDER BY o.id") == before
         assert rows(db, "SELECT order_number, shop_id FROM orders ORDER BY id") == [

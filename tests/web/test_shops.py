@@ -100,11 +100,11 @@ def results(client, body) -> list[dict]:
     return [{**e, "result": json.loads(e["result"])} if "result" in e else e for e in response.get_json()["results"]]
 
 
-def order_at(client, call_id: str, **where) -> dict:
+def order_at(client, call_id: str, name: str = "Sam Nguyen", **where) -> dict:
     [added, pickup, placed] = results(client, tool_message(call_id, [
         ("quickAddItem", {"description": "large lamb kebab with garlic sauce"}),
         ("setPickupTime", {"requestedTime": "in 30 minutes"}),
-        ("createOrder", {"customerName": "Sam Nguyen", "customerPhone": CALLER})], **where))
+        ("createOrder", {"customerName": name, "customerPhone": CALLER})], **where))
     assert "result" in placed, placed
     return {"added": added["result"], "placed": placed["result"]}
 
