@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 # TransferArtifact.status: the person picked up
@@ -105,12 +105,9 @@ def _duration(msg: dict, started: datetime | None, ended: datetime | None) -> in
 
 
 def _cents(cost: Any) -> int | None:
-    if isinstance(cost, bool) or not isinstance(cost, (int, float)) or cost < 0:
+    if isinstance(cost, bool) or not isinstance(cost, (int, float)) or not 0 <= cost < 1e9:  # nan fails too
         return None
-    try:
-        return int((Decimal(str(cost)) * 100).quantize(Decimal(1), ROUND_HALF_UP))
-    except InvalidOperation:  # inf or nan
-        return None
+    return int((Decimal(str(cost)) * 100).quantize(Decimal(1), ROUND_HALF_UP))
 
 
 def _time(value: Any) -> datetime | None:
