@@ -67,7 +67,20 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
         "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
     ],
-    [  # 7: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
+    [  # 7: the call log: one row per call, from its tool calls, status updates and end-of-call report (any of
+       # them late, twice or missing); the cart a call left without an order; the order it placed is
+       # orders.call_id
+        """CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', caller TEXT, started_at TEXT NOT NULL,
+            ended_at TEXT, ended_reason TEXT, duration_seconds INTEGER, cost_cents INTEGER, summary TEXT,
+            structured TEXT, success_evaluation TEXT, recording_url TEXT, stereo_recording_url TEXT,
+            transcript TEXT, transferred INTEGER NOT NULL DEFAULT 0, transfer_answered INTEGER,
+            cart_lines INTEGER NOT NULL DEFAULT 0, cart_summary TEXT, cart_total INTEGER NOT NULL DEFAULT 0,
+            report_at TEXT, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
+        "CREATE INDEX ix_calls_caller ON calls (caller)",
+    ],
+    [  # 8: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
        # order numbers run per shop per trading day. A REBUILT TABLE, and why: orders' inline UNIQUE
        # (order_number) and UNIQUE (order_day, day_seq) would refuse a second shop's '#001' of the same day, and
        # SQLite cannot drop an inline constraint, so SQLite copies orders into a new table (the 12 steps of
@@ -107,7 +120,7 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
         "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
-    [  # 8: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+    [  # 9: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
        # "sign out all tablets" ends that shop's
         "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
@@ -119,10 +132,6 @@ def statements_for(migration: list, engine: str) -> list[str]:
     {engine: statement} only on that engine."""
     return [s if isinstance(s, str) else s[engine] for s in migration if isinstance(s, str) or engine in s]
 
-
-def rebuilds_tables(migration: list) -> bool:
-    """Whether the migration drops and rebuilds a table (SQLite runs it with foreign keys off)."""
-    return any("DROP TABLE" in s for s in statements_for(migration, "sqlite"))
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
                   "items, subtotal, gst, total, ready_at, notes, status, created_at, shop_id")
@@ -197,7 +206,8 @@ SQL = {
     "forgotten_all": "SELECT phone_hash, forgotten_at FROM forgotten_phones",
     "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
                     "SELECT to_phone AS phone FROM outbox UNION "
-                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL",
+                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL UNION "
+                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL",
     "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
     "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",

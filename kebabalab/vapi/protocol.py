@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kebabalab.errors import ProtocolError
+from kebabalab.vapi.call_report import CallReport, read_call_report
 
 MAX_TOOL_CALLS = 20
 
@@ -32,6 +33,7 @@ class ServerMessage:
     caller_number: str | None
     tool_calls: tuple[ToolCall, ...] = ()
     status: str | None = None
+    report: CallReport | None = None  # an end-of-call report's or status update's call-log fields
     # which shop: the number dialled (message.phoneNumber.number, else call.phoneNumber.number), Vapi's id of
     # it (call.phoneNumberId, else message.phoneNumber.id), and the assistant (call's, else the chat's)
     dialled_number: str | None = None
@@ -63,11 +65,12 @@ def parse_server_message(body: Any) -> ServerMessage:
         calls = (_legacy_function_call(msg),)
     if call_id is None:
         calls = tuple(_refused(c, NO_CALL) for c in calls)
+    report = read_call_report(msg) if kind in ("end-of-call-report", "status-update") else None
     phone = msg.get("phoneNumber") if isinstance(msg.get("phoneNumber"), dict) else {}
     dialled = _number(phone) or _number(call.get("phoneNumber"))
     number_id = _text(call, "phoneNumberId") or _id(phone)
     assistant = _text(call, "assistantId") or _text(chat, "assistantId")
-    return ServerMessage(kind, call_id, caller, calls, status, dialled, number_id, assistant)
+    return ServerMessage(kind, call_id, caller, calls, status, report, dialled, number_id, assistant)
 
 
 NO_CALL = "This message has neither a call nor a chat, so there is no order to work on."
