@@ -64,10 +64,19 @@ def history(ref: str) -> list[dict]:
             for _, v in sorted(versions.items())]
 
 
+def shipped_ref() -> str:
+    """What has shipped: on a branch, the main line as far as the branch has merged it (the branch's own
+    steps, even a migration renumbered after merging main, never shipped); on main, HEAD."""
+    try:
+        return _git("merge-base", "HEAD", "main").strip() or "HEAD"
+    except subprocess.CalledProcessError:  # no branch called main (a clone of another branch): HEAD
+        return "HEAD"
+
+
 def load() -> list[dict]:
     """From git when it can (always current), else the kept copy."""
     try:
-        return history("HEAD")
+        return history(shipped_ref())
     except (OSError, subprocess.CalledProcessError):
         return json.loads(TARGET.read_text())["versions"]
 

@@ -17,6 +17,7 @@ import pytest
 
 from conftest import FRIDAY_6PM, vapi_fixture
 from kebabalab.service.shops import RETIRED, UNKNOWN_NUMBER
+from kebabalab.store.calls import find_call
 from kebabalab.web.app import create_app
 
 DATA = Path(__file__).resolve().parents[2] / "kebabalab" / "data"
@@ -125,6 +126,8 @@ def test_each_number_gets_its_own_shops_menu_order_numbers_and_texts(app, client
     assert {row.to_phone for row in services.db.outbox_for_order(main_order.id) if row.kind == "shop_order"} == {
         "+61400000001"}
     assert services.shops.texts_from("fitzroy") == "+61480000002"
+    assert (find_call(services.db, "call-main").shop_id, find_call(services.db, "call-fitz").shop_id) == (
+        "main", "fitzroy")  # each call in its own shop's call log
 
 
 def test_a_chat_or_web_call_without_a_number_goes_by_its_assistant(app, client):
