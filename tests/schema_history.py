@@ -83,8 +83,9 @@ def load() -> list[dict]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ref", default="HEAD", help="the history to read (default HEAD)")
+    parser.add_argument("--ref", help="the history to read (default: what shipped, see shipped_ref)")
     args = parser.parse_args()
+    args.ref = args.ref or shipped_ref()
     TARGET.write_text(json.dumps({"ref": args.ref, "versions": history(args.ref)}, indent=1) + "\n")
     print(f"wrote {TARGET}")
     return 0
