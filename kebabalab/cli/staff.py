@@ -91,15 +91,17 @@ def cmd_sign_out_tablets(args) -> int:
     from kebabalab.store.staff_sessions import StaffSessions
     db = _open_database(_settings().database_url)  # never creates one: a wrong DATABASE_URL is an error
     try:
-        ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all()
+        ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all(args.shop)
     finally:
         db.close()
-    print(f"Signed out every tablet and till ({ended} signed in); staff sign in again with the password.")
+    which = f" of shop {args.shop}" if args.shop else ""
+    print(f"Signed out every tablet and till{which} ({ended} signed in); staff sign in again with the password.")
     return 0
 
 
 def register_sign_out_tablets(sub) -> None:
     parser = sub.add_parser("sign-out-tablets", help="end every staff session on the order board (a lost tablet)")
+    parser.add_argument("--shop", help="one shop's tablets only (default: every shop's)")
     parser.set_defaults(func=cmd_sign_out_tablets)
 
 

@@ -13,6 +13,12 @@ from kebabalab.web.app import create_app
 from tests.web.test_shops import (FITZROY_NUMBER, MAIN_NUMBER, order_at, write_shop)
 
 MAIN_PASSWORD, FITZROY_PASSWORD = "main-kebab-2468", "fitz-kebab-1357"
+
+
+def settings_for(tmp_path, shops_dir) -> Settings:
+    return Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
+                    shop_order_to="+61400000001", send_sms_in_background=False, staff_password=MAIN_PASSWORD,
+                    shops_dir=str(shops_dir))
 NOT_STAFF_ROUTES = {"static", "health", "webhook", "metrics"}  # no staff session: the webhook's own guards
 
 
@@ -28,10 +34,7 @@ def shops_dir(tmp_path):
 
 @pytest.fixture
 def app(tmp_path, clock, shops_dir):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
-                        shop_order_to="+61400000001", send_sms_in_background=False, staff_password=MAIN_PASSWORD,
-                        shops_dir=str(shops_dir))
-    app = create_app(settings, clock=clock, start_sender=False)
+    app = create_app(settings_for(tmp_path, shops_dir), clock=clock, start_sender=False)
     yield app
     app.extensions["kebabalab"].stop_background()
 
@@ -100,3 +103,19 @@ def test_a_tablet_of_one_shop_can_neither_see_nor_change_another_shops_orders_on
         ("GET", "/board", 200, "/board/login"), ("GET", "/board/<shop>", 200, "/board/login")]
     # the status API found no order of main's for the fitzroy tablet
     assert ("POST", "/api/orders/<number>/status", 404, f"/api/orders/{main_number}/status") in attacked
+
+
+def test_signing_out_one_shops_tablets_leaves_the_others_signed_in(shops_dir, monkeypatch, tmp_path, capsys):
+    from kebabalab.__main__ import main
+    from kebabalab.clock import SystemClock
+    app = create_app(settings_for(tmp_path, shops_dir), clock=SystemClock(), start_sender=False)  # as the command's
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/orders.db")
+    fitz, _ = signed_in(app, "fitzroy", FITZROY_PASSWORD)
+    main_tablet, _ = signed_in(app, "main", MAIN_PASSWORD)
+    capsys.readouterr()
+    assert main(["sign-out-tablets", "--shop", "fitzroy"]) == 0
+    assert capsys.readouterr().out == ("Signed out every tablet and till of shop fitzroy (1 signed in); staff sign "
+                                       "in again with the password.\n")
+    assert (fitz.get("/api/orders").status_code, main_tablet.get("/api/orders").status_code) == (401, 200)
+    app.extensions["kebabalab"].stop_background()
