@@ -89,8 +89,12 @@ def cmd_export_tools(args) -> int:
 def cmd_check_menu(args) -> int:
     from kebabalab.ordering.menu import Menu
     settings = _settings()
+    from kebabalab.ordering.allergens import allergens_warning
     menu = Menu.load(args.file or settings.menu_file)
     print(f"menu OK: {len(menu.items)} items, {len(menu.extras)} extras, {len(menu.meals)} meals")
+    warning = allergens_warning(menu)
+    if warning:
+        print(f"warning: {warning}")
     return 0
 
 
