@@ -73,9 +73,12 @@ def _shop(business: Business) -> str:
 
 
 def compose_shop_order(order, ready_spoken: str) -> str:
-    """The text that tells the shop about a new order: who, when, every line, notes and total."""
+    """The text that tells the shop about a new order: an allergy first, then who, when, every line, notes and
+    total."""
     name = sanitize_for_sms(order.customer_name, 40) or "No name given"
-    lines = [f"NEW ORDER {order.display_number}", f"{name} ({order.customer_phone or 'no number'})",
+    allergy = sanitize_for_sms(order.allergy_note, 200)
+    lines = [*([f"ALLERGY: {allergy}"] if allergy else []),
+             f"NEW ORDER {order.display_number}", f"{name} ({order.customer_phone or 'no number'})",
              f"Pickup {sanitize_for_sms(ready_spoken, 40)}", *(_item_line(item) for item in order.items)]
     notes = sanitize_for_sms(order.notes, 300)
     if notes:
