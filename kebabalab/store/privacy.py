@@ -1,7 +1,8 @@
 """Every statement that forgets customers: one customer's number everywhere, or all history before a cut-off.
 
 Orders are kept (the shop's books need them) but lose the name, number and notes; the texts about them
-lose their number and body, and any not yet sent are stopped; abandoned carts lose the number. A forget
+lose their number and body, and any not yet sent are stopped; abandoned carts lose the number; messages taken for
+the shop lose the name, number and words (and their texts to the shop, their body). A forget
 on request is recorded as a hash of the number (forgotten_phones), so `reapply_forgets` can forget the
 customer again in a database restored from a backup taken before.
 """
@@ -26,6 +27,9 @@ _ORDERS_WHERE = {
 _BLANK_TEXTS = ("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' ELSE status END, "
                 "last_error = CASE WHEN status IN ('pending', 'sending') THEN 'customer forgotten' ELSE last_error END, "
                 "to_phone = ?, body = '' WHERE order_id IN (SELECT id FROM orders WHERE {where})")
+
+# Messages taken for the shop (store/call_messages.py) keep why and when, not who: "WHERE ..." follows.
+_BLANK_CALL_MESSAGES = "UPDATE call_messages SET caller_name = NULL, phone = NULL, message = '' WHERE "
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ def forget_phone(db, e164: str) -> Forgotten:
                               "WHERE customer_phone = ?", (e164,)).rowcount
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL WHERE phone = ?",
                              (e164,)).rowcount
+        texts += conn.execute("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' "
+                              "ELSE status END, to_phone = ?, body = '' WHERE order_id IS NULL AND call_id IN "
+                              "(SELECT call_id FROM call_messages WHERE phone = ?)", (FORGOTTEN, e164)).rowcount
+        conn.execute(_BLANK_CALL_MESSAGES + "phone = ?", (e164,))
     _scrub(db)
     log.info("forgot customer %s: %d orders, %d texts, %d abandoned carts", mask_phone(e164), orders, texts, carts)
     return Forgotten(orders, texts, carts)
@@ -88,6 +96,7 @@ def anonymise_before(db, cutoff: datetime) -> Forgotten:
                               f"WHERE {_ORDERS_WHERE['before']}", (stamp,)).rowcount
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL, summary = '' "
                              "WHERE created_at < ? AND (phone IS NOT NULL OR summary <> '')", (stamp,)).rowcount
+        conn.execute(_BLANK_CALL_MESSAGES + "created_at < ? AND (phone IS NOT NULL OR message <> '')", (stamp,))
     if orders or texts or carts:
         _scrub(db)
         log.info("anonymised history before %s: %d orders, %d texts, %d abandoned carts", stamp[:10], orders, texts,
