@@ -8,6 +8,7 @@ import time
 from kebabalab.errors import StoreError, ToolError
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.validation import clean_text
+from kebabalab.service.calls import call_started
 from kebabalab.service.handover import OFFER_PERSON, clear_failures, note_failure
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.vapi.transfer import transfer_call_tool
@@ -58,6 +59,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
         def work(session):
             session.caller = session.caller or phone
             streak.append(session.failures_in_row)
+            if not session.logged:  # the call's first tool call: it goes in the call log
+                call_started(services, call_id, phone)
+                session.logged = True
             result = tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
             session.failures_in_row = 0
             return result
