@@ -40,8 +40,12 @@ def constants(source: str) -> dict:
 def history(ref: str) -> list[dict]:
     """[{version, commits, changed_at, migrations, statements}] for every schema version in `ref`'s history."""
     versions: dict[int, dict] = {}
-    # --first-parent: what landed on the main line shipped; a merged branch's own steps never did
+    # --first-parent: what landed on the main line shipped; a merged branch's own steps never did, nor do a
+    # branch's own steps before it lands (a branch that renumbered its migration after merging main)
+    landed = _on_main()
     for line in _git("log", "--first-parent", "--reverse", "--format=%H", ref, "--", *FILES).split():
+        if landed is not None and line not in landed:
+            continue
         for path in FILES:
             try:
                 source = _git("show", f"{line}:{path}")
@@ -64,28 +68,26 @@ def history(ref: str) -> list[dict]:
             for _, v in sorted(versions.items())]
 
 
-def shipped_ref() -> str:
-    """What has shipped: on a branch, the main line as far as the branch has merged it (the branch's own
-    steps, even a migration renumbered after merging main, never shipped); on main, HEAD."""
+def _on_main() -> set[str] | None:
+    """Every commit on the main branch, or None when there is no main branch to tell by."""
     try:
-        return _git("merge-base", "HEAD", "main").strip() or "HEAD"
-    except subprocess.CalledProcessError:  # no branch called main (a clone of another branch): HEAD
-        return "HEAD"
+        return set(_git("rev-list", "main").split())
+    except subprocess.CalledProcessError:
+        return None
 
 
 def load() -> list[dict]:
     """From git when it can (always current), else the kept copy."""
     try:
-        return history(shipped_ref())
+        return history("HEAD")
     except (OSError, subprocess.CalledProcessError):
         return json.loads(TARGET.read_text())["versions"]
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ref", help="the history to read (default: what shipped, see shipped_ref)")
+    parser.add_argument("--ref", default="HEAD", help="the history to read (default HEAD)")
     args = parser.parse_args()
-    args.ref = args.ref or shipped_ref()
     TARGET.write_text(json.dumps({"ref": args.ref, "versions": history(args.ref)}, indent=1) + "\n")
     print(f"wrote {TARGET}")
     return 0

@@ -80,7 +80,14 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
         "CREATE INDEX ix_calls_caller ON calls (caller)",
     ],
-    [  # 8: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
+    [  # 8: messages the assistant took when the caller wanted a person and nobody at the shop answered
+        """CREATE TABLE call_messages (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', call_id TEXT, caller_name TEXT,
+            phone TEXT, reason TEXT NOT NULL, message TEXT NOT NULL, allergy INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, handled_at TEXT, handled_by TEXT)""",
+        "CREATE INDEX ix_call_messages_created_at ON call_messages (created_at)",
+    ],
+    [  # 9: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
        # order numbers run per shop per trading day. A REBUILT TABLE, and why: orders' inline UNIQUE
        # (order_number) and UNIQUE (order_day, day_seq) would refuse a second shop's '#001' of the same day, and
        # SQLite cannot drop an inline constraint, so SQLite copies orders into a new table (the 12 steps of
@@ -120,7 +127,7 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
         "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
-    [  # 9: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+    [  # 10: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
        # "sign out all tablets" ends that shop's
         "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
@@ -207,7 +214,8 @@ SQL = {
     "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
                     "SELECT to_phone AS phone FROM outbox UNION "
                     "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL UNION "
-                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL",
+                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL UNION "
+                    "SELECT phone FROM call_messages WHERE phone IS NOT NULL",
     "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
     "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",
