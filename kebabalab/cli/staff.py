@@ -80,8 +80,9 @@ def cmd_forget(args) -> int:
         print("That is not a phone number; give it as 0412 345 678 or +61412345678.")
         return 2
     db = _open_database(_settings().database_url)
-    done = forget_customer(db, phone)
-    print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
+    done = forget_customer(db, phone, args.shop)
+    where = f" at shop {args.shop}" if args.shop else ""
+    print(f"Forgot {args.phone}{where}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
           f"{done.carts} abandoned carts cleared, {done.calls} calls' transcripts and recordings removed.")
     return 0
 
@@ -108,6 +109,7 @@ def register_sign_out_tablets(sub) -> None:
 def register_forget(sub) -> None:
     parser = sub.add_parser("forget", help="remove a customer's name and number from stored orders and history")
     parser.add_argument("phone", help="the customer's number, in any form")
+    parser.add_argument("--shop", help="forget them at one shop only (default: at every shop)")
     parser.set_defaults(func=cmd_forget)
 
 

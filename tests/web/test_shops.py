@@ -231,3 +231,19 @@ def test_a_shops_texts_come_from_its_own_number_through_one_twilio_account(setti
         assert sorted((r.to, r.from_) for r in fake.sent) == [
             ("+61400000001", "+61480000001"), ("+61400000002", "+61480000002"),
             (CALLER, "+61480000001"), (CALLER, "+61480000002")]
+
+
+def test_forget_at_one_shop_or_at_every_shop(app, client):
+    from kebabalab.service.privacy import forget_customer
+    services = app.extensions["kebabalab"]
+    order_at(client, "call-main", number=MAIN_NUMBER)
+    order_at(client, "call-fitz", number=FITZROY_NUMBER)
+
+    def names() -> tuple:
+        return tuple(services.for_shop(shop).db.find_order("20261127-001").customer_name for shop in ("main", "fitzroy"))
+
+    done = forget_customer(services.db, "0412 345 678", "fitzroy")
+    assert (done.orders, done.carts, names()) == (1, 0, ("Sam Nguyen", None))
+    assert services.for_shop("main").db.orders_for_phone(CALLER)[0].customer_name == "Sam Nguyen"
+    assert forget_customer(services.db, "0412 345 678").orders == 1
+    assert names() == (None, None)
