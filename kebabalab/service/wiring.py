@@ -23,7 +23,7 @@ from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore, Session
-from kebabalab.messaging.sms import LogTransport, TwilioTransport
+from kebabalab.messaging.sms import LogTransport, TwilioTransport, delivery_receipts_url
 
 log = logging.getLogger(__name__)
 
@@ -43,8 +43,12 @@ def shop_number(settings: Settings) -> str:
 
 def make_transport(settings: Settings):
     if settings.twilio_configured:
+        if not settings.public_url:
+            log.warning("PUBLIC_URL is not set: texts go out without a delivery receipt, so a text the carrier "
+                        "rejects is not seen")
         return TwilioTransport(settings.twilio_account_sid, settings.twilio_auth_token,
-                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None)
+                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None,
+                               status_callback=delivery_receipts_url(settings.public_url))
     return LogTransport()
 
 

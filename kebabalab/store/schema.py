@@ -67,6 +67,15 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
         "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
     ],
+    [  # 7: Twilio's delivery receipts, one row per text (by its message sid), so a text the carrier rejects is
+       # not taken for delivered; a receipt may come before the sender has saved the sid, so it is a table of
+       # its own, joined to the outbox on the sid, rather than a column the receipt would have to find
+        """CREATE TABLE text_receipts (
+            provider_sid TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', status TEXT NOT NULL,
+            error_code TEXT, received_at TEXT NOT NULL)""",
+        "CREATE INDEX ix_text_receipts_received_at ON text_receipts (received_at)",
+        "CREATE INDEX ix_outbox_provider_sid ON outbox (provider_sid)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

@@ -1,0 +1,75 @@
+"""What the board shows of the phone line, in headless Chromium: a text Twilio could not deliver, on its order.
+
+The app runs on loopback with Twilio faked; the receipt is posted over HTTP signed by the twilio library's
+RequestValidator, as Twilio posts it to PUBLIC_URL/twilio/status through the shop's proxy.
+"""
+import threading
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from werkzeug.serving import make_server
+
+from conftest import FRIDAY_6PM, VapiCall
+from kebabalab.clock import FixedClock
+from kebabalab.config import Settings
+from kebabalab.web.app import create_app
+from tests.servers import HttpClient, wait_until
+from tests.web.test_board_browser import browser, twilio  # noqa: F401  (fixtures)
+
+pytestmark = pytest.mark.slow
+
+PASSWORD = "counter-2468"
+TOKEN = "token"
+PUBLIC = "https://orders.kebabalab.example"
+
+
+@pytest.fixture
+def live_server(tmp_path, twilio):  # noqa: F811
+    settings = Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
+                        staff_password=PASSWORD, shop_order_to="+61400000001", twilio_account_sid="AC" + "0" * 32,
+                        twilio_auth_token=TOKEN, twilio_from_number="+61400000000",
+                        twilio_api_base_url=twilio.base_url, public_url=PUBLIC)
+    app = create_app(settings, clock=FixedClock(FRIDAY_6PM), start_sender=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+        app.extensions["kebabalab"].stop_background()
+
+
+def sign_in(browser, live_server) -> None:  # noqa: F811
+    from selenium.webdriver.common.by import By
+    browser.get(live_server + "/board/login")
+    browser.find_element(By.ID, "password").send_keys(PASSWORD)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    wait_until(lambda: browser.execute_script("return document.body.dataset.loaded === 'true'"), 10,
+               "the board loaded its orders")
+
+
+def card_problem(browser, number: str) -> str | None:  # noqa: F811
+    return browser.execute_script(
+        "const p = document.querySelector(`.card[data-order='${arguments[0]}'] .text-problem`);"
+        "return p ? p.textContent : null;", number)
+
+
+def test_the_shops_order_text_undelivered_shows_on_its_card(browser, live_server, twilio):  # noqa: F811
+    sign_in(browser, live_server)
+    call = VapiCall(HttpClient(live_server), call_id="call-undelivered", number="+61412345678")
+    call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
+    call.ok("setPickupTime", requestedTime="in 30 minutes")
+    number = call.ok("createOrder", customerName="Sam")["orderNumber"]
+    shop_text = wait_until(lambda: [r for r in twilio.sent if r.to == "+61400000001"], 10, "the shop's text sent")[0]
+    wait_until(lambda: browser.execute_script(
+        "return !!document.querySelector(`.card[data-order='${arguments[0]}']`)", number), 10, "the order's card")
+    assert card_problem(browser, number) is None
+
+    url, form, headers = twilio.receipt(shop_text, "undelivered", auth_token=TOKEN, error_code="30003")
+    answer = requests.post(live_server + urlsplit(url).path, data=form, headers=headers, timeout=10)
+    assert answer.status_code == 204
+    wait_until(lambda: card_problem(browser, number) is not None, 10, "the problem on the order's card")
+    assert card_problem(browser, number) == "The shop's order text was not delivered (Twilio error 30003)."
