@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any, Mapping
 
 from kebabalab.ordering.phones import can_receive_texts
@@ -138,3 +139,25 @@ def messages_for_new_order(order, business: Business, ready_spoken: str,
                                       call_id=order.call_id, order_id=order.id))
     return messages + customer_text("customer_confirmation", order,
                                     compose_customer_confirmation(order, business, ready_spoken))
+
+
+def day_summary_subject(business: Business, day: date) -> str:
+    return f"{_shop(business)} takings {day.strftime('%a')} {day.day} {day.strftime('%b')}"
+
+
+def takings_lines(takings) -> list[str]:
+    """The end-of-day summary's takings (shop/takings.py Takings): orders, money, phone against counter, top
+    items. Other lines (issue 24's lost value) come from service/closing_summary.py's SUMMARY_PARTS."""
+    lines = [f"{takings.orders} orders, {money(takings.total)} (incl GST {money(takings.gst)})",
+             f"Phone {takings.phone.orders} ({money(takings.phone.total)}), counter {takings.counter.orders} "
+             f"({money(takings.counter.total)})"]
+    if takings.cancelled:
+        lines.append(f"Cancelled {takings.cancelled}")
+    if takings.items:
+        lines.append("Top: " + ", ".join(f"{sanitize_for_sms(i.name, 40)} x{i.quantity}" for i in takings.items[:3]))
+    return lines
+
+
+def compose_day_summary(business: Business, day: date, lines: list[str]) -> str:
+    """The text the owner gets at closing time: the subject line, then one line per part."""
+    return "\n".join([day_summary_subject(business, day), *lines])

@@ -76,6 +76,17 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_text_receipts_received_at ON text_receipts (received_at)",
         "CREATE INDEX ix_outbox_provider_sid ON outbox (provider_sid)",
     ],
+    [  # 8: what the owner is told (the end-of-day summary, alerts) by text and email, each notice claimed once by
+       # its key however many workers see it due. Not the outbox: its CHECK on kind takes no new kind without a
+       # rebuilt table, and an email is not a text
+        """CREATE TABLE owner_notices (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', notice_key TEXT NOT NULL,
+            channel TEXT NOT NULL, to_address TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+            claimed_until TEXT, created_at TEXT NOT NULL, sent_at TEXT,
+            UNIQUE (shop_id, notice_key, channel))""",
+        "CREATE INDEX ix_owner_notices_status ON owner_notices (status)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

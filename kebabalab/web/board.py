@@ -27,7 +27,7 @@ from kebabalab.service.status import change_status, orders_today
 from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
 from kebabalab.ordering.phones import mask_phone
 from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
-from kebabalab.web.staff_pages import staff_blueprint, wants_json as _wants_json
+from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
 from kebabalab.web.order_texts import texts_fields
 from kebabalab.ordering.validation import clean_text
@@ -132,7 +132,8 @@ def session_info():
 def board():
     services = _services()
     return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
-                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)
+                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__,
+                           owner=getattr(current_staff(), "role", None) == "owner")
 
 
 def order_json(order, hours, texts: dict | None = None) -> dict:

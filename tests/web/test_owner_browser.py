@@ -1,4 +1,5 @@
-"""What the board shows of the phone line, in headless Chromium: a text Twilio could not deliver, on its order.
+"""The owner's parts of the board, in headless Chromium: a text Twilio could not deliver, on its order; the takings
+page reached from the board.
 
 The app runs on loopback with Twilio faked; the receipt is posted over HTTP signed by the twilio library's
 RequestValidator, as Twilio posts it to PUBLIC_URL/twilio/status through the shop's proxy.
@@ -73,3 +74,19 @@ def test_the_shops_order_text_undelivered_shows_on_its_card(browser, live_server
     assert answer.status_code == 204
     wait_until(lambda: card_problem(browser, number) is not None, 10, "the problem on the order's card")
     assert card_problem(browser, number) == "The shop's order text was not delivered (Twilio error 30003)."
+
+
+def test_the_owner_opens_the_takings_from_the_board(browser, live_server):  # noqa: F811
+    from selenium.webdriver.common.by import By
+    sign_in(browser, live_server)
+    call = VapiCall(HttpClient(live_server), call_id="call-takings", number="+61412345678")
+    call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
+    call.ok("setPickupTime", requestedTime="in 30 minutes")
+    call.ok("createOrder", customerName="Sam")
+    browser.find_element(By.ID, "takings-link").click()
+    wait_until(lambda: browser.current_url == live_server + "/board/takings", 10, "the takings page")
+    figures = {key: browser.find_element(By.ID, key).text for key in ("orders", "total", "gst", "phone", "counter")}
+    assert figures == {"orders": "1", "total": "$15.00", "gst": "$1.36", "phone": "1 · $15.00",
+                       "counter": "0 · $0.00"}
+    assert browser.find_element(By.ID, "csv").get_attribute("href") == \
+        live_server + "/board/takings.csv?day=2026-11-27"
