@@ -12,6 +12,7 @@ from typing import Any, Mapping
 from kebabalab.ordering.phones import can_receive_texts
 from kebabalab.ordering.validation import clean_text
 from kebabalab.shop.business import Business
+from kebabalab.shop.hours import spoken_time
 from kebabalab.store import OutboxMessage
 
 __all__ = ["sanitize_for_sms", "segments", "money", "compose_shop_order", "compose_customer_confirmation",
@@ -161,3 +162,19 @@ def takings_lines(takings) -> list[str]:
 def compose_day_summary(business: Business, day: date, lines: list[str]) -> str:
     """The text the owner gets at closing time: the subject line, then one line per part."""
     return "\n".join([day_summary_subject(business, day), *lines])
+
+
+def phone_line_alert_subject(business: Business) -> str:
+    return f"{_shop(business)} phone line: needs a look"
+
+
+def shop_text_lost_sentence(day_seq: int | None, error_code: str | None) -> str:
+    """The board's banner and the owner's alert when the shop's own order text did not arrive."""
+    order = f"order #{day_seq:03d}" if day_seq else "an order"
+    code = f" (Twilio error {error_code})" if error_code else ""
+    return f"The shop's text for {order} was not delivered{code}: check the board for it."
+
+
+def texts_failing_sentence(since) -> str:
+    """`since`: the shop's local time the first failing text was queued."""
+    return f"Texts have been failing since {spoken_time(since)}: customers and the shop may not get them."

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kebabalab.shop.availability import Availability
 from kebabalab.shop.business import Business
@@ -26,6 +26,7 @@ from kebabalab.store.sessions import MemorySessionStore, Session
 from kebabalab.messaging.email import SmtpMailer
 from kebabalab.service.closing_summary import queue_due_summary
 from kebabalab.service.owner_notices import OwnerNotices
+from kebabalab.service.phone_line import VapiSeen, alert_owner
 from kebabalab.messaging.sms import LogTransport, TwilioTransport, delivery_receipts_url
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class Services:
     heartbeat: Heartbeat
     mailer: SmtpMailer | None
     notices: OwnerNotices | None = None  # built on the services: its checks read them
+    vapi_seen: VapiSeen = field(default_factory=VapiSeen)
 
     def start_background(self) -> None:
         """The SMS sender, the daily history job, the heartbeat and the owner's notices (not in tests that
@@ -182,5 +184,6 @@ class Services:
                    HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
                    Heartbeat(db, clock), make_mailer(settings))
         services.notices = OwnerNotices(db, clock, transport, services.mailer,
-                                        [lambda now: queue_due_summary(services, now)])
+                                        [lambda now: queue_due_summary(services, now),
+                                         lambda now: alert_owner(services, now)])
         return services

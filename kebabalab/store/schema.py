@@ -87,6 +87,12 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (shop_id, notice_key, channel))""",
         "CREATE INDEX ix_owner_notices_status ON owner_notices (status)",
     ],
+    [  # 9: the phone line's health marks shared by every worker (when Vapi last reached the server), each
+       # written at most once a round by a background job, never on a caller's request
+        """CREATE TABLE health_marks (
+            shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop_id, name))""",
+        "CREATE INDEX ix_outbox_created_at ON outbox (created_at)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

@@ -4,6 +4,7 @@
         transport = TwilioTransport("AC...", "token", "+61400000000", api_base_url=fake.base_url)
         fake.script([500, 201])          # answers for the next requests, then 201s again
         fake.fail_next(2, status=503)    # the same, shorter
+        fake.recover()                   # the scripted answers forgotten: 201s again
         fake.delay = 0.3                 # seconds before each answer
         fake.requests                    # every POST seen: to, from_, body, status_callback, account_sid,
                                          # auth_user, status, sid
@@ -96,6 +97,11 @@ class FakeTwilio(LoopbackServer):
 
     def fail_next(self, n: int, status: int = 500) -> None:
         self.script([status] * n)
+
+    def recover(self) -> None:
+        """Forget the scripted answers: every request is answered 201 again (Twilio is back)."""
+        with self._lock:
+            self._script.clear()
 
     thread_name = "fake-twilio"
 

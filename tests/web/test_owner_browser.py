@@ -1,5 +1,5 @@
-"""The owner's parts of the board, in headless Chromium: a text Twilio could not deliver, on its order; the takings
-page reached from the board.
+"""The owner's parts of the board, in headless Chromium: a text Twilio could not deliver, on its order and in the
+phone line's banner; the takings page reached from the board.
 
 The app runs on loopback with Twilio faked; the receipt is posted over HTTP signed by the twilio library's
 RequestValidator, as Twilio posts it to PUBLIC_URL/twilio/status through the shop's proxy.
@@ -58,8 +58,11 @@ def card_problem(browser, number: str) -> str | None:  # noqa: F811
         "return p ? p.textContent : null;", number)
 
 
-def test_the_shops_order_text_undelivered_shows_on_its_card(browser, live_server, twilio):  # noqa: F811
+def test_the_shops_order_text_undelivered_shows_on_its_card_and_in_the_banner(browser, live_server,  # noqa: F811
+                                                                               twilio):  # noqa: F811
+    from selenium.webdriver.common.by import By
     sign_in(browser, live_server)
+    assert browser.find_element(By.ID, "phone-line-banner").get_attribute("hidden") == "true"
     call = VapiCall(HttpClient(live_server), call_id="call-undelivered", number="+61412345678")
     call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
     call.ok("setPickupTime", requestedTime="in 30 minutes")
@@ -74,6 +77,11 @@ def test_the_shops_order_text_undelivered_shows_on_its_card(browser, live_server
     assert answer.status_code == 204
     wait_until(lambda: card_problem(browser, number) is not None, 10, "the problem on the order's card")
     assert card_problem(browser, number) == "The shop's order text was not delivered (Twilio error 30003)."
+    wait_until(lambda: browser.execute_script(
+        "return !document.getElementById('phone-line-banner').hidden"), 20, "the phone line's banner")
+    assert browser.find_element(By.ID, "phone-line-banner").text == \
+        "The shop's text for order #001 was not delivered (Twilio error 30003): check the board for it."
+    assert browser.find_element(By.ID, "phone-line").text == "Calls reached us 6 pm · texts going out · 0 waiting"
 
 
 def test_the_owner_opens_the_takings_from_the_board(browser, live_server):  # noqa: F811
