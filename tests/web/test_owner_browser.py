@@ -4,43 +4,25 @@ phone line's banner; the takings page reached from the board.
 The app runs on loopback with Twilio faked; the receipt is posted over HTTP signed by the twilio library's
 RequestValidator, as Twilio posts it to PUBLIC_URL/twilio/status through the shop's proxy.
 """
-import threading
 from urllib.parse import urlsplit
 
 import pytest
 import requests
-from werkzeug.serving import make_server
 
-from conftest import FRIDAY_6PM, VapiCall
-from kebabalab.clock import FixedClock
-from kebabalab.config import Settings
-from kebabalab.web.app import create_app
+from conftest import VapiCall
 from tests.servers import HttpClient, wait_until
-from tests.web.test_board_browser import browser, twilio  # noqa: F401  (fixtures)
+from tests.web.test_board_browser import PASSWORD, board_settings, browser, serving, twilio  # noqa: F401
 
 pytestmark = pytest.mark.slow
 
-PASSWORD = "counter-2468"
-TOKEN = "token"
+TOKEN = "token"  # board_settings' Twilio auth token
 PUBLIC = "https://orders.kebabalab.example"
 
 
 @pytest.fixture
 def live_server(tmp_path, twilio):  # noqa: F811
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
-                        staff_password=PASSWORD, shop_order_to="+61400000001", twilio_account_sid="AC" + "0" * 32,
-                        twilio_auth_token=TOKEN, twilio_from_number="+61400000000",
-                        twilio_api_base_url=twilio.base_url, public_url=PUBLIC)
-    app = create_app(settings, clock=FixedClock(FRIDAY_6PM), start_sender=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        app.extensions["kebabalab"].stop_background()
+    with serving(board_settings(tmp_path, twilio, public_url=PUBLIC)) as url:
+        yield url
 
 
 def sign_in(browser, live_server) -> None:  # noqa: F811

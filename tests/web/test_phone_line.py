@@ -9,22 +9,15 @@ import pytest
 from conftest import VapiCall, melbourne
 from kebabalab.config import Settings
 from kebabalab.web.app import create_app
-from tests.fakes import FakeSmtp, FakeTwilio
+from tests.fakes import FakeSmtp
+from tests.web.test_delivery_receipts import PUBLIC, TOKEN, twilio  # noqa: F401  (twilio is a fixture)
 from tests.web.test_board import PASSWORD, sign_in
 from tests.web.test_takings import OWNER, business_file  # noqa: F401  (a fixture: the owner's phone)
 
-TOKEN = "token"
-PUBLIC = "https://orders.kebabalab.example"
 OWNER_EMAIL = "owner@kebabalab.example"
 SHOP = "+61400000001"
 LOST = "The shop's text for order #001 was not delivered (Twilio error 30003): check the board for it."
 FAILING = "Texts have been failing since 6 pm: customers and the shop may not get them."
-
-
-@pytest.fixture
-def twilio():
-    with FakeTwilio() as fake:
-        yield fake
 
 
 @pytest.fixture

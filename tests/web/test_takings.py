@@ -12,7 +12,7 @@ from kebabalab.store import NewOrder
 from kebabalab.store.owner_notices import notices_with_key
 from kebabalab.web.app import create_app
 from kebabalab.web.takings_csv import neutralise
-from tests.fakes import FakeTwilio
+from tests.web.test_delivery_receipts import twilio  # noqa: F401  (a fixture)
 from tests.web.test_board import PASSWORD, csrf, sign_in
 
 OWNER = "+61411222333"
@@ -25,12 +25,6 @@ def business_file(tmp_path) -> str:
     path = tmp_path / "business.json"
     path.write_text(json.dumps({**data, "owner": {"phone": "0411 222 333"}}))
     return str(path)
-
-
-@pytest.fixture
-def twilio():
-    with FakeTwilio() as fake:
-        yield fake
 
 
 def shop_settings(database_url, business_file, twilio) -> Settings:
