@@ -67,7 +67,20 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
         "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
     ],
-    [  # 7: Twilio's delivery receipts, one row per text (by its message sid), so a text the carrier rejects is
+    [  # 7: the call log: one row per call, from its tool calls, status updates and end-of-call report (any of
+       # them late, twice or missing); the cart a call left without an order; the order it placed is
+       # orders.call_id
+        """CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', caller TEXT, started_at TEXT NOT NULL,
+            ended_at TEXT, ended_reason TEXT, duration_seconds INTEGER, cost_cents INTEGER, summary TEXT,
+            structured TEXT, success_evaluation TEXT, recording_url TEXT, stereo_recording_url TEXT,
+            transcript TEXT, transferred INTEGER NOT NULL DEFAULT 0, transfer_answered INTEGER,
+            cart_lines INTEGER NOT NULL DEFAULT 0, cart_summary TEXT, cart_total INTEGER NOT NULL DEFAULT 0,
+            report_at TEXT, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
+        "CREATE INDEX ix_calls_caller ON calls (caller)",
+    ],
+    [  # 8: Twilio's delivery receipts, one row per text (by its message sid), so a text the carrier rejects is
        # not taken for delivered; a receipt may come before the sender has saved the sid, so it is a table of
        # its own, joined to the outbox on the sid, rather than a column the receipt would have to find
         """CREATE TABLE text_receipts (
@@ -76,7 +89,7 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_text_receipts_received_at ON text_receipts (received_at)",
         "CREATE INDEX ix_outbox_provider_sid ON outbox (provider_sid)",
     ],
-    [  # 8: what the owner is told (the end-of-day summary, alerts) by text and email, each notice claimed once by
+    [  # 9: what the owner is told (the end-of-day summary, alerts) by text and email, each notice claimed once by
        # its key however many workers see it due. Not the outbox: its CHECK on kind takes no new kind without a
        # rebuilt table, and an email is not a text
         """CREATE TABLE owner_notices (
@@ -87,7 +100,7 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (shop_id, notice_key, channel))""",
         "CREATE INDEX ix_owner_notices_status ON owner_notices (status)",
     ],
-    [  # 9: the phone line's health marks shared by every worker (when Vapi last reached the server), each
+    [  # 10: the phone line's health marks shared by every worker (when Vapi last reached the server), each
        # written at most once a round by a background job, never on a caller's request
         """CREATE TABLE health_marks (
             shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop_id, name))""",
@@ -164,7 +177,8 @@ SQL = {
     "forgotten_all": "SELECT phone_hash, forgotten_at FROM forgotten_phones",
     "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
                     "SELECT to_phone AS phone FROM outbox UNION "
-                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL",
+                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL UNION "
+                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL",
     "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
     "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",

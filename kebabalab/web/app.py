@@ -16,6 +16,7 @@ from kebabalab.web.twilio_receipts import init_app as init_twilio_receipts
 from kebabalab.web.takings import init_app as init_takings
 from kebabalab.web.phone_line import init_app as init_phone_line
 from kebabalab.service.phone_line import phone_line_health
+from kebabalab.web.calls import bp as calls_page
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -57,6 +58,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     init_twilio_receipts(app)
     init_takings(app)
     init_phone_line(app)
+    app.register_blueprint(calls_page)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app
