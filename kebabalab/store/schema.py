@@ -80,7 +80,14 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
         "CREATE INDEX ix_calls_caller ON calls (caller)",
     ],
-    [  # 8: Twilio's delivery receipts, one row per text (by its message sid), so a text the carrier rejects is
+    [  # 8: messages the assistant took when the caller wanted a person and nobody at the shop answered
+        """CREATE TABLE call_messages (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', call_id TEXT, caller_name TEXT,
+            phone TEXT, reason TEXT NOT NULL, message TEXT NOT NULL, allergy INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, handled_at TEXT, handled_by TEXT)""",
+        "CREATE INDEX ix_call_messages_created_at ON call_messages (created_at)",
+    ],
+    [  # 9: Twilio's delivery receipts, one row per text (by its message sid), so a text the carrier rejects is
        # not taken for delivered; a receipt may come before the sender has saved the sid, so it is a table of
        # its own, joined to the outbox on the sid, rather than a column the receipt would have to find
         """CREATE TABLE text_receipts (
@@ -89,7 +96,7 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_text_receipts_received_at ON text_receipts (received_at)",
         "CREATE INDEX ix_outbox_provider_sid ON outbox (provider_sid)",
     ],
-    [  # 9: what the owner is told (the end-of-day summary, alerts) by text and email, each notice claimed once by
+    [  # 10: what the owner is told (the end-of-day summary, alerts) by text and email, each notice claimed once by
        # its key however many workers see it due. Not the outbox: its CHECK on kind takes no new kind without a
        # rebuilt table, and an email is not a text
         """CREATE TABLE owner_notices (
@@ -100,7 +107,7 @@ MIGRATIONS: list[list[str]] = [
             UNIQUE (shop_id, notice_key, channel))""",
         "CREATE INDEX ix_owner_notices_status ON owner_notices (status)",
     ],
-    [  # 10: the phone line's health marks shared by every worker (when Vapi last reached the server), each
+    [  # 11: the phone line's health marks shared by every worker (when Vapi last reached the server), each
        # written at most once a round by a background job, never on a caller's request
         """CREATE TABLE health_marks (
             shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop_id, name))""",
@@ -178,7 +185,8 @@ SQL = {
     "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
                     "SELECT to_phone AS phone FROM outbox UNION "
                     "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL UNION "
-                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL",
+                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL UNION "
+                    "SELECT phone FROM call_messages WHERE phone IS NOT NULL",
     "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
     "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",

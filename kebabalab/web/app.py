@@ -17,6 +17,7 @@ from kebabalab.web.takings import init_app as init_takings
 from kebabalab.web.phone_line import init_app as init_phone_line
 from kebabalab.service.phone_line import phone_line_health
 from kebabalab.web.calls import bp as calls_page
+from kebabalab.web.call_messages import bp as call_messages_page
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -59,6 +60,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     init_takings(app)
     init_phone_line(app)
     app.register_blueprint(calls_page)
+    app.register_blueprint(call_messages_page)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app

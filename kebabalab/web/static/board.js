@@ -103,6 +103,7 @@
     const items = el("ul", "items");
     order.items.forEach((item) => items.append(el("li", "", `${item.quantity} × ${item.description}`)));
     node.append(head, items);
+    if (order.allergyNote) node.append(el("p", "allergy", `ALLERGY: ${order.allergyNote}`));
     if (order.notes) node.append(el("p", "notes", `Notes: ${order.notes}`));
     if (order.textProblem) node.append(el("p", "text-problem", order.textProblem));
     const foot = el("footer");
