@@ -7,11 +7,13 @@ import time
 
 from kebabalab.errors import StoreError, ToolError
 from kebabalab.ordering.phones import mask_phone, try_normalise
+from kebabalab.ordering.offers import read_answer
 from kebabalab.ordering.validation import clean_text
+from kebabalab.service.offers import note_answer
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.tools import cart_tools, order_tools, shop_tools
 from kebabalab.tools.context import ToolContext
-from kebabalab.tools.registry import Registry
+from kebabalab.tools.registry import OFFER_ANSWER, Registry
 
 log = logging.getLogger(__name__)
 # Every tool, once; this order is the order of config/vapi-tools.json.
@@ -44,6 +46,8 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
 
         def work(session):
             session.caller = session.caller or phone
+            if OFFER_ANSWER in tool.params:
+                note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
             return tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
 
         result = services.sessions.update(call_id, work)
