@@ -35,6 +35,7 @@ class Session:
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False
+    logged: bool = False  # the call has its row in the call log
 
     def copy(self) -> "Session":
         """A private copy: cart lines are immutable, so copying the list is enough."""

@@ -9,6 +9,7 @@ from kebabalab.errors import StoreError, ToolError
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.offers import read_answer
 from kebabalab.ordering.validation import clean_text
+from kebabalab.service.calls import call_started
 from kebabalab.service.offers import note_answer
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.tools import cart_tools, order_tools, shop_tools
@@ -46,6 +47,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
 
         def work(session):
             session.caller = session.caller or phone
+            if not session.logged:  # the call's first tool call: it goes in the call log
+                call_started(services, call_id, phone)
+                session.logged = True
             if OFFER_ANSWER in tool.params:
                 note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
             return tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
