@@ -80,6 +80,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
         "CREATE INDEX ix_calls_caller ON calls (caller)",
     ],
+    [  # 8: the one offer a call heard (issue 25), and the caller's answer; keyed by the call, so the call log can
+       # show it and a second worker's offer on the same call is refused by the key
+        """CREATE TABLE call_offers (
+            call_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', kind TEXT NOT NULL,
+            item_index INTEGER NOT NULL, extra_cents INTEGER NOT NULL, said TEXT NOT NULL, offered_at TEXT NOT NULL,
+            answer TEXT CHECK (answer IN ('yes', 'no')), answered_at TEXT)""",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

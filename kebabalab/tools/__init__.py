@@ -7,12 +7,14 @@ import time
 
 from kebabalab.errors import StoreError, ToolError
 from kebabalab.ordering.phones import mask_phone, try_normalise
+from kebabalab.ordering.offers import read_answer
 from kebabalab.ordering.validation import clean_text
 from kebabalab.service.calls import call_started
+from kebabalab.service.offers import note_answer
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.tools import cart_tools, order_tools, shop_tools
 from kebabalab.tools.context import ToolContext
-from kebabalab.tools.registry import Registry
+from kebabalab.tools.registry import OFFER_ANSWER, Registry
 
 log = logging.getLogger(__name__)
 # Every tool, once; this order is the order of config/vapi-tools.json.
@@ -48,6 +50,8 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
             if not session.logged:  # the call's first tool call: it goes in the call log
                 call_started(services, call_id, phone)
                 session.logged = True
+            if OFFER_ANSWER in tool.params:
+                note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
             return tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
 
         result = services.sessions.update(call_id, work)

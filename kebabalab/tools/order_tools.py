@@ -15,7 +15,7 @@ from kebabalab.shop.hours import spoken_time
 from kebabalab.messaging.texts import compose_menu_link, compose_receipt
 from kebabalab.ordering.phones import can_receive_texts, mask_phone
 from kebabalab.ordering.validation import validate_customer_name, validate_notes, validate_phone_number
-from kebabalab.tools.registry import Registry, string
+from kebabalab.tools.registry import OFFER_ANSWER, Registry, offer_answer, string
 
 TOOLS = Registry()
 
@@ -41,6 +41,7 @@ def _order_reply(ctx, placed, message_prefix: str) -> dict:
     "customerName": string("The name for the order"),
     "customerPhone": PHONE_ARG,
     "notes": string("Anything the kitchen should know (200 characters at most)"),
+    OFFER_ANSWER: offer_answer(),
 }, required=("customerName",))
 def create_order(ctx, args):
     """Place the order: needs a non-empty cart, a pickup time that is still valid and the shop open. Saves it,
