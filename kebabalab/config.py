@@ -55,6 +55,15 @@ def _hmac_plan(env: Mapping[str, str]) -> HmacPlan:
     ).check()
 
 
+def _public_url(env: Mapping[str, str]) -> str:
+    """PUBLIC_URL without its trailing slash: the address Twilio calls back and signs (not the request's own,
+    which is wrong behind a proxy)."""
+    value = (env.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError(f"PUBLIC_URL must start with https://, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server can be told; `.env.example` lists each with its default."""
@@ -79,6 +88,7 @@ class Settings:
     twilio_from_number: str = ""
     twilio_api_base_url: str = ""
     shop_order_to: str = ""
+    public_url: str = ""
     max_texts_per_call: int = 3
     tool_calls_per_minute: int = 120
     auth_failures_per_minute: int = 20
@@ -129,6 +139,7 @@ class Settings:
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL", ""),
             shop_order_to=env.get("SHOP_ORDER_TO", ""),
+            public_url=_public_url(env),
             max_texts_per_call=_int(env, "MAX_TEXTS_PER_CALL", default.max_texts_per_call, 0, 20),
             tool_calls_per_minute=_int(env, "TOOL_CALLS_PER_MINUTE", default.tool_calls_per_minute, 1, 100000),
             auth_failures_per_minute=_int(env, "AUTH_FAILURES_PER_MINUTE", default.auth_failures_per_minute, 1, 100000),

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from kebabalab.errors import ConfigError, read_json_file
+from kebabalab.shop.order_guard import PrankGuard
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -23,6 +24,7 @@ class Business:
     menu_url: str = ""
     default_lead_minutes: int = 15  # the kitchen's lead time for a small order, before the queue
     max_items_per_order: int = 30  # the most one phone order may hold
+    prank_guard: PrankGuard = PrankGuard()  # "prank_guard": big first orders wait for a YES by text (off)
 
     @classmethod
     def load(cls, path: str) -> "Business":
@@ -46,4 +48,5 @@ class Business:
                 raise ConfigError(f"{source}: 'ordering.{key}' must be a whole number from {least}")
             checked[key] = value
         return cls(data["name"], data["timezone"], _text(data, "address"), _text(data, "phone"),
-                   _text(data, "branch"), _text(data, "website"), _text(data, "menu_url"), **checked)
+                   _text(data, "branch"), _text(data, "website"), _text(data, "menu_url"), **checked,
+                   prank_guard=PrankGuard.from_dict(data.get("prank_guard"), source))

@@ -87,6 +87,11 @@ MIGRATIONS: list[list[str]] = [
             item_index INTEGER NOT NULL, extra_cents INTEGER NOT NULL, said TEXT NOT NULL, offered_at TEXT NOT NULL,
             answer TEXT CHECK (answer IN ('yes', 'no')), answered_at TEXT)""",
     ],
+    [  # 9: numbers that texted STOP (issue 25): the outbox sends them nothing until they text START
+        """CREATE TABLE sms_opt_outs (
+            shop_id TEXT NOT NULL DEFAULT 'main', phone TEXT NOT NULL, opted_out_at TEXT NOT NULL,
+            PRIMARY KEY (shop_id, phone))""",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -100,7 +105,7 @@ _OUTBOX_DUE = (f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE (outbox.status = 
                "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (outbox.status = 'sending' AND "
                "claimed_until <= ?) ORDER BY outbox.id LIMIT ?")
 
-ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)"
+ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 OUTBOX_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
 
 SQL = {
@@ -112,7 +117,8 @@ SQL = {
     "orders_for_phone": f"SELECT {ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
                         "ORDER BY created_at DESC, id DESC LIMIT ?",
     "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
-    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled') "
+    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled', "
+                       "'awaiting') "
                        "AND ready_at >= ? AND ready_at <= ?",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
