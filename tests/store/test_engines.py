@@ -83,7 +83,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
         conn.execute(SQL["version_add"], (1, utc_text(T0)))
         for seq in (1, 2, 3):
             conn.execute(SQL["orders_add"].format(rows=ORDER_ROW), (f"20261130-00{seq}", "2026-11-30", seq, "c", f"old-{seq}", "Al", None,
-                                            "[]", 100, 9, 100, None, "", utc_text(T0)))
+                                            "[]", 100, 9, 100, None, "", "new", utc_text(T0)))
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
