@@ -107,6 +107,7 @@
     if (order.status === "awaiting") {  // placed, not the kitchen's until the customer texts YES
       node.append(el("p", "awaiting", "Awaiting the customer's YES by text: don't start it"));
     }
+    if (order.allergyNote) node.append(el("p", "allergy", `ALLERGY: ${order.allergyNote}`));
     if (order.notes) node.append(el("p", "notes", `Notes: ${order.notes}`));
     const foot = el("footer");
     foot.append(el("span", "total", `$${order.total.toFixed(2)}`));
