@@ -102,6 +102,12 @@ class Settings:
     backup_dir: str = ""
     backup_copy_dir: str = ""
     backup_keep_days: int = 14
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: str = "starttls"
     log_file: str = ""
     log_file_max_mb: int = 10
     log_file_count: int = 5
@@ -152,6 +158,12 @@ class Settings:
             backup_dir=env.get("BACKUP_DIR", ""),
             backup_copy_dir=env.get("BACKUP_COPY_DIR", ""),
             backup_keep_days=_int(env, "BACKUP_KEEP_DAYS", default.backup_keep_days, 1, 3650),
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "SMTP_PORT", default.smtp_port, 1, 65535),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_from=env.get("SMTP_FROM", "").strip(),
+            smtp_security=_choice(env, "SMTP_SECURITY", ("starttls", "ssl", "none")),
             log_file=env.get("LOG_FILE", ""),
             log_file_max_mb=_int(env, "LOG_FILE_MAX_MB", default.log_file_max_mb, 1, 1000),
             log_file_count=_int(env, "LOG_FILE_COUNT", default.log_file_count, 1, 100),

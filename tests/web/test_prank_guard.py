@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 from conftest import VapiCall
 from kebabalab.config import PACKAGE_DATA
 from kebabalab.service.order_guard import UnconfirmedJanitor
+from kebabalab.service.takings import day_takings
 from kebabalab.store.confirmations import opted_out
 from kebabalab.store.status import order_events
 
@@ -66,6 +67,10 @@ def place(client, call_id: str, words: str = BIG, number: str | None = CALLER, *
     return call.run("createOrder", customerName="Sam", **order)
 
 
+def takings_today(services):
+    return day_takings(services, services.hours.trading_day(services.clock.now())[0])
+
+
 def kinds(services, order_number):
     order = services.db.find_order(order_number)
     return [(t.kind, t.to_phone) for t in services.db.outbox_for_order(order.id)]
@@ -84,6 +89,7 @@ def test_a_first_callers_big_order_waits_for_yes_and_then_goes_to_the_kitchen(cl
     assert services.db.outbox_for_order(order.id)[0].body == ASKS
     now = services.clock.now()
     assert services.db.open_orders_due(now, now + timedelta(hours=1)) == 0  # not in the kitchen's queue
+    assert (takings_today(services).orders, takings_today(services).total) == (0, 0)  # not takings yet
 
     answer = text(client, "Yes!")
     assert (answer.status_code, answer.mimetype, answer.get_data(as_text=True)) == (
@@ -94,6 +100,7 @@ def test_a_first_callers_big_order_waits_for_yes_and_then_goes_to_the_kitchen(cl
     assert [(e["from_status"], e["to_status"], e["actor"]) for e in order_events(services.db, order.id)] == [
         ("awaiting", "new", "customer (YES by text)")]
     assert services.db.open_orders_due(now, now + timedelta(hours=1)) == 1
+    assert (takings_today(services).orders, takings_today(services).total) == (1, 7500)
 
 
 def test_yes_confirms_the_newest_order_awaiting_it(client, services):
