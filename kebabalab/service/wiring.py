@@ -19,6 +19,7 @@ from kebabalab.metrics import Metrics
 from kebabalab.messaging.outbox import OutboxSender
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
+from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.service.shops import Shops
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
@@ -135,6 +136,7 @@ class Services:
     replays: ReplayGuard
     heartbeat: Heartbeat
     mailer: SmtpMailer | None
+    unconfirmed: UnconfirmedJanitor
     notices: OwnerNotices | None = None  # built on the services: its checks read them
     vapi_seen: VapiSeen = field(default_factory=VapiSeen)
     shops: Shops | None = None  # every shop's services by id (set by build: they need the app's stores)
@@ -144,18 +146,20 @@ class Services:
         return self.shops.get(shop_id)
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job, the heartbeat and the owner's notices (not in tests that
-        drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat, the owner's notices and the cancelling of orders
+        left unconfirmed (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
         self.notices.start()
+        self.unconfirmed.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
         self.janitor.stop()
         self.heartbeat.stop()
         self.notices.stop()
+        self.unconfirmed.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -194,7 +198,7 @@ class Services:
                        RateLimiter(clock, settings.tool_calls_per_minute),
                        RateLimiter(clock, settings.auth_failures_per_minute), None, files.lexicon,
                        HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                       Heartbeat(db, clock), make_mailer(settings))
+                       Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock))
         services.shops = Shops.build(services, settings, ShopFiles.load, make_availability_store, files)
         main = services.shops.main  # the app's own menu, hours... are 'main's (a shops/main/ folder may set them)
         services.menu, services.hours, services.business = main.menu, main.hours, main.business

@@ -41,6 +41,7 @@ class NewOrder:
     notes: str
     order_day: str
     created_at: str
+    status: str = "new"  # or "awaiting": the customer's YES by text first (shop/order_guard.py)
     shop_id: str = MAIN_SHOP
 
     def __post_init__(self):

@@ -113,7 +113,19 @@ MIGRATIONS: list[list[str]] = [
             shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop_id, name))""",
         "CREATE INDEX ix_outbox_created_at ON outbox (created_at)",
     ],
-    [  # 12: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
+    [  # 12: the one offer a call heard (issue 25), and the caller's answer; keyed by the call, so the call log can
+       # show it and a second worker's offer on the same call is refused by the key
+        """CREATE TABLE call_offers (
+            call_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', kind TEXT NOT NULL,
+            item_index INTEGER NOT NULL, extra_cents INTEGER NOT NULL, said TEXT NOT NULL, offered_at TEXT NOT NULL,
+            answer TEXT CHECK (answer IN ('yes', 'no')), answered_at TEXT)""",
+    ],
+    [  # 13: numbers that texted STOP (issue 25): the outbox sends them nothing until they text START
+        """CREATE TABLE sms_opt_outs (
+            shop_id TEXT NOT NULL DEFAULT 'main', phone TEXT NOT NULL, opted_out_at TEXT NOT NULL,
+            PRIMARY KEY (shop_id, phone))""",
+    ],
+    [  # 14: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
        # order numbers run per shop per trading day. A REBUILT TABLE, and why: orders' inline UNIQUE
        # (order_number) and UNIQUE (order_day, day_seq) would refuse a second shop's '#001' of the same day, and
        # SQLite cannot drop an inline constraint, so SQLite copies orders into a new table (the 12 steps of
@@ -153,7 +165,7 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
         "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
-    [  # 13: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+    [  # 15: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
        # "sign out all tablets" ends that shop's
         "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
@@ -177,7 +189,7 @@ _OUTBOX_DUE = (f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE (outbox.status = 
                "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (outbox.status = 'sending' AND "
                "claimed_until <= ?) ORDER BY outbox.id LIMIT ?")
 
-ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?, ?)"
+ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 OUTBOX_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
 
 SQL = {
@@ -190,7 +202,7 @@ SQL = {
                         "ORDER BY created_at DESC, id DESC LIMIT ?",
     "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND order_day = ? ORDER BY day_seq",
     "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE shop_id = ? AND "
-                       "status NOT IN ('ready', 'collected', 'cancelled') AND ready_at >= ? AND ready_at <= ?",
+                       "status NOT IN ('ready', 'collected', 'cancelled', 'awaiting') AND ready_at >= ? AND ready_at <= ?",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
     # Takes the next n numbers of a day at once (n orders saved in one transaction); returns the last of them.
