@@ -25,6 +25,9 @@ SQL = {
     "cancelled_from": "SELECT from_status FROM order_events WHERE order_id = ? AND to_status = 'cancelled' "
                       "ORDER BY id DESC LIMIT 1",
     "events": "SELECT from_status, to_status, actor, created_at FROM order_events WHERE order_id = ? ORDER BY id",
+    # "{marks}": one "?" per order
+    "events_of": "SELECT order_id, from_status, to_status, actor, detail, created_at FROM order_events "
+                 "WHERE order_id IN ({marks}) ORDER BY id",
     "ready_texts": "SELECT COUNT(*) AS n FROM outbox WHERE order_id = ? AND kind = 'ready'",
 }
 
@@ -78,6 +81,17 @@ def order_events(db, order_id: int) -> list[dict]:
     """Every recorded change of one order, oldest first: from_status, to_status, actor, created_at."""
     with db.transaction() as conn:
         return [dict(row) for row in conn.execute(SQL["events"], (order_id,)).fetchall()]
+
+
+def events_of_orders(db, order_ids: list[int]) -> dict[int, list[dict]]:
+    """The recorded changes of many orders at once (the board's day), oldest first, by order id."""
+    found: dict[int, list[dict]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
+    statement = SQL["events_of"].format(marks=", ".join("?" * len(order_ids)))
+    for row in db.engine.read(statement, tuple(order_ids)):
+        found[row["order_id"]].append(dict(row))
+    return found
 
 
 def orders_between(db, start: datetime, end: datetime) -> list[StoredOrder]:

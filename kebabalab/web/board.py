@@ -24,10 +24,11 @@ from kebabalab.ordering import pricing
 from kebabalab.shop.availability import KINDS, MAX_BUSY_MINUTES
 from kebabalab.shop.hours import spoken_time
 from kebabalab.service.status import change_status, orders_today
+from kebabalab.store.status import events_of_orders
 from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
 from kebabalab.ordering.phones import mask_phone
 from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
-from kebabalab.web.staff_pages import staff_blueprint, wants_json as _wants_json
+from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
 from kebabalab.ordering.validation import clean_text
 
@@ -89,13 +90,14 @@ def login():
     wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
     if wait:
         return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
-    if not auth.check(_given_password()):
+    person = auth.identify(_given_password())
+    if person is None:
         auth.guard.failed(address)
-        log.warning("board: wrong staff password from %s", address)
+        log.warning("board: wrong staff PIN or password from %s", address)
         return _login_refused(401, "Wrong PIN or password.")
     auth.guard.succeeded(address)
-    auth.sign_in()
-    log.info("board: staff signed in from %s", address)
+    auth.sign_in(person.name, person.role, person.staff_id)
+    log.info("board: %s (%s) signed in from %s", person.name, person.role, address)
     if request.is_json:
         return jsonify({"signedIn": True, "csrfToken": auth.csrf_token()})
     return redirect(url_for("board.board"), 303)
@@ -131,10 +133,33 @@ def session_info():
 def board():
     services = _services()
     return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
+                           staff=current_staff(),
                            choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)
 
 
-def order_json(order, hours) -> dict:
+EVENT_WORDS = {"preparing": "started", "ready": "marked ready", "collected": "marked collected",
+               "cancelled": "cancelled", "new": "put back to new"}
+
+
+def history_json(events: list[dict], hours) -> list[dict]:
+    """Who changed the order and when (shop time), oldest first: {"at", "who", "what"}."""
+    return [{"at": clock_text(hours.local(datetime.fromisoformat(e["created_at"]))), "who": e["actor"] or "?",
+             "what": e.get("detail") or _event_words(e)} for e in events]
+
+
+def clock_text(moment: datetime) -> str:
+    """A kitchen clock's reading of a shop-local time: '6:05 pm'."""
+    return f"{moment.hour % 12 or 12}:{moment.minute:02d} {'am' if moment.hour < 12 else 'pm'}"
+
+
+def _event_words(event: dict) -> str:
+    before, after = event["from_status"], event["to_status"]
+    if before in STATUSES and after in STATUSES and STATUSES.index(after) < STATUSES.index(before):
+        return f"put back to {after}"
+    return EVENT_WORDS.get(after, after)
+
+
+def order_json(order, hours, events: list[dict] | None = None) -> dict:
     """One order as the board and other tills read it; money in dollars, times in the shop's time zone."""
     ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
     return {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
@@ -144,7 +169,8 @@ def order_json(order, hours) -> dict:
             "items": [{"quantity": int(i.get("quantity") or 1),
                        "description": clean_text(i.get("description")) or "item"} for i in order.items],
             "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
-            "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
+            "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds"),
+            "history": history_json(events or [], hours)}
 
 
 @bp.get("/api/orders")
@@ -153,8 +179,9 @@ def api_orders():
     now = services.clock.now()
     day = services.hours.trading_day(now)[0].isoformat()
     orders = orders_today(services.db, services.hours, now)
+    events = events_of_orders(services.db, [o.id for o in orders])
     return jsonify({"day": day, "statuses": list(STATUSES),
-                    "orders": [order_json(o, services.hours) for o in orders]})
+                    "orders": [order_json(o, services.hours, events[o.id]) for o in orders]})
 
 
 @bp.post("/api/orders/<number>/status")
@@ -167,13 +194,14 @@ def api_order_status(number: str):
         return _error(400, 'send JSON: {"status": "ready"} or {"undo": true}')
     services = _services()
     try:
-        change = change_status(services, number, target, undo=undo, expected=expected, actor="staff")
+        change = change_status(services, number, target, undo=undo, expected=expected, actor=current_staff().name)
     except OrderNotFound:
         return _error(404, f"no order {number}")
     except MoveRefused as exc:
         return _error(409, exc.message)
     log.info("board: order %s %s -> %s by %s", number, change.from_status, change.to_status, change.actor)
-    return jsonify({"order": order_json(change.order, services.hours), "from": change.from_status,
+    events = events_of_orders(services.db, [change.order.id])[change.order.id]
+    return jsonify({"order": order_json(change.order, services.hours, events), "from": change.from_status,
                     "to": change.to_status, "actor": change.actor, "at": change.at,
                     "readyTextQueued": change.texted})
 
@@ -236,5 +264,5 @@ def api_availability():
             return _error(400, str(exc))
         for method, args in changes:
             getattr(services.availability, method)(*args)
-            log.info("board: availability %s%s by staff", method, args)
+            log.info("board: availability %s%s by %s", method, args, current_staff().name)
     return jsonify(availability_json(services))

@@ -236,7 +236,7 @@ def test_api_orders_lists_todays_orders_newest_first_as_the_kitchen_reads_them(c
         "orderNumber": "20261127-001", "displayNumber": "#001", "status": "new", "customerName": "Sam",
         "customerPhone": "+614••••5678", "pickupAt": "2026-11-27T18:30:00+11:00", "pickupSpoken": "6:30 pm",
         "items": [{"quantity": 1, "description": "large lamb kebab, garlic sauce"}], "notes": "extra napkins",
-        "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00"}
+        "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00", "history": []}
 
 
 def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):
@@ -264,7 +264,7 @@ def test_marking_ready_queues_one_ready_text_and_records_every_change(client, st
     clock.advance(minutes=7)
     ready = staff(url, {"status": "ready", "from": "preparing"}).get_json()
     assert (ready["from"], ready["to"], ready["actor"], ready["at"], ready["order"]["status"],
-            ready["readyTextQueued"]) == ("preparing", "ready", "staff", utc_text(clock.now()), "ready", True)
+            ready["readyTextQueued"]) == ("preparing", "ready", "Owner", utc_text(clock.now()), "ready", True)
     assert staff(url, {"undo": True}).get_json()["to"] == "preparing"  # a mistaken tap
     assert staff(url, {"status": "ready"}).get_json()["readyTextQueued"] is False  # texted once already
     assert staff(url, {"status": "collected"}).status_code == 200
@@ -274,9 +274,9 @@ def test_marking_ready_queues_one_ready_text_and_records_every_change(client, st
     events = order_events(services.db, order.id)
     at_6pm, at_607 = utc_text(melbourne(2026, 11, 27, 18, 0)), utc_text(melbourne(2026, 11, 27, 18, 7))
     assert [(e["from_status"], e["to_status"], e["actor"], e["created_at"]) for e in events] == [
-        ("new", "preparing", "staff", at_6pm), ("preparing", "ready", "staff", at_607),
-        ("ready", "preparing", "staff", at_607), ("preparing", "ready", "staff", at_607),
-        ("ready", "collected", "staff", at_607)]
+        ("new", "preparing", "Owner", at_6pm), ("preparing", "ready", "Owner", at_607),
+        ("ready", "preparing", "Owner", at_607), ("preparing", "ready", "Owner", at_607),
+        ("ready", "collected", "Owner", at_607)]
     assert order.status == "collected"
     assert services.sender.run_once()["logged"] == 3  # the shop's text, the confirmation and 'ready'
 

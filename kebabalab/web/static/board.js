@@ -104,6 +104,11 @@
     order.items.forEach((item) => items.append(el("li", "", `${item.quantity} × ${item.description}`)));
     node.append(head, items);
     if (order.notes) node.append(el("p", "notes", `Notes: ${order.notes}`));
+    if (order.history.length) {
+      const history = el("ol", "history");
+      order.history.forEach((e) => history.append(el("li", "", `${e.at} ${e.who}: ${e.what}`)));
+      node.append(history);
+    }
     const foot = el("footer");
     foot.append(el("span", "total", `$${order.total.toFixed(2)}`));
     if (order.status === "collected" || order.status === "cancelled") foot.append(el("span", "tag", order.status));
