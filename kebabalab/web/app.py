@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
-from kebabalab.web import staff_admin
+from kebabalab.web import counter, staff_admin
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -52,6 +52,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     _routes(app, services)
     init_board(app, services)
     app.register_blueprint(staff_admin.bp)
+    app.register_blueprint(counter.bp)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app
