@@ -24,6 +24,7 @@ def test_the_owner_adds_a_pin_and_the_board_shows_who_moved_the_order(browser, l
 
     sign_in(browser, live_server, PASSWORD)
     assert browser.find_element(By.ID, "who").text == "Owner (owner)"
+    browser.find_element(By.CSS_SELECTOR, "#menu summary").click()
     browser.find_element(By.ID, "staff-link").click()
     wait_until(lambda: browser.find_element(By.ID, "shared-note").is_displayed(), 5, "the staff page")
     for name, role, pin in (("Priya", "owner", "864200"), ("Jo", "staff", "1357")):
@@ -48,5 +49,6 @@ def test_the_owner_adds_a_pin_and_the_board_shows_who_moved_the_order(browser, l
     wait_until(lambda: card_status(browser, number) == "new", 5, "the order on the board")
     click(browser, number, "preparing")
     wait_until(lambda: card_status(browser, number) == "preparing", 5, "the order in Preparing")
-    history = browser.find_element(By.CSS_SELECTOR, f".card[data-order='{number}'] .history")
-    assert history.text == "6:00 pm Jo: started"
+    card = browser.find_element(By.CSS_SELECTOR, f".card[data-order='{number}']")
+    card.find_element(By.CSS_SELECTOR, ".more summary").click()
+    assert card.find_element(By.CSS_SELECTOR, ".history").text == "6:00 pm Jo: started"
