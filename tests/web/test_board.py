@@ -244,6 +244,7 @@ def test_api_orders_lists_todays_orders_due_first_as_the_kitchen_reads_them(clie
                   {"text": "Garlic sauce", "kind": "sauce", "level": 1}],
         "actions": [{"to": "preparing", "label": "Start", "place": "main"},
                     {"to": "collected", "label": "Collected", "place": "side"},
+                    {"to": "edit", "label": "Change order", "place": "more"},
                     {"to": "cancelled", "label": "Cancel order", "place": "more"}]}
 
 

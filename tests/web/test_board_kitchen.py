@@ -68,11 +68,12 @@ def test_a_card_shows_kitchen_lines_and_an_allergy_that_cannot_be_missed(client,
 
 
 @pytest.mark.parametrize("status_path, actions", [
-    ([], [("preparing", "Start", "main"), ("collected", "Collected", "side"), ("cancelled", "Cancel order", "more")]),
+    ([], [("preparing", "Start", "main"), ("collected", "Collected", "side"), ("edit", "Change order", "more"),
+          ("cancelled", "Cancel order", "more")]),
     (["preparing"], [("ready", "Ready", "main"), ("undo", "Undo", "side"), ("collected", "Collected", "side"),
-                     ("cancelled", "Cancel order", "more")]),
+                     ("edit", "Change order", "more"), ("cancelled", "Cancel order", "more")]),
     (["preparing", "ready"], [("collected", "Collected", "main"), ("undo", "Undo", "side"),
-                              ("cancelled", "Cancel order", "more")]),
+                              ("edit", "Change order", "more"), ("cancelled", "Cancel order", "more")]),
     (["cancelled"], [("undo", "Undo", "side")]),
 ])
 def test_the_main_action_is_alone_and_cancel_is_away_from_it(client, staff, status_path, actions):  # noqa: F811
