@@ -1,19 +1,15 @@
 """An order line as the kitchen reads it: short lines (the item, then its meat, salads, sauces), a meal's
-parts indented, extras and "no" items marked so they stand out; and whether a note is about an allergy. Built
-from the stored line (the CartLine saved with the order), never by splitting the spoken description.
+parts indented, extras and "no" items marked so they stand out. Built from the stored line (the CartLine saved
+with the order), never by splitting the spoken description.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from kebabalab.ordering.lines import CartLine
 from kebabalab.ordering.menu import Menu
 
 SALAD_CATEGORIES = ("kebab", "hsp")
-ALLERGY_WORDS = re.compile(
-    r"\b(allerg\w*|anaphyla\w*|epi-?pen|coeliac|celiac|gluten|nuts?|peanuts?|tree ?nuts?|dairy|lactose|milk|"
-    r"eggs?|sesame|soy|shellfish|fish|intoleran\w*)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -21,10 +17,6 @@ class KitchenLine:
     text: str
     kind: str  # item, meat, salad, sauce, extra, no, side, plain
     level: int  # 0 the item, 1 its parts, 2 a meal part's details
-
-
-def mentions_allergy(notes: str | None) -> bool:
-    return bool(notes) and ALLERGY_WORDS.search(notes) is not None
 
 
 def kitchen_lines(menu: Menu, stored: dict) -> list[KitchenLine]:

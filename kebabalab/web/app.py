@@ -14,6 +14,7 @@ from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
 from kebabalab.web import counter, staff_admin
 from kebabalab.web.calls import bp as calls_page
+from kebabalab.web.call_messages import bp as call_messages_page
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -55,6 +56,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     app.register_blueprint(staff_admin.bp)
     app.register_blueprint(counter.bp)
     app.register_blueprint(calls_page)
+    app.register_blueprint(call_messages_page)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app

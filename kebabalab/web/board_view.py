@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from kebabalab.ordering import pricing
-from kebabalab.ordering.kitchen_lines import kitchen_lines, mentions_allergy
+from kebabalab.ordering.kitchen_lines import kitchen_lines
 from kebabalab.ordering.phones import mask_phone
 from kebabalab.ordering.validation import clean_text
 from kebabalab.shop.due import DUE_SOON_MINUTES, due
@@ -52,7 +52,8 @@ def order_json(order, hours, events: list[dict] | None = None, *, now: datetime 
              "pickupSpoken": spoken_time(ready) if ready else None,
              "items": [{"quantity": int(i.get("quantity") or 1),
                         "description": clean_text(i.get("description")) or "item"} for i in order.items],
-             "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
+             "notes": clean_text(order.notes), "allergyNote": clean_text(order.allergy_note),
+             "total": pricing.dollars(order.total),
              "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds"),
              "history": history_json(events or [], hours)}
     if now is not None:
@@ -68,7 +69,7 @@ def _board_fields(order, ready: datetime | None, now: datetime, menu) -> dict:
         column, error = None, str(exc)
     return {"pickupClock": clock_text(ready) if ready else None,
             "due": {"minutes": when.minutes, "mark": when.mark, "text": when.text} if when else None,
-            "allergy": mentions_allergy(order.notes), "column": column, "error": error,
+            "allergy": bool(order.allergy_note), "column": column, "error": error,
             "counter": order.call_id is None,
             "lines": [{"text": clean_text(k.text), "kind": k.kind, "level": k.level}
                       for item in order.items for k in kitchen_lines(menu, item)],

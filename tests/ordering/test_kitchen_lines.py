@@ -1,9 +1,9 @@
 """Kitchen lines: an order's lines as the kitchen reads them, built from the stored cart line (never by
-splitting the spoken sentence); allergy notes spotted in the words customers use."""
+splitting the spoken sentence)."""
 import pytest
 
 from kebabalab.ordering.cart import make_line, stored_items
-from kebabalab.ordering.kitchen_lines import KitchenLine as K, kitchen_lines, mentions_allergy
+from kebabalab.ordering.kitchen_lines import KitchenLine as K, kitchen_lines
 from kebabalab.ordering.lines import LineSpec, Meal
 
 
@@ -40,12 +40,3 @@ def test_kitchen_lines(menu, spec, expected):
 def test_a_line_saved_without_its_cart_line_shows_its_description(menu):
     assert kitchen_lines(menu, {"quantity": 2, "description": "large lamb kebab, garlic sauce"}) == [
         K("2 × large lamb kebab, garlic sauce", "item", 0)]
-
-
-@pytest.mark.parametrize("notes, allergy", [
-    ("nut allergy", True), ("she's allergic to sesame", True), ("Coeliac - no bread please", True),
-    ("no dairy at all", True), ("EpiPen kid, careful with peanuts", True), ("lactose intolerant", True),
-    ("extra napkins", False), ("ring the bell", False), ("", False), (None, False), ("minute steak", False),
-])
-def test_allergy_notes_are_spotted(notes, allergy):
-    assert mentions_allergy(notes) is allergy

@@ -236,7 +236,8 @@ def test_api_orders_lists_todays_orders_due_first_as_the_kitchen_reads_them(clie
         "orderNumber": "20261127-001", "displayNumber": "#001", "status": "new", "customerName": "Sam",
         "customerPhone": "+614••••5678", "pickupAt": "2026-11-27T18:30:00+11:00", "pickupSpoken": "6:30 pm",
         "items": [{"quantity": 1, "description": "large lamb kebab, garlic sauce"}], "notes": "extra napkins",
-        "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00", "history": [], "pickupClock": "6:30 pm",
+        "allergyNote": "", "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00", "history": [],
+        "pickupClock": "6:30 pm",
         "due": {"minutes": 30, "mark": None, "text": "in 30 min"}, "allergy": False, "column": "new",
         "error": None, "counter": False,
         "lines": [{"text": "1 × Large Kebab", "kind": "item", "level": 0},
@@ -246,6 +247,17 @@ def test_api_orders_lists_todays_orders_due_first_as_the_kitchen_reads_them(clie
                     {"to": "collected", "label": "Collected", "place": "side"},
                     {"to": "edit", "label": "Change order", "place": "more"},
                     {"to": "cancelled", "label": "Cancel order", "place": "more"}]}
+
+
+def test_an_allergy_in_the_notes_is_flagged_on_the_board_and_first_on_the_shops_text(client, staff, services):
+    number = place_order(client, notes="Sesame allergy, please change gloves. Extra napkins")
+    order = client.get("/api/orders").get_json()["orders"][0]
+    assert (order["allergyNote"], order["notes"], order["allergy"]) == (
+        "Sesame allergy, please change gloves. Extra napkins",) * 2 + (True,)
+    shop_text = outbox_kinds(services, number)[0]
+    assert shop_text[:2] == ("shop_order", "+61400000001")
+    assert shop_text[2].split("\n")[:2] == ["ALLERGY: Sesame allergy, please change gloves. Extra napkins",
+                                            "NEW ORDER #001"]
 
 
 def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):

@@ -147,11 +147,11 @@
       node.classList.add("has-allergy");
       const alert = el("p", "allergy");
       alert.setAttribute("role", "alert");
-      alert.append(el("strong", "", "ALLERGY"), document.createTextNode(` ${order.notes}`));
+      alert.append(el("strong", "", "ALLERGY"), document.createTextNode(` ${order.allergyNote}`));
       node.append(alert);
     }
     node.append(head(order), lines(order));
-    if (order.notes && !order.allergy) node.append(el("p", "notes", `Note: ${order.notes}`));
+    if (order.notes && order.notes !== order.allergyNote) node.append(el("p", "notes", `Note: ${order.notes}`));
     const foot = el("footer");
     order.actions.filter((a) => a.place === "main").forEach((a) => foot.append(button(a, "main")));
     order.actions.filter((a) => a.place === "side").forEach((a) => foot.append(button(a, "side")));
