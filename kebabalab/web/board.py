@@ -29,6 +29,8 @@ from kebabalab.web.board_view import board_json, clock_text, order_json  # noqa:
 from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
 from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
+from kebabalab.web.order_texts import texts_fields
+from kebabalab.ordering.validation import clean_text
 
 log = logging.getLogger(__name__)
 
@@ -142,8 +144,9 @@ def api_orders():
     now = services.clock.now()
     day = services.hours.trading_day(now)[0].isoformat()
     orders = orders_today(services.db, services.hours, now)
-    events = events_of_orders(services.db, [o.id for o in orders])
-    return jsonify(board_json(day, services.hours.local(now), orders, events, services.hours, services.menu))
+    ids = [o.id for o in orders]
+    events, texts = events_of_orders(services.db, ids), texts_fields(services.db, ids)
+    return jsonify(board_json(day, services.hours.local(now), orders, events, services.hours, services.menu, texts))
 
 
 STATUS_BODY = 'send JSON: {"status": "ready"} or {"undo": true} (a cancel may add "textCustomer": true)'
@@ -169,8 +172,10 @@ def api_order_status(number: str):
         return _error(409, exc.message)
     log.info("board: order %s %s -> %s by %s", number, change.from_status, change.to_status, change.actor)
     events = events_of_orders(services.db, [change.order.id])[change.order.id]
+    texts = texts_fields(services.db, [change.order.id])[change.order.id]
     now = services.hours.local(services.clock.now())
-    return jsonify({"order": order_json(change.order, services.hours, events, now=now, menu=services.menu),
+    return jsonify({"order": order_json(change.order, services.hours, events, now=now, menu=services.menu,
+                                        texts=texts),
                     "from": change.from_status, "to": change.to_status, "actor": change.actor, "at": change.at,
                     "readyTextQueued": change.texted, "customerTexted": change.customer_texted})
 

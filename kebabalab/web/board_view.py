@@ -42,9 +42,10 @@ def _event_words(event: dict) -> str:
 
 
 def order_json(order, hours, events: list[dict] | None = None, *, now: datetime | None = None,
-               menu=None) -> dict:
+               menu=None, texts: dict | None = None) -> dict:
     """One order as the board and other tills read it; money in dollars, times in the shop's time zone.
-    With `now`: minutes until due; with `menu`: the kitchen's lines."""
+    With `now`: minutes until due; with `menu`: the kitchen's lines; with `texts`, its texts and their
+    delivery (web/order_texts.py)."""
     ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
     shown = {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
              "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
@@ -55,7 +56,7 @@ def order_json(order, hours, events: list[dict] | None = None, *, now: datetime 
              "notes": clean_text(order.notes), "allergyNote": clean_text(order.allergy_note),
              "total": pricing.dollars(order.total),
              "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds"),
-             "history": history_json(events or [], hours)}
+             "history": history_json(events or [], hours), **(texts or {})}
     if now is not None:
         shown.update(_board_fields(order, ready, now, menu))
     return shown
@@ -81,11 +82,12 @@ def due_order(order) -> tuple:
     return (order.ready_at is None, order.ready_at or "", order.day_seq)
 
 
-def board_json(day: str, now_local: datetime, orders: list, events: dict, hours, menu) -> dict:
+def board_json(day: str, now_local: datetime, orders: list, events: dict, hours, menu, texts: dict) -> dict:
     """The whole board: the shop's clock, the columns and the day's orders sorted by when they are due."""
     ordered = sorted(orders, key=due_order)
     return {"day": day, "now": now_local.isoformat(timespec="seconds"), "clock": clock_text(now_local),
             "dueSoonMinutes": DUE_SOON_MINUTES, "statuses": list(STATUSES),
             "columns": [{"key": key, "title": title, "statuses": list(statuses)}
                         for key, title, statuses in BOARD_COLUMNS],
-            "orders": [order_json(o, hours, events.get(o.id), now=now_local, menu=menu) for o in ordered]}
+            "orders": [order_json(o, hours, events.get(o.id), now=now_local, menu=menu, texts=texts.get(o.id))
+                       for o in ordered]}

@@ -21,6 +21,7 @@ from kebabalab.service.order_edit import edit_order
 from kebabalab.shop.order_status import OrderNotFound
 from kebabalab.store.status import events_of_orders
 from kebabalab.web.board_view import order_json
+from kebabalab.web.order_texts import texts_fields
 from kebabalab.web.staff_pages import current_staff, error, services as _services, staff_blueprint
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,7 @@ def _body() -> dict:
 def _shown(services, order) -> dict:
     events = events_of_orders(services.db, [order.id])[order.id]
     return order_json(order, services.hours, events, now=services.hours.local(services.clock.now()),
-                      menu=services.menu)
+                      menu=services.menu, texts=texts_fields(services.db, [order.id])[order.id])
 
 
 @bp.post("/api/counter/quote")

@@ -152,6 +152,7 @@
     }
     node.append(head(order), lines(order));
     if (order.notes && order.notes !== order.allergyNote) node.append(el("p", "notes", `Note: ${order.notes}`));
+    if (order.textProblem) node.append(el("p", "text-problem", order.textProblem));
     const foot = el("footer");
     order.actions.filter((a) => a.place === "main").forEach((a) => foot.append(button(a, "main")));
     order.actions.filter((a) => a.place === "side").forEach((a) => foot.append(button(a, "side")));
