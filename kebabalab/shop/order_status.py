@@ -2,6 +2,7 @@
 
     new -> preparing -> ready -> collected, any open status -> collected in one tap (a walk-in paying at the
     counter), and any status -> cancelled
+    awaiting -> new (the customer's YES by text, or staff), awaiting -> cancelled (no YES in 15 minutes)
 
 Each move can be taken back one step (undo); a cancelled or collected order goes back to the status it came
 from (`came_from`, the status before its last move). The move itself (status, event row and 'ready' text in one transaction) is service/status.py over
@@ -15,12 +16,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 FLOW = ("new", "preparing", "ready", "collected")
-STATUSES = FLOW + ("cancelled",)
+AWAITING = "awaiting"  # a first-time caller's big order, waiting for their YES (shop/order_guard.py): not cooked
+STATUSES = FLOW + ("cancelled", AWAITING)
 OPEN = ("new", "preparing", "ready")
-# The board's columns, in order: (key, heading, the statuses shown in it). Every status is in exactly one.
-BOARD_COLUMNS = (("new", "New", ("new",)), ("preparing", "Preparing", ("preparing",)), ("ready", "Ready", ("ready",)),
-                 ("done", "Collected & cancelled", ("collected", "cancelled")))
-MAIN_ACTIONS = {"new": ("preparing", "Start"), "preparing": ("ready", "Ready"), "ready": ("collected", "Collected")}
+# The board's columns, in order: (key, heading, the statuses shown in it). Every status is in exactly one; an
+# order awaiting the customer's YES shows in New, marked, its button "Confirmed by phone".
+BOARD_COLUMNS = (("new", "New", (AWAITING, "new")), ("preparing", "Preparing", ("preparing",)),
+                 ("ready", "Ready", ("ready",)), ("done", "Collected & cancelled", ("collected", "cancelled")))
+MAIN_ACTIONS = {AWAITING: ("new", "Confirmed by phone"), "new": ("preparing", "Start"),
+                "preparing": ("ready", "Ready"), "ready": ("collected", "Collected")}
 
 
 class OrderNotFound(LookupError):
@@ -59,14 +63,20 @@ def check_move(current: str, target: str, came_from: str | None = None) -> None:
         if target != back:
             raise MoveRefused(f"A {current} order can only go back to {back}.")
         return
+    if current == AWAITING:
+        if target != "new":
+            raise MoveRefused("An order awaiting the customer's YES can only be confirmed (new) or cancelled.")
+        return
+    if target == AWAITING:
+        raise MoveRefused("Only the phone line places an order awaiting the customer's YES.")
     if abs(FLOW.index(target) - FLOW.index(current)) != 1:
         raise MoveRefused(f"An order can't go from {current} to {target}; it moves one step at a time.")
 
 
 def undo_target(current: str, came_from: str | None = None) -> str:
     """The status one step back from `current` (a cancelled or collected order: the one it came from)."""
-    if current == "new":
-        raise MoveRefused("A new order has nothing to undo.")
+    if current in ("new", AWAITING):
+        raise MoveRefused(f"A{'n' if current == AWAITING else ''} {current} order has nothing to undo.")
     if current in ("cancelled", "collected"):
         return came_from or ("new" if current == "cancelled" else "ready")
     return FLOW[FLOW.index(current) - 1]
@@ -97,11 +107,12 @@ def board_actions(status: str) -> list[Action]:
     actions = []
     if status in MAIN_ACTIONS:
         actions.append(Action(*MAIN_ACTIONS[status], "main"))
-    if status != "new" and status in STATUSES:
+    if status not in ("new", AWAITING) and status in STATUSES:
         actions.append(Action("undo", "Undo", "side"))
     if status in ("new", "preparing"):
         actions.append(Action("collected", "Collected", "side"))
     if status in OPEN:
         actions.append(Action("edit", "Change order", "more"))
+    if status in OPEN or status == AWAITING:
         actions.append(Action("cancelled", "Cancel order", "more"))
     return actions

@@ -279,7 +279,7 @@ def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):
     morning = client.get("/api/orders").get_json()
     assert {k: morning[k] for k in ("day", "now", "clock", "orders", "statuses")} == {
         "day": "2026-11-28", "now": "2026-11-28T11:00:00+11:00", "clock": "11:00 am", "orders": [],
-        "statuses": ["new", "preparing", "ready", "collected", "cancelled"]}
+        "statuses": ["new", "preparing", "ready", "collected", "cancelled", "awaiting"]}
 
 
 def test_marking_ready_queues_one_ready_text_and_records_every_change(client, staff, services, clock):
@@ -311,7 +311,7 @@ def test_marking_ready_queues_one_ready_text_and_records_every_change(client, st
     (["cancelled"], {"status": "collected"}, "A cancelled order can only go back to new."),
     ([], {"status": "new"}, "The order is already new."),
     ([], {"status": "cooking"}, "Unknown status 'cooking'; use one of new, preparing, ready, collected, "
-                                "cancelled."),
+                                "cancelled, awaiting."),
     ([], {"undo": True}, "A new order has nothing to undo."),
     (["preparing"], {"status": "ready", "from": "new"}, "Order #001 is preparing now, not new."),
     (["preparing", "cancelled"], {"status": "new"}, "A cancelled order can only go back to preparing."),

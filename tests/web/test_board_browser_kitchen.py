@@ -90,7 +90,7 @@ def test_an_order_with_an_unknown_status_is_shown_as_an_error(browser, scene):  
     emulate(browser, 1024, 768)
     sign_in(browser, base)
     assert browser.execute_script("return document.getElementById('problems').textContent") == (
-        "Order #007 (Lee): unknown status 'lost': the board shows new, preparing, ready, collected, cancelled. "
+        "Order #007 (Lee): unknown status 'lost': the board shows new, preparing, ready, collected, cancelled, awaiting. "
         "It is not on the board: tell the owner.")
     assert "Lee" not in cards(browser, "done") + cards(browser, "new")
 

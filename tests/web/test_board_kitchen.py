@@ -37,7 +37,7 @@ def test_orders_come_sorted_by_when_they_are_due_with_minutes_and_marks(client, 
 
 def test_columns_come_from_the_status_list(client, staff):  # noqa: F811
     assert board(client)["columns"] == [
-        {"key": "new", "title": "New", "statuses": ["new"]},
+        {"key": "new", "title": "New", "statuses": ["awaiting", "new"]},
         {"key": "preparing", "title": "Preparing", "statuses": ["preparing"]},
         {"key": "ready", "title": "Ready", "statuses": ["ready"]},
         {"key": "done", "title": "Collected & cancelled", "statuses": ["collected", "cancelled"]}]
@@ -52,7 +52,7 @@ def test_an_unknown_status_is_an_error_not_a_silent_done(client, staff, services
         conn.execute("UPDATE orders SET status = 'lost' WHERE order_number = ?", (number,))
     [order] = board(client)["orders"]
     assert (order["column"], order["error"], order["actions"]) == (
-        None, "unknown status 'lost': the board shows new, preparing, ready, collected, cancelled", [])
+        None, "unknown status 'lost': the board shows new, preparing, ready, collected, cancelled, awaiting", [])
 
 
 def test_a_card_shows_kitchen_lines_and_an_allergy_that_cannot_be_missed(client, staff):  # noqa: F811

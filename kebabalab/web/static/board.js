@@ -151,6 +151,9 @@
       node.append(alert);
     }
     node.append(head(order), lines(order));
+    if (order.status === "awaiting") {  // placed, not the kitchen's until the customer texts YES
+      node.append(el("p", "awaiting", "Awaiting the customer's YES by text: don't start it"));
+    }
     if (order.notes && order.notes !== order.allergyNote) node.append(el("p", "notes", `Note: ${order.notes}`));
     if (order.textProblem) node.append(el("p", "text-problem", order.textProblem));
     const foot = el("footer");
