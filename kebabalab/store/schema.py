@@ -125,7 +125,17 @@ MIGRATIONS: list[list[str]] = [
             shop_id TEXT NOT NULL DEFAULT 'main', phone TEXT NOT NULL, opted_out_at TEXT NOT NULL,
             PRIMARY KEY (shop_id, phone))""",
     ],
-    [  # 14: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
+    [  # 14: staff members with their own PIN (only its scrypt hash), so every change on the board says who made
+       # it; a staff session knows whose it is (removing a member ends their sessions); an order's event can say
+       # what changed beside its status (an edited order's old and new total)
+        """CREATE TABLE staff_members (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'staff')), pin_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL, UNIQUE (shop_id, name))""",
+        "ALTER TABLE staff_sessions ADD COLUMN staff_id INTEGER",
+        "ALTER TABLE order_events ADD COLUMN detail TEXT",
+    ],
+    [  # 15: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
        # order numbers run per shop per trading day. A REBUILT TABLE, and why: orders' inline UNIQUE
        # (order_number) and UNIQUE (order_day, day_seq) would refuse a second shop's '#001' of the same day, and
        # SQLite cannot drop an inline constraint, so SQLite copies orders into a new table (the 12 steps of
@@ -165,7 +175,7 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
         "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
-    [  # 15: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+    [  # 16: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
        # "sign out all tablets" ends that shop's
         "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],

@@ -11,6 +11,9 @@
   the key reveals nothing about them. Without a webhook secret (a single-process `make run`) the key is
   random per process and a restart signs staff out. A PIN alone is never the key: it could be guessed
   offline from any cookie.
+- Staff members with their own PIN (service/staff.py) sign in as themselves; until the first member is added
+  STAFF_PASSWORD signs in as the owner, and once one exists only PINs do (the owner adds people on the staff
+  page or with `kebabalab staff-add`).
 - Every POST carries the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`).
 - Five wrong passwords from one address within 15 minutes lock that address out for 15 minutes (429), and
   the shop as a whole gets a limited number of tries: counted in the database before the password is
@@ -34,7 +37,9 @@ from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from kebabalab.config import MAIN_SHOP
+from kebabalab.service.staff import Person, identify
 from kebabalab.store.login_guard import LoginGuard
+from kebabalab.store.staff_members import member_count
 from kebabalab.store.staff_sessions import StaffSessions
 
 log = logging.getLogger(__name__)
@@ -86,9 +91,11 @@ class StaffSessionInterface(SecureCookieSessionInterface):
 
 
 class StaffAuth:
-    """The boards' sign-in: each shop's staff password, the lock-out, and the session's CSRF token."""
+    """The boards' sign-in: staff PINs (or the shared password before any) for 'main', each other shop's own
+    password, the lock-out, the CSRF token."""
 
     def __init__(self, settings, clock, db, passwords: dict[str, str] | None = None):
+        self.db = db
         passwords = passwords if passwords is not None else {MAIN_SHOP: settings.staff_password}
         self.password_hashes = {shop: hash_password(password) for shop, password in passwords.items()}
         self.guard = LoginGuard(db, clock)
@@ -104,13 +111,24 @@ class StaffAuth:
 
     @property
     def enabled(self) -> bool:
-        return self.enabled_for(MAIN_SHOP)
+        return self.password_hash is not None or member_count(self.db) > 0
 
     def enabled_for(self, shop: str) -> bool:
-        return self.password_hashes.get(shop) is not None
+        return self.enabled if shop == MAIN_SHOP else self.password_hashes.get(shop) is not None
 
     def check(self, password: str, shop: str = MAIN_SHOP) -> bool:
-        return self.enabled_for(shop) and bool(password) and check_password_hash(self.password_hashes[shop], password)
+        """The shop's shared staff password (STAFF_PASSWORD for 'main', shop.json's staffPassword otherwise)."""
+        hashed = self.password_hashes.get(shop)
+        return hashed is not None and bool(password) and check_password_hash(hashed, password)
+
+    def identify(self, secret: str, shop: str = MAIN_SHOP) -> Person | None:
+        """Who `secret` signs in: at 'main' a member by PIN once there are members, else the shared password as
+        the owner; at another shop its own password, as its owner (members are 'main's until they carry a shop)."""
+        if not secret:
+            return None
+        if shop == MAIN_SHOP and member_count(self.db):
+            return identify(self.db, secret)
+        return Person("Owner", "owner", None) if self.check(secret, shop) else None
 
     @staticmethod
     def shop() -> str:
@@ -123,15 +141,16 @@ class StaffAuth:
         return session.get("staff") is True and (shop is None or shop == mine) and \
             self.sessions.alive(session.get("sid"), mine)
 
-    def sign_in(self, name: str = "Owner", role: str = "owner", shop: str = MAIN_SHOP) -> None:
-        """Start a session of `shop`'s board for `name` in `role` (a shop's staff password signs in as its
-        owner)."""
+    def sign_in(self, name: str = "Owner", role: str = "owner", staff_id: int | None = None,
+                shop: str = MAIN_SHOP) -> None:
+        """Start a session of `shop`'s board for `name` in `role` (the shared staff password signs in as the owner;
+        a member's session carries their id, so removing them ends it)."""
         session.clear()  # a new session and token on sign-in: nothing planted before survives
         session.permanent = True
         session["staff"] = True
         session["staff_name"], session["role"] = name, role
         session["shop"] = shop
-        session["sid"] = self.sessions.start(shop)
+        session["sid"] = self.sessions.start(staff_id, shop)
         session["csrf"] = secrets.token_urlsafe(32)
 
     def sign_out(self) -> None:
