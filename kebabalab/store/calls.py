@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kebabalab.ordering.phones import mask_phone
-from kebabalab.store.records import utc_text
-from kebabalab.store.schema import SQL as DB_SQL
+from kebabalab.store.records import StoredOrder, utc_text
+from kebabalab.store.schema import ORDER_COLUMNS, SQL as DB_SQL
 
 SHOP = "main"  # the one shop of a single-shop deployment (issue 19 makes many)
 CALL_COLUMNS = ("call_id, shop_id, caller, started_at, ended_at, ended_reason, duration_seconds, cost_cents, "
@@ -50,6 +50,8 @@ SQL = {
     "between": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE shop_id = ? AND started_at >= ? "
                "AND started_at < ? ORDER BY started_at DESC, call_id",
     "times": "SELECT started_at, ended_at FROM calls WHERE call_id = ?",
+    "orders_called_from": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? AND call_id IN "
+                          "(SELECT call_id FROM calls WHERE caller = ?) ORDER BY created_at DESC, id DESC",
     "one": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE call_id = ?",
 }
 
@@ -147,3 +149,9 @@ def calls_between(db, start: datetime, end: datetime, shop_id: str = SHOP) -> li
 def find_call(db, call_id: str) -> CallRow | None:
     rows = db.engine.read(SQL["one"], (call_id,))
     return CallRow.from_row(rows[0]) if rows else None
+
+
+def orders_called_from(db, caller: str, day: str) -> list[StoredOrder]:
+    """The orders of shop day `day` placed on calls from `caller` (E.164), whatever number they were left under;
+    newest first."""
+    return [StoredOrder.from_row(row) for row in db.engine.read(SQL["orders_called_from"], (day, caller))]

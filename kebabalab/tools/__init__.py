@@ -10,13 +10,13 @@ from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.validation import clean_text
 from kebabalab.service.calls import call_started
 from kebabalab.vapi.protocol import ToolCall, tool_result
-from kebabalab.tools import cart_tools, order_tools, shop_tools
+from kebabalab.tools import cart_tools, order_status_tools, order_tools, shop_tools
 from kebabalab.tools.context import ToolContext
 from kebabalab.tools.registry import Registry
 
 log = logging.getLogger(__name__)
 # Every tool, once; this order is the order of config/vapi-tools.json.
-REGISTRY = Registry.combined(cart_tools.TOOLS, shop_tools.TOOLS, order_tools.TOOLS)
+REGISTRY = Registry.combined(cart_tools.TOOLS, shop_tools.TOOLS, order_tools.TOOLS, order_status_tools.TOOLS)
 GENERIC_ERROR = "Sorry, something went wrong on our side; please try that again in a moment."
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 

@@ -96,7 +96,7 @@ def test_a_shop_with_everything_right_passes_every_check(shop):
     found = by_name(findings)
     assert found["twilio"].detail == f"account active, {SENDER} can send SMS"
     assert found["vapi"].detail == (f"assistant {vapi.assistant['id']}: server URL, server messages and "
-                                    "18 tools match")
+                                    "19 tools match")
     assert found["https"].detail == f"{env['PUBLIC_URL']}/health answers healthy"
     assert found["clock"].detail.endswith(", within 2 min of Vapi")
     assert render(findings)[-1] == "All checks passed: the shop is ready."

@@ -40,8 +40,8 @@ def test_plan_without_apply_only_reads(fake, capsys):
     assert code == 0
     assert fake.writes == []
     assert {r.method for r in fake.requests} == {"GET"}
-    assert out.count("  create ") == len(TOOL_NAMES) == 18
-    assert "assistant  model.toolIds: attach 18 tool(s)" in out
+    assert out.count("  create ") == len(TOOL_NAMES) == 19
+    assert "assistant  model.toolIds: attach 19 tool(s)" in out
     assert "Dry run: nothing was changed" in out
     assert fake.tools == {}
 
@@ -50,7 +50,7 @@ def test_apply_creates_every_tool_and_attaches_them(fake, capsys):
     before = fake.assistant["model"]
     code, out, _ = sync(capsys, "--apply")
     assert code == 0
-    assert [(r.method, r.path) for r in fake.writes] == [("POST", "/tool")] * 18 + \
+    assert [(r.method, r.path) for r in fake.writes] == [("POST", "/tool")] * 19 + \
         [("PATCH", f"/assistant/{fake.assistant['id']}")]
     assert sorted(t["function"]["name"] for t in fake.tools.values()) == sorted(TOOL_NAMES)
     tool = fake.tool_named("quickAddItem")
@@ -61,7 +61,7 @@ def test_apply_creates_every_tool_and_attaches_them(fake, capsys):
     assert model["toolIds"] == ["tool-endcall-builtin"] + created
     assert {k: v for k, v in model.items() if k != "toolIds"} == \
         {k: v for k, v in before.items() if k != "toolIds"}
-    assert "Applied: 19 change(s)" in out
+    assert "Applied: 20 change(s)" in out
 
 
 def test_second_apply_changes_nothing(fake, capsys):
@@ -70,7 +70,7 @@ def test_second_apply_changes_nothing(fake, capsys):
     code, out, _ = sync(capsys, "--apply")
     assert code == 0
     assert len(fake.writes) == writes
-    assert out.count("  unchanged ") == 18
+    assert out.count("  unchanged ") == 19
     assert "Nothing to change: every tool is up to date and attached." in out
 
 
@@ -95,7 +95,7 @@ def test_new_server_url_updates_every_tool_without_reattaching(fake, capsys):
     code = cli.main(["vapi", "sync", "--server-url", "https://new.example.com/webhook", "--apply"])
     out = capsys.readouterr().out
     assert code == 0
-    assert [r.method for r in fake.writes[writes:]] == ["PATCH"] * 18
+    assert [r.method for r in fake.writes[writes:]] == ["PATCH"] * 19
     assert "update     checkOpen (server.url)" in out
     assert {t["server"]["url"] for t in fake.tools.values()} == {"https://new.example.com/webhook"}
 

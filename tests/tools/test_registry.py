@@ -11,13 +11,13 @@ ROOT = Path(__file__).parents[2]
 CONTRACT_TOOLS = ["checkOpen", "getCallerSmartContext", "quickAddItem", "addMultipleItemsToCart", "getCartState",
                   "removeCartItem", "editCartItem", "clearCart", "priceCart", "convertItemsToMeals",
                   "getOrderSummary", "setPickupTime", "estimateReadyTime", "createOrder", "sendMenuLink",
-                  "sendReceipt", "repeatLastOrder", "endCall"]
+                  "sendReceipt", "repeatLastOrder", "endCall", "getOrderStatus"]
 CONTRACT_ARGS = {
     "quickAddItem": {"description"}, "addMultipleItemsToCart": {"items"}, "removeCartItem": {"itemIndex"},
     "editCartItem": {"itemIndex", "modifications"}, "setPickupTime": {"requestedTime"},
     "convertItemsToMeals": {"itemIndices", "drinkBrand", "chipsSize", "chipsSalt"},
     "createOrder": {"customerName", "customerPhone", "notes"}, "sendMenuLink": {"phoneNumber"},
-    "sendReceipt": {"phoneNumber"}, "repeatLastOrder": {"phoneNumber"},
+    "sendReceipt": {"phoneNumber"}, "repeatLastOrder": {"phoneNumber"}, "getOrderStatus": {"orderNumber"},
 }
 
 
@@ -57,7 +57,7 @@ def test_export_tools_check_fails_on_a_stale_file(tmp_path, capsys):
     assert main(["export-tools", "--check", "--output", str(stale)]) == 1
     assert main(["export-tools", "--output", str(stale)]) == 0
     assert main(["export-tools", "--check", "--output", str(stale)]) == 0
-    assert len(json.loads(stale.read_text())) == 18
+    assert len(json.loads(stale.read_text())) == 19
 
 
 def test_export_tools_check_command_passes_on_the_committed_file():
