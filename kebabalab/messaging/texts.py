@@ -138,3 +138,16 @@ def messages_for_new_order(order, business: Business, ready_spoken: str,
                                       call_id=order.call_id, order_id=order.id))
     return messages + customer_text("customer_confirmation", order,
                                     compose_customer_confirmation(order, business, ready_spoken))
+
+
+def compose_callback_summary(lost_cents: int, waiting: list[tuple[str, str, str, int, str]]) -> str:
+    """The end-of-day summary's lost orders: what the carts left came to, and each caller still to call back as
+    (time said, number, cart, cart value in cents, 'abandoned' or 'no-answer')."""
+    lines = [f"Lost orders: {money(lost_cents)} left in carts." if lost_cents else "Lost orders: none."]
+    if waiting:
+        lines.append(f"To call back ({len(waiting)}):")
+    for at, phone, cart, value, why in waiting:
+        wanted = f"{sanitize_for_sms(cart, 80)} {money(value)}" if cart else "nothing in the cart"
+        reason = "asked for a person, no answer" if why == "no-answer" else "left the cart"
+        lines.append(f"{at} {phone} - {reason}: {wanted}")
+    return "\n".join(lines)

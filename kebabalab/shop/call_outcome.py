@@ -38,3 +38,7 @@ def call_outcome(*, ordered: bool, transferred: bool, transfer_answered: bool | 
     if ended_reason is not None and ended_reason.startswith("customer-ended-call"):
         return "hung-up-early"
     return "other"
+
+# What came of calling a caller back (one tap on the board records one of these, who and when)
+CALLBACK_RESULTS = {"ordered": "Ordered", "call-later": "Will call again", "not-wanted": "Didn't want it",
+                    "no-answer": "No answer", "left-message": "Left a message"}

@@ -18,7 +18,8 @@ from kebabalab.store.schema import ORDER_COLUMNS, SQL as DB_SQL
 SHOP = "main"  # the one shop of a single-shop deployment (issue 19 makes many)
 CALL_COLUMNS = ("call_id, shop_id, caller, started_at, ended_at, ended_reason, duration_seconds, cost_cents, "
                 "summary, structured, success_evaluation, recording_url, stereo_recording_url, transcript, "
-                "transferred, transfer_answered, cart_lines, cart_summary, cart_total, report_at, updated_at")
+                "transferred, transfer_answered, cart_lines, cart_summary, cart_total, report_at, updated_at, "
+                "called_back_at, called_back_by, callback_outcome")
 _ORDER_OF_CALL = ("(SELECT MIN(order_number) FROM orders WHERE orders.call_id = calls.call_id) AS order_number, "
                   "(SELECT COALESCE(SUM(total), 0) FROM orders WHERE orders.call_id = calls.call_id "
                   "AND status <> 'cancelled') AS order_total")
@@ -50,6 +51,7 @@ SQL = {
     "between": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE shop_id = ? AND started_at >= ? "
                "AND started_at < ? ORDER BY started_at DESC, call_id",
     "times": "SELECT started_at, ended_at FROM calls WHERE call_id = ?",
+    "called_back": "UPDATE calls SET called_back_at = ?, called_back_by = ?, callback_outcome = ? WHERE call_id = ?",
     "orders_called_from": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? AND call_id IN "
                           "(SELECT call_id FROM calls WHERE caller = ?) ORDER BY created_at DESC, id DESC",
     "one": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE call_id = ?",
@@ -81,6 +83,9 @@ class CallRow:
     cart_total: int
     report_at: str | None
     updated_at: str
+    called_back_at: str | None
+    called_back_by: str | None
+    callback_outcome: str | None
     order_number: str | None
     order_total: int
 
@@ -138,6 +143,13 @@ def record_left_cart(db, call_id: str, phone: str | None, lines: int, summary: s
         conn.execute(SQL["cart"], (call_id, SHOP, phone, stamp, lines, summary, total, stamp))
         return conn.execute(DB_SQL["abandoned_add"], (call_id, mask_phone(phone), phone, summary, total,
                                                       stamp)).fetchone()["id"]
+
+
+def record_callback(db, call_id: str, outcome: str, by: str, at: datetime) -> bool:
+    """Staff called the caller back: who, when, and what came of it (a later tap replaces it). False when there is
+    no such call."""
+    with db.transaction(immediate=True) as conn:
+        return conn.execute(SQL["called_back"], (utc_text(at), by, outcome, call_id)).rowcount == 1
 
 
 def calls_between(db, start: datetime, end: datetime, shop_id: str = SHOP) -> list[CallRow]:

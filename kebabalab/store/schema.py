@@ -80,6 +80,12 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
         "CREATE INDEX ix_calls_caller ON calls (caller)",
     ],
+    [  # 8: the callback list: who called back a call that left its cart or found nobody to talk to, when, and
+       # what came of it
+        "ALTER TABLE calls ADD COLUMN called_back_at TEXT",
+        "ALTER TABLE calls ADD COLUMN called_back_by TEXT",
+        "ALTER TABLE calls ADD COLUMN callback_outcome TEXT",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

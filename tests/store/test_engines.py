@@ -57,7 +57,7 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 7
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 8
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
             == list(range(1, len(MIGRATIONS) + 1))

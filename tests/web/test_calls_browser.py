@@ -47,3 +47,13 @@ def test_staff_see_todays_calls_and_the_share_that_became_orders(browser, live_s
     assert details.find_element(By.LINK_TEXT, "Recording").get_attribute("href") == \
         "https://storage.vapi.example.invalid/call-ordered-2024-mono.wav"
     assert details.find_element(By.TAG_NAME, "pre").text.startswith("AI: Thanks for calling Kebabalab")
+
+    # the cart left is on the callback list: one tap records who called back, when, and what came of it
+    assert browser.find_element(By.ID, "lost-value").text == "$7.00"
+    item = browser.find_element(By.CSS_SELECTOR, "li.callback[data-call='call-abandoned-current']")
+    assert item.find_element(By.CSS_SELECTOR, "a[href='tel:+61498765432']").text == "+61498765432"
+    item.find_element(By.CSS_SELECTOR, "button[data-outcome='ordered']").click()
+    wait_until(lambda: "Called back by Owner at 6 pm: Ordered" in browser.find_element(
+        By.CSS_SELECTOR, "li.callback[data-call='call-abandoned-current']").text, 5, "the callback recorded")
+    assert (browser.find_element(By.ID, "lost-value").text, browser.find_element(By.ID, "callbacks-waiting").text) \
+        == ("$0.00", "0")
