@@ -22,7 +22,8 @@ CALL_COLUMNS = ("call_id, shop_id, caller, started_at, ended_at, ended_reason, d
                 "called_back_at, called_back_by, callback_outcome")
 _ORDER_OF_CALL = ("(SELECT MIN(order_number) FROM orders WHERE orders.call_id = calls.call_id) AS order_number, "
                   "(SELECT COALESCE(SUM(total), 0) FROM orders WHERE orders.call_id = calls.call_id "
-                  "AND status <> 'cancelled') AS order_total")
+                  "AND status <> 'cancelled') AS order_total, "
+                  "(SELECT COUNT(*) FROM call_messages WHERE call_messages.call_id = calls.call_id) AS messages_left")
 
 SQL = {
     "seen": "INSERT INTO calls (call_id, shop_id, caller, started_at, updated_at) VALUES (?, ?, ?, ?, ?) "
@@ -61,7 +62,7 @@ SQL = {
 @dataclass(frozen=True)
 class CallRow:
     """One call as the log holds it; `order_number` is the first order it placed, `order_total` (cents) what its
-    orders not cancelled came to."""
+    orders not cancelled came to, `messages_left` how many messages for the shop it left (takeMessage)."""
     call_id: str
     shop_id: str
     caller: str | None
@@ -88,6 +89,7 @@ class CallRow:
     callback_outcome: str | None
     order_number: str | None
     order_total: int
+    messages_left: int  # messages the assistant took for the shop on this call (nobody answered the transfer)
 
     @classmethod
     def from_row(cls, row) -> "CallRow":

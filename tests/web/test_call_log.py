@@ -55,7 +55,7 @@ def test_an_older_report_of_a_call_that_ordered_is_stored_and_linked_to_its_orde
         "transcript": TRANSCRIPT_2024, "transferred": False, "transfer_answered": None,
         "cart_lines": 0, "cart_summary": None, "cart_total": 0, "report_at": ARRIVED, "updated_at": ARRIVED,
         "called_back_at": None, "called_back_by": None, "callback_outcome": None,
-        "order_number": number, "order_total": 1500}
+        "order_number": number, "order_total": 1500, "messages_left": 0}
 
 
 def test_a_current_report_of_a_call_that_left_its_cart_keeps_the_cart_and_the_structured_outputs(client, services):
@@ -74,7 +74,7 @@ def test_a_current_report_of_a_call_that_left_its_cart_keeps_the_cart_and_the_st
         "transcript": TRANSCRIPT_NOW, "transferred": False, "transfer_answered": None,
         "cart_lines": 2, "cart_summary": "2 x coke can; small chicken kebab", "cart_total": 1700,
         "report_at": ARRIVED, "updated_at": ARRIVED, "called_back_at": None, "called_back_by": None,
-        "callback_outcome": None, "order_number": None, "order_total": 0}
+        "callback_outcome": None, "order_number": None, "order_total": 0, "messages_left": 0}
 
 
 def test_a_report_that_comes_late_and_twice_is_one_row_kept_from_its_first_arrival(client, services, clock):
@@ -299,3 +299,13 @@ def test_the_end_of_day_summary_gives_the_lost_value_and_who_to_call_back(client
         "To call back (2):\n"
         "6:17 pm +61455501234 - asked for a person, no answer: nothing in the cart\n"
         "6:12 pm +61498765432 - left the cart: 2 x coke can; small chicken kebab $17.00")
+
+
+def test_a_message_left_when_nobody_answered_puts_the_call_on_the_callback_list(client, clock):
+    call = VapiCall(client, call_id="call-left-message", number="+61455501234")
+    call.ok("takeMessage", callerName="Priya", message="Can someone ring me about a big order for Saturday?")
+    post(client, status_update("call-left-message", "ended", "+61455501234", endedReason="assistant-ended-call"))
+    assert sign_in(client).status_code == 200
+    data = client.get("/api/callbacks").get_json()
+    assert [(c["callId"], c["phone"], c["reason"], c["reasonLabel"]) for c in data["callbacks"]] == [
+        ("call-left-message", "+61455501234", "no-answer", "Asked for a person, no answer")]
