@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from kebabalab.messaging.texts import compose_callback_summary
+from kebabalab.messaging.texts import callback_lines
 from kebabalab.service.call_log import LoggedCall, calls_on_day, logged_call
 from kebabalab.shop.call_outcome import CALL_BACK, CALLBACK_RESULTS
 from kebabalab.shop.hours import spoken_time
@@ -66,10 +66,10 @@ def called_back(services, call_id: str, outcome: str, by: str) -> LoggedCall:
     return logged_call(services, find_call(services.db, call_id))
 
 
-def callback_summary(services, now: datetime) -> str:
-    """The end-of-day summary's lost orders: the value of the carts left and who still waits for a call back
-    (for the owner's end-of-day text, issue 22's summary)."""
+def callback_summary(services, now: datetime) -> list[str]:
+    """The end-of-day summary's lost orders of the trading day at `now`: the value of the carts left and who still
+    waits for a call back (one of service/closing_summary.py's SUMMARY_PARTS)."""
     callbacks = callbacks_on_day(services, now)
     waiting = [(spoken_time(c.logged.started), c.logged.call.caller, c.logged.call.cart_summary or "",
                 c.logged.call.cart_total, c.logged.outcome) for c in callbacks.waiting]
-    return compose_callback_summary(callbacks.lost_cents, waiting)
+    return callback_lines(callbacks.lost_cents, waiting)

@@ -1,12 +1,13 @@
 """The call log through the webhook: Vapi's end-of-call reports (older and current shapes) and status updates,
 late, twice or never; forgetting a caller and the history janitor; the Calls page's API."""
-from dataclasses import asdict
-from datetime import timedelta
+from dataclasses import asdict, replace
+from datetime import date, timedelta
 
 import pytest
 
 from conftest import FRIDAY_6PM, VapiCall, melbourne, vapi_fixture
 from kebabalab.service.callbacks import callback_summary
+from kebabalab.service.closing_summary import summary_notices
 from kebabalab.service.privacy import forget_customer
 from kebabalab.store.calls import find_call
 from tests.web.test_board import settings, sign_in  # noqa: F401  (settings is a fixture: the board on)
@@ -294,11 +295,11 @@ def test_a_callback_needs_the_csrf_token(client, clock):
 
 def test_the_end_of_day_summary_gives_the_lost_value_and_who_to_call_back(client, clock, services):
     a_busy_evening(client, clock)
-    assert callback_summary(services, clock.now()) == (
-        "Lost orders: $22.00 left in carts.\n"
-        "To call back (2):\n"
-        "6:17 pm +61455501234 - asked for a person, no answer: nothing in the cart\n"
-        "6:12 pm +61498765432 - left the cart: 2 x coke can; small chicken kebab $17.00")
+    assert callback_summary(services, clock.now()) == [
+        "Lost orders: $22.00 left in carts.",
+        "To call back (2):",
+        "6:17 pm +61455501234 - asked for a person, no answer: nothing in the cart",
+        "6:12 pm +61498765432 - left the cart: 2 x coke can; small chicken kebab $17.00"]
 
 
 def test_a_message_left_when_nobody_answered_puts_the_call_on_the_callback_list(client, clock):
@@ -309,3 +310,14 @@ def test_a_message_left_when_nobody_answered_puts_the_call_on_the_callback_list(
     data = client.get("/api/callbacks").get_json()
     assert [(c["callId"], c["phone"], c["reason"], c["reasonLabel"]) for c in data["callbacks"]] == [
         ("call-left-message", "+61455501234", "no-answer", "Asked for a person, no answer")]
+
+
+def test_the_owners_end_of_day_summary_carries_the_lost_orders(client, clock, services):
+    a_busy_evening(client, clock)
+    services.business = replace(services.business, owner_phone="+61400000009")
+    [notice] = summary_notices(services, date(2026, 11, 27))
+    assert notice.body.split("\n")[-4:] == [
+        "Lost orders: $22.00 left in carts.",
+        "To call back (2):",
+        "6:17 pm +61455501234 - asked for a person, no answer: nothing in the cart",
+        "6:12 pm +61498765432 - left the cart: 2 x coke can; small chicken kebab $17.00"]
