@@ -30,7 +30,8 @@ SQL = {
             "ON CONFLICT (call_id) DO UPDATE SET caller = COALESCE(calls.caller, excluded.caller)",
     "status": "INSERT INTO calls (call_id, shop_id, caller, started_at, ended_at, ended_reason, transferred, "
               "transfer_answered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET "
-              "caller = COALESCE(calls.caller, excluded.caller), ended_at = COALESCE(calls.ended_at, excluded.ended_at), "
+              "caller = COALESCE(calls.caller, excluded.caller), "
+              "ended_at = COALESCE(calls.ended_at, excluded.ended_at), "
               "ended_reason = COALESCE(calls.ended_reason, excluded.ended_reason), "
               "transferred = CASE WHEN excluded.transferred = 1 THEN 1 ELSE calls.transferred END, "
               "transfer_answered = COALESCE(calls.transfer_answered, excluded.transfer_answered), "
@@ -45,8 +46,8 @@ SQL = {
                   "success_evaluation", "recording_url", "stereo_recording_url", "transcript", "transfer_answered"))
               + ", transferred = CASE WHEN excluded.transferred = 1 THEN 1 ELSE calls.transferred END, "
               "report_at = COALESCE(calls.report_at, excluded.report_at), updated_at = excluded.updated_at",
-    "cart": "INSERT INTO calls (call_id, shop_id, caller, started_at, cart_lines, cart_summary, cart_total, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET "
+    "cart": "INSERT INTO calls (call_id, shop_id, caller, started_at, cart_lines, cart_summary, cart_total, "
+            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET "
             "caller = COALESCE(calls.caller, excluded.caller), cart_lines = excluded.cart_lines, "
             "cart_summary = excluded.cart_summary, cart_total = excluded.cart_total, updated_at = excluded.updated_at",
     "between": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE shop_id = ? AND started_at >= ? "

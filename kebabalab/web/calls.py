@@ -20,7 +20,8 @@ from kebabalab.service.callbacks import Callback, CallbackRefused, called_back, 
 from kebabalab.shop.call_outcome import CALLBACK_RESULTS, LABELS, OUTCOMES
 from kebabalab.shop.hours import spoken_time
 from kebabalab.version import __version__
-from kebabalab.web.staff_pages import auth as _auth, current_staff, error as _error, services as _services, staff_blueprint
+from kebabalab.web.staff_pages import auth as _auth, current_staff, error as _error, services as _services
+from kebabalab.web.staff_pages import staff_blueprint
 
 log = logging.getLogger(__name__)
 bp = staff_blueprint("calls", __name__)

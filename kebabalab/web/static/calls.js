@@ -19,7 +19,7 @@
     return m + ":" + String(s).padStart(2, "0");
   }
 
-  function row(call) {
+  function row(call, open) {
     const tr = el("tr");
     tr.dataset.call = call.callId;
     tr.dataset.outcome = call.outcome;
@@ -34,6 +34,7 @@
     const summary = el("td", call.summary || (call.reported ? "" : "no end-of-call report yet"));
     if (call.transcript || call.recordingUrl) {
       const details = el("details");
+      details.open = open.has(call.callId);  // a transcript being read stays open across refreshes
       details.append(el("summary", "Transcript and recording"));
       if (call.recordingUrl) {
         const link = el("a", "Recording");
@@ -58,7 +59,8 @@
       if (count) count.textContent = n;
     }
     const list = document.getElementById("calls");
-    list.replaceChildren(...data.calls.map(row));
+    const open = new Set([...list.querySelectorAll("details[open]")].map(d => d.closest("tr").dataset.call));
+    list.replaceChildren(...data.calls.map(call => row(call, open)));
     document.getElementById("no-calls").hidden = data.calls.length > 0;
   }
 
