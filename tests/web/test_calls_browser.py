@@ -39,7 +39,8 @@ def test_staff_see_todays_calls_and_the_share_that_became_orders(browser, live_s
     assert rows(browser) == [
         ["call-abandoned-current", "abandoned", "6:12 pm", "+614••••5432", "Left items in the cart",
          "2 x coke can ($7.00)", "1:32"],
-        ["call-ordered-2024", "ordered", "6:01 pm", "+614••••5678", "Ordered", f"Order {number}, $15.00", "4:35"]]
+        ["call-ordered-2024", "ordered", "6:01 pm", "+614••••5678", "Ordered", f"Order {number}, $15.00",
+         "4:35"]]
     assert browser.find_element(By.CSS_SELECTOR, "[data-count='abandoned']").text == "1"
 
     # the page is drawn again every 15 seconds: elements are looked up afresh, never kept across a wait
