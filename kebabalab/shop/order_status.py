@@ -1,6 +1,7 @@
 """Where an order is in the kitchen, and which moves are allowed: pure policy.
 
     new -> preparing -> ready -> collected, and any status -> cancelled
+    awaiting -> new (the customer's YES by text, or staff), awaiting -> cancelled (no YES in 15 minutes)
 
 Each move can be taken back one step (undo); a cancelled order goes back to the status it was cancelled
 from. The move itself (status, event row and 'ready' text in one transaction) is service/status.py over
@@ -12,7 +13,8 @@ numbers and `availability.py` count it), so an order placed at 00:30 on Saturday
 from __future__ import annotations
 
 FLOW = ("new", "preparing", "ready", "collected")
-STATUSES = FLOW + ("cancelled",)
+AWAITING = "awaiting"  # a first-time caller's big order, waiting for their YES (shop/order_guard.py): not cooked
+STATUSES = FLOW + ("cancelled", AWAITING)
 
 
 class OrderNotFound(LookupError):
@@ -40,6 +42,12 @@ def check_move(current: str, target: str, cancelled_from: str | None = None) -> 
         if target != back:
             raise MoveRefused(f"A cancelled order can only go back to {back}.")
         return
+    if current == AWAITING:
+        if target != "new":
+            raise MoveRefused("An order awaiting the customer's YES can only be confirmed (new) or cancelled.")
+        return
+    if target == AWAITING:
+        raise MoveRefused("Only the phone line places an order awaiting the customer's YES.")
     if abs(FLOW.index(target) - FLOW.index(current)) != 1:
         raise MoveRefused(f"An order can't go from {current} to {target}; it moves one step at a time.")
 
@@ -48,8 +56,8 @@ def undo_target(current: str, cancelled_from: str | None = None) -> str:
     """The status one step back from `current`."""
     if current == "cancelled":
         return cancelled_from or "new"
-    if current == "new":
-        raise MoveRefused("A new order has nothing to undo.")
+    if current in ("new", AWAITING):
+        raise MoveRefused(f"A{'n' if current == AWAITING else ''} {current} order has nothing to undo.")
     return FLOW[FLOW.index(current) - 1]
 
 

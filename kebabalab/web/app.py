@@ -18,6 +18,7 @@ from kebabalab.web.phone_line import init_app as init_phone_line
 from kebabalab.service.phone_line import phone_line_health
 from kebabalab.web.calls import bp as calls_page
 from kebabalab.web.call_messages import bp as call_messages_page
+from kebabalab.web.incoming_texts import init_app as init_incoming_texts
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -46,6 +47,9 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret and settings.allow_unauthenticated:
         log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
                     "VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET): never run a shop's phone line like this")
+    if services.business.prank_guard.enabled and not (settings.public_url and settings.twilio_auth_token):
+        log.warning("prank_guard is on but PUBLIC_URL or TWILIO_AUTH_TOKEN is not set: no customer's YES can be "
+                    "checked, so every order awaiting one will be cancelled after 15 minutes")
     app = Flask(__name__)
     if settings.proxy_hops:  # behind Caddy or nginx: the client's address and scheme come from the proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
@@ -61,6 +65,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     init_phone_line(app)
     app.register_blueprint(calls_page)
     app.register_blueprint(call_messages_page)
+    init_incoming_texts(app)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app

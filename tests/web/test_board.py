@@ -266,7 +266,7 @@ def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):
     assert sign_in(client).status_code == 200  # the morning shift: yesterday's session ended after 12 hours
     assert client.get("/api/orders").get_json() == {"day": "2026-11-28", "orders": [],
                                                     "statuses": ["new", "preparing", "ready", "collected",
-                                                                 "cancelled"]}
+                                                                 "cancelled", "awaiting"]}
 
 
 def test_marking_ready_queues_one_ready_text_and_records_every_change(client, staff, services, clock):
@@ -298,7 +298,7 @@ def test_marking_ready_queues_one_ready_text_and_records_every_change(client, st
     ([], {"status": "collected"}, "An order can't go from new to collected; it moves one step at a time."),
     ([], {"status": "new"}, "The order is already new."),
     ([], {"status": "cooking"}, "Unknown status 'cooking'; use one of new, preparing, ready, collected, "
-                                "cancelled."),
+                                "cancelled, awaiting."),
     ([], {"undo": True}, "A new order has nothing to undo."),
     (["preparing"], {"status": "ready", "from": "new"}, "Order #001 is preparing now, not new."),
     (["preparing", "cancelled"], {"status": "new"}, "A cancelled order can only go back to preparing."),

@@ -15,6 +15,7 @@
     ready: [["collected", "Collected"], ["undo", "Undo"]],
     collected: [["undo", "Undo"]],
     cancelled: [["undo", "Undo"]],
+    awaiting: [["new", "Confirmed by phone"], ["cancelled", "Cancel"]],
   };
   let seen = null;        // order numbers on the board; null until the first answer
   const fresh = new Map(); // order number -> when it arrived, for the highlight
@@ -103,6 +104,9 @@
     const items = el("ul", "items");
     order.items.forEach((item) => items.append(el("li", "", `${item.quantity} × ${item.description}`)));
     node.append(head, items);
+    if (order.status === "awaiting") {  // placed, not the kitchen's until the customer texts YES
+      node.append(el("p", "awaiting", "Awaiting the customer's YES by text: don't start it"));
+    }
     if (order.allergyNote) node.append(el("p", "allergy", `ALLERGY: ${order.allergyNote}`));
     if (order.notes) node.append(el("p", "notes", `Notes: ${order.notes}`));
     if (order.textProblem) node.append(el("p", "text-problem", order.textProblem));
@@ -121,7 +125,8 @@
 
   function render(orders) {
     const groups = {new: [], preparing: [], ready: [], done: []};
-    orders.forEach((order) => (groups[order.status] || groups.done).push(order));
+    const column = (status) => (status === "awaiting" ? "new" : status);
+    orders.forEach((order) => (groups[column(order.status)] || groups.done).push(order));
     Object.entries(groups).forEach(([status, list]) => {
       document.querySelector(`.cards[data-status="${status}"]`).replaceChildren(...list.map(card));
       document.querySelector(`[data-count="${status}"]`).textContent = String(list.length);
