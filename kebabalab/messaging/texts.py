@@ -17,8 +17,8 @@ from kebabalab.shop.order_guard import CONFIRM_MINUTES
 from kebabalab.store import OutboxMessage
 
 __all__ = ["sanitize_for_sms", "segments", "money", "compose_shop_order", "compose_customer_confirmation",
-           "compose_receipt", "compose_menu_link", "compose_ready", "customer_text", "messages_for_new_order",
-           "compose_call_message", "compose_confirm_request", "messages_for_awaiting_order"]
+           "compose_receipt", "compose_menu_link", "compose_ready", "compose_cancelled", "customer_text",
+           "messages_for_new_order", "compose_call_message", "compose_confirm_request", "messages_for_awaiting_order"]
 
 GSM_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -134,6 +134,12 @@ def customer_text(kind: str, order, body: str) -> list[OutboxMessage]:
 
 def compose_ready(order, business: Business) -> str:
     return f"{_shop(business)}: order {order.display_number} is ready for pickup."
+
+
+def compose_cancelled(order, business: Business) -> str:
+    phone = sanitize_for_sms(business.phone, 20)
+    return (f"{_shop(business)}: sorry, order {order.display_number} has been cancelled."
+            + (f" Questions? Call {phone}." if phone else ""))
 
 
 def messages_for_new_order(order, business: Business, ready_spoken: str,

@@ -125,6 +125,16 @@ MIGRATIONS: list[list[str]] = [
             shop_id TEXT NOT NULL DEFAULT 'main', phone TEXT NOT NULL, opted_out_at TEXT NOT NULL,
             PRIMARY KEY (shop_id, phone))""",
     ],
+    [  # 14: staff members with their own PIN (only its scrypt hash), so every change on the board says who made
+       # it; a staff session knows whose it is (removing a member ends their sessions); an order's event can say
+       # what changed beside its status (an edited order's old and new total)
+        """CREATE TABLE staff_members (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'staff')), pin_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL, UNIQUE (shop_id, name))""",
+        "ALTER TABLE staff_sessions ADD COLUMN staff_id INTEGER",
+        "ALTER TABLE order_events ADD COLUMN detail TEXT",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
+from kebabalab.web import counter, staff_admin
 from kebabalab.web.twilio_receipts import init_app as init_twilio_receipts
 from kebabalab.web.takings import init_app as init_takings
 from kebabalab.web.phone_line import init_app as init_phone_line
@@ -60,6 +61,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                          r"/health": {"origins": "*"}})
     _routes(app, services)
     init_board(app, services)
+    app.register_blueprint(staff_admin.bp)
+    app.register_blueprint(counter.bp)
     init_twilio_receipts(app)
     init_takings(app)
     init_phone_line(app)
