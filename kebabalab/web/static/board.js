@@ -250,7 +250,8 @@
     if (action === "edit") { openEdit(order); return; }
     node.querySelectorAll("button").forEach((b) => { b.disabled = true; });
     openMore = null;
-    await move(order.orderNumber, action === "undo" ? {undo: true} : {status: action, from: order.status});
+    // Undo says what it saw too: a tablet that missed another's tap must not take that tap back.
+    await move(order.orderNumber, {...(action === "undo" ? {undo: true} : {status: action}), from: order.status});
   }
 
   // -- the counter: a walk-in or a customer who phoned the shop; the server reads and prices every line ----
