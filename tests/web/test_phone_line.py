@@ -162,3 +162,23 @@ def test_texts_failing_now_are_seen_though_a_text_went_out_after_an_earlier_fail
     clock.set(melbourne(2026, 11, 27, 18, 10))
     assert (health(client)["textsGoingOut"], health(client)["problems"]) == (False, [
         "The shop's text for order #001 was not delivered: check the board for it.", FAILING])
+
+
+def test_the_owners_text_about_a_long_twilio_outage_arrives_when_twilio_is_back(client, services, twilio, smtp,
+                                                                               clock):
+    """Twilio down from 6 pm for 50 minutes, the notices job running every 30 seconds as it does when served: the
+    email goes at once, and the owner's text is still being tried when Twilio is back (not given up after ten
+    minutes, before the outage could ever end)."""
+    twilio.fail_next(100000, status=503)
+    place(client)
+    clock.set(melbourne(2026, 11, 27, 18, 0, 30))
+    assert services.sender.run_once()["retry"] == 2
+    at = melbourne(2026, 11, 27, 18, 10)
+    while at <= melbourne(2026, 11, 27, 19, 20):
+        if at == melbourne(2026, 11, 27, 18, 50):
+            twilio.recover()
+        clock.set(at)
+        services.notices.run_once()
+        at += timedelta(seconds=30)
+    assert owner_mails(smtp) == [([OWNER_EMAIL], "Kebabalab phone line: needs a look", FAILING)]
+    assert owner_texts(twilio) == [FAILING]
