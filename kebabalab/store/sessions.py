@@ -34,13 +34,18 @@ class Session:
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False
+    # The kitchen's availability document, when the store read it with the session in the same round trip
+    # (Redis); None: the tool reads it from the availability store. Never saved with the session.
+    kitchen: dict | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> "Session":
         """A private copy: cart lines are immutable, so copying the list is enough."""
         return replace(self, cart=list(self.cart))
 
     def to_dict(self) -> dict:
-        return asdict(self)  # the cart lines, dataclasses too, become dicts with it
+        data = asdict(self)  # the cart lines, dataclasses too, become dicts with it
+        del data["kitchen"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Session":
