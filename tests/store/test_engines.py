@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import psycopg
 import pytest
 
 from conftest import ITEMS, T0, new_order, shop_text
@@ -261,6 +262,38 @@ def test_postgres_lock_timeout_is_a_plain_busy_error(postgres_database_url):
         assert db.place_order(new_order(), shop_text).order_number == "20261130-001"  # the pool recovered
     finally:
         db.close()
+
+
+@pytest.mark.slow
+def test_a_pooled_connection_idle_past_the_window_is_checked_and_one_taken_again_at_once_is_not(
+        postgres_database_url):
+    """The pool checks a connection (a round trip) only when it has been idle for a while: one the server
+    dropped while idle is replaced before the read runs; within the window no check is made, so a drop in it
+    is the read's plain StoreError, and the next read has a new connection."""
+    from kebabalab.store.postgres import PostgresEngine
+    pid = "SELECT pg_backend_pid() AS pid"
+
+    def drop(backend: int) -> None:
+        with psycopg.connect(postgres_database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
+
+    checked = PostgresEngine(postgres_database_url, min_size=1, max_size=1, check_after_idle=0)
+    try:
+        first = checked.read(pid)[0]["pid"]
+        drop(first)
+        second = checked.read(pid)[0]["pid"]
+        assert second != first  # the check found it gone; no error reached the read
+    finally:
+        checked.close()
+    unchecked = PostgresEngine(postgres_database_url, min_size=1, max_size=1, check_after_idle=60)
+    try:
+        drop(unchecked.read(pid)[0]["pid"])
+        with pytest.raises(StoreError) as caught:
+            unchecked.read(pid)
+        assert str(caught.value) == "The order database cannot be reached right now; please try again in a moment."
+        assert unchecked.read("SELECT 1 AS one") == [{"one": 1}]
+    finally:
+        unchecked.close()
 
 
 @pytest.mark.slow
