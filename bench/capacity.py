@@ -285,8 +285,8 @@ def print_level(result: dict, breakdown: bool) -> None:
         print(f"{name:<24}{len(values):>7}{percentile(values, 50):>9.1f}{percentile(values, 99):>9.1f}")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+    """The ladder's options (also bench/capacity_compare.py's), read and kept within bounds."""
     parser.add_argument("--levels", default="100,200,300,400", help="simultaneous calls per level, comma-separated")
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per level")
     parser.add_argument("--warmup", type=float, default=None,
@@ -294,16 +294,20 @@ def main(argv=None) -> int:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a call's tool calls (s)")
     parser.add_argument("--twilio-delay", type=float, default=0.3, help="seconds the fake Twilio takes to answer")
     parser.add_argument("--p99-ms", type=float, default=250, help="a level is held when every tool's p99 is under")
-    parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgres-redis"])
-    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--server", default="auto")
     parser.add_argument("--breakdown", action="store_true",
                         help="also print Redis commands per tool call by name and PostgreSQL statements per order")
     args = parser.parse_args(argv)
-    levels = [max(1, min(int(n), 1000)) for n in args.levels.split(",")]
+    args.levels = [max(1, min(int(n), 1000)) for n in args.levels.split(",")]
     if args.warmup is None:
         args.warmup = args.think * len(ORDER) + 2
     args.seconds, args.warmup = max(1.0, min(args.seconds, 300.0)), max(0.0, min(args.warmup, 60.0))
+    return args
+
+
+def ladder(args) -> tuple[list[dict], int]:
+    """Every level of `args.levels` on a server of `args.engine` with `args.workers`, started here and stopped
+    after; prints each level and returns the levels' results and the texts Twilio got."""
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as twilio, contextlib.ExitStack() as stack:
         twilio.delay, folder, services = args.twilio_delay, Path(tmp), {}
         args.database_url, args.redis_url = f"sqlite:///{tmp}/bench.db", ""
@@ -317,18 +321,28 @@ def main(argv=None) -> int:
             print(f"== {args.engine}, {args.workers} worker(s), think {args.think:g} s, twilio "
                   f"{args.twilio_delay * 1000:.0f} ms, {args.seconds:g} s per level, p99 target {args.p99_ms:g} ms")
             results = []
-            for seed, calls in enumerate(levels, start=1):
+            for seed, calls in enumerate(args.levels, start=1):
                 results.append(run_level(port, calls, args, {"app": [server.pid], **services}, args.database_url,
                                          seed))
                 print_level(results[-1], args.breakdown)
         finally:
             server.terminate()
             server.wait(30)
-    held = [r["calls"] for r in results if r["held"]]
-    print(f"\nhighest level held: {max(held) if held else 0} simultaneous calls "
-          f"({len(twilio.sent)} texts delivered in the run)")
-    return 0
+        return results, len(twilio.sent)
 
+
+def highest_held(results: list[dict]) -> int:
+    return max((r["calls"] for r in results if r["held"]), default=0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgres-redis"])
+    parser.add_argument("--workers", type=int, default=1)
+    args = arguments(parser, argv)
+    results, texts = ladder(args)
+    print(f"\nhighest level held: {highest_held(results)} simultaneous calls ({texts} texts delivered in the run)")
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())
