@@ -18,6 +18,7 @@ from typing import Iterator
 
 import psycopg
 from psycopg import errors
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -122,10 +123,27 @@ class PostgresEngine:
             yield conn
 
     @contextmanager
-    def transaction(self, immediate: bool = False) -> Iterator[PgConnection]:
-        """One transaction: commit on success, rollback on error; `immediate` is for SQLite only."""
+    def transaction(self, immediate: bool = False, pipelined: bool = False) -> Iterator[PgConnection]:
+        """One transaction: commit on success, rollback on error; `immediate` is for SQLite only.
+
+        `pipelined` (psycopg's pipeline mode, with our own BEGIN and COMMIT): a statement whose result is not
+        read goes with the next one, BEGIN with the first and the last with COMMIT, so the transaction costs
+        one round trip per result read plus one, not one per statement plus BEGIN and COMMIT. (psycopg's own
+        BEGIN waits for its answer.) For transactions that never read a rowcount: it is known only once the
+        statement's result has come back."""
         with self._errors(), self._connection() as conn:
-            yield PgConnection(conn)
+            if not pipelined:
+                yield PgConnection(conn)
+                return
+            conn.autocommit = True  # back to transactions in the pool's reset (_Liveness)
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    yield PgConnection(conn)
+                    conn.execute("COMMIT")
+            finally:
+                if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                    conn.rollback()
 
     @staticmethod
     @contextmanager

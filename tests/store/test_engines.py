@@ -297,6 +297,34 @@ def test_a_pooled_connection_idle_past_the_window_is_checked_and_one_taken_again
 
 
 @pytest.mark.slow
+def test_an_order_on_postgres_is_four_round_trips_and_its_texts_go_with_the_commit(postgres_database_url,
+                                                                                   tmp_path):
+    """BEGIN goes with the idempotency look-up, then the day's number and the order (each read back), then the
+    texts with COMMIT: counted in libpq's trace of the pool's one connection as the client's waits for the
+    server (Flush and Sync messages; the pipeline's end sends a Flush right behind its Sync, one wait)."""
+    from kebabalab.store.postgres import PostgresEngine
+    db = Database(postgres_database_url, clock=FixedClock(T0))
+    db.engine.close()
+    db.engine = PostgresEngine(postgres_database_url, min_size=1, max_size=1, check_after_idle=60)
+    trace = tmp_path / "libpq.trace"
+    try:
+        db.init()
+        with trace.open("w") as out:
+            with db.engine._pool.connection() as conn:
+                conn.pgconn.trace(out.fileno())
+            order = db.place_order(new_order(), shop_text)
+            with db.engine._pool.connection() as conn:
+                conn.pgconn.untrace()
+        sent = [line.split("\t")[3].split(" ")[0] for line in trace.read_text().splitlines()
+                if line.split("\t")[1] == "F"]
+        assert (order.order_number, [kind for kind in sent if kind in ("Flush", "Sync")]) == (
+            "20261130-001", ["Flush", "Flush", "Flush", "Sync", "Flush"])
+        assert [row.kind for row in db.outbox_for_order(order.id)] == ["shop_order"]
+    finally:
+        db.close()
+
+
+@pytest.mark.slow
 def test_postgres_that_cannot_be_reached_is_a_plain_store_error(unused_port):
     with pytest.raises(StoreError) as caught:
         init_database(f"postgresql://postgres@127.0.0.1:{unused_port}/kebabalab")
