@@ -16,7 +16,7 @@ the lock key. An update is two round trips, both Lua scripts:
             off and tries again for up to WAIT_SECONDS (then BUSY). Taking the lock is the script's last
             step, so a script that Redis rejects (say a session key of the wrong type) leaves no lock behind.
             With `with_availability` it also returns the kitchen's availability document, which most tool
-            calls read (`Session.kitchen`): one round trip where a separate GET would be a second.
+            calls read (`Session.prefetched`): one round trip where a separate GET would be a second.
   _COMMIT   stores the session (or deletes it, for an ended call) only while our token still holds the lock,
             releases it and returns the index's size; -1 means the lock was lost and nothing was written.
 
@@ -148,7 +148,7 @@ class RedisSessionStore:
         self._max = int(max_sessions)
         self._prefix = prefix
         self._index = f"{prefix}sessions"
-        # with_availability: the session comes with RedisAvailabilityStore's document (Session.kitchen)
+        # with_availability: the session comes with RedisAvailabilityStore's document (Session.prefetched)
         self._availability = f"{prefix}{AVAILABILITY}" if with_availability else None
         self._acquire_script = self.client.register_script(_ACQUIRE)
         self._commit = self.client.register_script(_COMMIT)
@@ -171,7 +171,7 @@ class RedisSessionStore:
         try:
             session = self._load(raw) if raw else Session(call_id, created_at=self._now())
             if kitchen is not None:
-                session.kitchen = json.loads(kitchen) if kitchen else {}
+                session.prefetched = {self._availability: json.loads(kitchen) if kitchen else {}}
             result = fn(session)
             session.last_seen = self._now()
             value = "" if session.ended else json.dumps(session.to_dict(), separators=(",", ":"))
@@ -292,7 +292,11 @@ class RedisAvailabilityStore:
         self.client = client if client is not None else connect(url)
         self._key = f"{prefix}{AVAILABILITY}"
 
-    def load(self) -> dict:
+    def load(self, prefetched: dict | None = None) -> dict:
+        """The document; taken from `prefetched` (read with the call's session, `Session.prefetched`) when it
+        holds this store's key, else read now."""
+        if prefetched and self._key in prefetched:
+            return dict(prefetched[self._key])
         with _guard():
             raw = self.client.get(self._key)
         return json.loads(raw) if raw else {}

@@ -34,9 +34,9 @@ class Session:
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False
-    # The kitchen's availability document, when the store read it with the session in the same round trip
-    # (Redis); None: the tool reads it from the availability store. Never saved with the session.
-    kitchen: dict | None = field(default=None, compare=False, repr=False)
+    # Documents the store read with the session in the same round trip, by their key (Redis: the kitchen's
+    # availability, which the availability store takes from here when the key is its own). Never saved.
+    prefetched: dict | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> "Session":
         """A private copy: cart lines are immutable, so copying the list is enough."""
@@ -44,7 +44,7 @@ class Session:
 
     def to_dict(self) -> dict:
         data = asdict(self)  # the cart lines, dataclasses too, become dicts with it
-        del data["kitchen"]
+        del data["prefetched"]
         return data
 
     @classmethod

@@ -31,7 +31,7 @@ class ToolContext:
     def kitchen(self):
         """What the kitchen has marked (sold out, orders paused, busy minutes): read once per tool call; with
         REDIS_URL it came with the session, in the same round trip."""
-        return self.services.availability.in_force(self.session.kitchen)
+        return self.services.availability.in_force(self.session.prefetched)
 
     def now(self) -> datetime:
         return self.services.clock.now()

@@ -260,18 +260,23 @@ def test_the_kitchen_comes_with_the_session_in_the_same_round_trip_and_is_never_
     seen = []
 
     def look(session: Session) -> int:
-        seen.append(session.kitchen)
+        seen.append(session.prefetched)
         return add_meal(session)
 
     assert store.update("call-1", look) == 1
     kitchen = Availability(RedisAvailabilityStore(client=client), clock, Hours.load(PACKAGE_DATA / "hours.json"))
     kitchen.set_paused(True)  # another worker, between two tool calls of this one
     assert store.update("call-1", look) == 2
-    assert seen == [{}, {"day": "2026-11-30", "sold_out": [], "paused": True, "busy_minutes": 0}]
+    paused = {"day": "2026-11-30", "sold_out": [], "paused": True, "busy_minutes": 0}
+    assert seen == [{"kebabalab:availability": {}}, {"kebabalab:availability": paused}]
     assert counting.sent == ["EVALSHA"] * 4  # two updates: read + lock, then write + unlock; no GET
+    assert RedisAvailabilityStore(client=counting).load(seen[1]) == paused and counting.sent == ["EVALSHA"] * 4
+    # an availability store under another key (another shop's) reads its own document, not this one
+    assert RedisAvailabilityStore(client=counting, prefix="north:").load(seen[1]) == {}
+    assert counting.sent[4:] == ["GET"]
     saved = json.loads(client.get("kebabalab:session:call-1"))
-    assert "kitchen" not in saved and store.get("call-1").kitchen is None
-    # a store not asked for it leaves it to the availability store (kitchen None)
+    assert "prefetched" not in saved and store.get("call-1").prefetched is None
+    # a store not asked for it leaves the document to the availability store
     seen.clear()
     RedisSessionStore(fresh_redis_url, clock).update("call-1", look)
     assert seen == [None]
