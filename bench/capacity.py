@@ -14,6 +14,11 @@ events), errors, the CPU seconds every server process spent per 1,000 tool calls
 --engine postgres-redis, redis-server and PostgreSQL started here for the run; never this client), and whether
 the level was held: no error and every tool's p99 under --p99-ms. Last, the highest level held.
 Every request goes to 127.0.0.1; each level stops by itself after --warmup + --seconds.
+
+With --engine postgres-redis it also prints that CPU by process and the scale-out path's round trips per tool
+call (Redis commands, of which each EVALSHA is one round trip; PostgreSQL statements and commits); with
+--breakdown, Redis commands by name and PostgreSQL statements per order placed (pg_stat_statements).
+bench/capacity_compare.py runs several configurations in turn, so their ratios come from one run.
 """
 from __future__ import annotations
 
