@@ -10,9 +10,11 @@ refuses the pickup time asked for, the caller takes the earliest offered ("as so
 assistant would; a finished call is replaced by a new one, so each level holds its number of calls throughout.
 
 Per level it prints tool calls a second, p50/p99 per tool, orders placed and rows written (orders, texts, order
-events), errors, the CPU seconds every server process spent per 1,000 tool calls (the app's processes and, with
---engine postgres-redis, redis-server and PostgreSQL started here for the run; never this client), and whether
-the level was held: no error and every tool's p99 under --p99-ms. Last, the highest level held.
+events), texts sent (the fake Twilio's count: each process sends 4 at a time, so with Twilio at 300 ms at most
+~13 a second a process, fewer than these levels' orders queue; the CPU counts the texts sent), errors, the CPU
+seconds every server process spent per 1,000 tool calls (the app's processes and, with --engine postgres-redis,
+redis-server and PostgreSQL started here for the run; never this client), and whether the level was held: no
+error and every tool's p99 under --p99-ms. Last, the highest level held.
 Every request goes to 127.0.0.1; each level stops by itself after --warmup + --seconds.
 
 With --engine postgres-redis it also prints that CPU by process and the scale-out path's round trips per tool
@@ -38,6 +40,7 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from load import ORDER, Client, percentile, start_server, tool_message
 
@@ -236,7 +239,8 @@ def _tool_call(client: Caller, message: dict) -> tuple[dict, float]:
     return entry, (time.perf_counter() - t0) * 1000
 
 
-def run_level(port: int, calls: int, args, roles: dict[str, list[int]], database_url: str, seed: int) -> dict:
+def run_level(port: int, calls: int, args, roles: dict[str, list[int]], database_url: str, seed: int,
+              texts: Callable[[], int]) -> dict:
     level, stop = Level(), threading.Event()
     numbers = itertools.count(seed * 1_000_000)
     threads = [threading.Thread(target=caller, daemon=True,
@@ -246,11 +250,12 @@ def run_level(port: int, calls: int, args, roles: dict[str, list[int]], database
         t.start()
     time.sleep(args.warmup)
     trips0 = round_trips(database_url, args.redis_url)
-    rows0, cpu0, t0 = count_rows(database_url), cpu_by_process(roles), time.perf_counter()
+    rows0, texts0, cpu0, t0 = count_rows(database_url), texts(), cpu_by_process(roles), time.perf_counter()
     level.counting = True
     time.sleep(args.seconds)
     level.counting = False
-    seconds, cpu1, rows = time.perf_counter() - t0, cpu_by_process(roles), count_rows(database_url) - rows0
+    seconds, cpu1, sent = time.perf_counter() - t0, cpu_by_process(roles), texts() - texts0
+    rows = count_rows(database_url) - rows0
     trips = _difference(trips0, round_trips(database_url, args.redis_url))
     stop.set()
     for t in threads:
@@ -259,15 +264,15 @@ def run_level(port: int, calls: int, args, roles: dict[str, list[int]], database
     p99s = {name: percentile(v, 99) for name, v in level.latencies.items()}
     cpu = {role: 1000 * (cpu1[role] - cpu0[role]) / answered if answered else 0.0 for role in roles}
     return {"calls": calls, "latencies": level.latencies, "errors": level.errors, "orders": level.orders,
-            "rows": rows, "rate": answered / seconds, "trips": trips, "answered": answered, "cpu": cpu,
+            "rows": rows, "texts": sent, "rate": answered / seconds, "trips": trips, "answered": answered, "cpu": cpu,
             "cpu_per_1000": sum(cpu.values()),
             "held": level.errors == 0 and answered > 0 and max(p99s.values()) < args.p99_ms}
 
 
 def print_level(result: dict, breakdown: bool) -> None:
     print(f"\n-- {result['calls']} calls: tool calls/s {result['rate']:.1f}  orders {result['orders']}  rows written "
-          f"{result['rows']}  errors {result['errors']}  CPU s per 1000 tool calls {result['cpu_per_1000']:.2f}  "
-          f"{'held' if result['held'] else 'NOT held'}")
+          f"{result['rows']}  texts sent {result['texts']}  errors {result['errors']}  CPU s per 1000 tool calls "
+          f"{result['cpu_per_1000']:.2f}  {'held' if result['held'] else 'NOT held'}")
     if len(result["cpu"]) > 1:
         print("CPU s per 1000 tool calls by process: " + ", ".join(f"{role} {value:.2f}"
                                                                    for role, value in result["cpu"].items()))
@@ -328,7 +333,7 @@ def ladder(args) -> tuple[list[dict], int]:
             results = []
             for seed, calls in enumerate(args.levels, start=1):
                 results.append(run_level(port, calls, args, {"app": [server.pid], **services}, args.database_url,
-                                         seed))
+                                         seed, lambda: len(twilio.sent)))
                 print_level(results[-1], args.breakdown)
         finally:
             server.terminate()

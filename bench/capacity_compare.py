@@ -37,7 +37,7 @@ def summary(configs: list[tuple[str, int]], rounds: list[dict]) -> None:
     """rounds: one {config: results} per round."""
     first = configs[0]
     print(f"\n== summary: CPU s per 1000 tool calls (x {label(first)} at the same level in the same round), "
-          "tool calls/s, held")
+          "tool calls/s, texts sent, held")
     for config in configs:
         for level in range(len(rounds[0][config])):
             cells = []
@@ -45,7 +45,7 @@ def summary(configs: list[tuple[str, int]], rounds: list[dict]) -> None:
                 result, base = done[config][level], done[first][level]
                 ratio = result["cpu_per_1000"] / base["cpu_per_1000"] if base["cpu_per_1000"] else float("nan")
                 cells.append(f"{result['cpu_per_1000']:.2f} (x{ratio:.2f}) {result['rate']:.0f}/s "
-                             f"{'held' if result['held'] else 'NOT held'}")
+                             f"{result['texts']} texts {'held' if result['held'] else 'NOT held'}")
             print(f"{label(config):<30}{rounds[0][config][level]['calls']:>5} calls: " + " | ".join(cells))
     print("\nhighest level held, round by round:")
     for config in configs:
