@@ -8,6 +8,7 @@ import time
 from kebabalab.errors import StoreError, ToolError
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.validation import clean_text
+from kebabalab.service.calls import call_started
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.tools import cart_tools, order_tools, shop_tools
 from kebabalab.tools.context import ToolContext
@@ -44,6 +45,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
 
         def work(session):
             session.caller = session.caller or phone
+            if not session.logged:  # the call's first tool call: it goes in the call log
+                call_started(services, call_id, phone)
+                session.logged = True
             return tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
 
         result = services.sessions.update(call_id, work)
