@@ -80,6 +80,13 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
         "CREATE INDEX ix_calls_caller ON calls (caller)",
     ],
+    [  # 8: messages the assistant took when the caller wanted a person and nobody at the shop answered
+        """CREATE TABLE call_messages (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', call_id TEXT, caller_name TEXT,
+            phone TEXT, reason TEXT NOT NULL, message TEXT NOT NULL, allergy INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, handled_at TEXT, handled_by TEXT)""",
+        "CREATE INDEX ix_call_messages_created_at ON call_messages (created_at)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
@@ -152,7 +159,8 @@ SQL = {
     "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
                     "SELECT to_phone AS phone FROM outbox UNION "
                     "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL UNION "
-                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL",
+                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL UNION "
+                    "SELECT phone FROM call_messages WHERE phone IS NOT NULL",
     "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
     "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",

@@ -35,6 +35,7 @@ class Session:
     last_seen: float = 0.0
     ended: bool = False
     logged: bool = False  # the call has its row in the call log
+    failures_in_row: int = 0  # tool calls in a row that failed for our reasons or unreadable input
     # Documents the store read with the session in the same round trip, by their key (Redis: the kitchen's
     # availability, which the availability store takes from here when the key is its own). Never saved.
     prefetched: dict | None = field(default=None, compare=False, repr=False)

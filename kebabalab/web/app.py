@@ -13,6 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
 from kebabalab.web.calls import bp as calls_page
+from kebabalab.web.call_messages import bp as call_messages_page
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -52,6 +53,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     _routes(app, services)
     init_board(app, services)
     app.register_blueprint(calls_page)
+    app.register_blueprint(call_messages_page)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app
