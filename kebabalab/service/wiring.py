@@ -19,6 +19,7 @@ from kebabalab.metrics import Metrics
 from kebabalab.messaging.outbox import OutboxSender
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
+from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
@@ -128,22 +129,25 @@ class Services:
     replays: ReplayGuard
     heartbeat: Heartbeat
     mailer: SmtpMailer | None
+    unconfirmed: UnconfirmedJanitor
     notices: OwnerNotices | None = None  # built on the services: its checks read them
     vapi_seen: VapiSeen = field(default_factory=VapiSeen)
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job, the heartbeat and the owner's notices (not in tests that
-        drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat, the owner's notices and the cancelling of orders
+        left unconfirmed (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
         self.notices.start()
+        self.unconfirmed.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
         self.janitor.stop()
         self.heartbeat.stop()
         self.notices.stop()
+        self.unconfirmed.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -183,7 +187,7 @@ class Services:
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
                    HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock), make_mailer(settings))
+                   Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock))
         services.notices = OwnerNotices(db, clock, transport, services.mailer,
                                         [lambda now: queue_due_summary(services, now),
                                          lambda now: alert_owner(services, now)])
