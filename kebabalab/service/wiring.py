@@ -69,7 +69,8 @@ def make_mailer(settings: Settings) -> SmtpMailer | None:
 def make_session_store(settings: Settings, clock):
     if settings.redis_url:
         from kebabalab.store.redis_sessions import RedisSessionStore
-        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions)
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions,
+                                 with_availability=True)  # make_availability_store's document
     return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
 
 

@@ -37,9 +37,10 @@ class Availability:
     def state(self) -> AvailabilityState:
         return self._from_doc(self._store.load())
 
-    def in_force(self) -> AvailabilityState:
-        """What the phone tools must obey now; when nothing is marked (the usual case) no date is worked out."""
-        doc = self._store.load()
+    def in_force(self, prefetched: dict | None = None) -> AvailabilityState:
+        """What the phone tools must obey now; when nothing is marked (the usual case) no date is worked out.
+        `prefetched`: documents read with the call's session, which the store uses when one is its own."""
+        doc = self._store.load(prefetched)
         if not (doc.get("sold_out") or doc.get("paused") or doc.get("busy_minutes")):
             return AvailabilityState()
         return self._from_doc(doc)

@@ -109,7 +109,7 @@ def _flag(value: bool | None) -> int | None:
 def call_seen(db, call_id: str, caller: str | None, at: datetime) -> None:
     """The call is on the line (its first tool call): a row if it has none yet."""
     stamp = utc_text(at)
-    with db.transaction(immediate=True) as conn:
+    with db.transaction(immediate=True, pipelined=True) as conn:  # PostgreSQL: one round trip, COMMIT included
         conn.execute(SQL["seen"], (call_id, SHOP, caller, stamp, stamp))
 
 

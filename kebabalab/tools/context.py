@@ -30,9 +30,9 @@ class ToolContext:
 
     @cached_property
     def kitchen(self):
-        """What the kitchen has marked (sold out, orders paused, busy minutes): read once per tool call, as
-        with REDIS_URL each read is a round trip."""
-        return self.services.availability.in_force()
+        """What the kitchen has marked (sold out, orders paused, busy minutes): read once per tool call; with
+        REDIS_URL it came with the session, in the same round trip."""
+        return self.services.availability.in_force(self.session.prefetched)
 
     def now(self) -> datetime:
         return self.services.clock.now()
