@@ -17,9 +17,11 @@ from kebabalab.shop.hours import Hours
 from kebabalab.ordering.menu import Menu
 from kebabalab.metrics import Metrics
 from kebabalab.messaging.outbox import OutboxSender
+from kebabalab.messaging.ticket_printer import TicketPrinter
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.privacy import HistoryJanitor
+from kebabalab.store.print_jobs import PrintQueue
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore, Session
@@ -109,17 +111,24 @@ class Services:
     janitor: HistoryJanitor
     replays: ReplayGuard
     heartbeat: Heartbeat
+    print_queue: PrintQueue
+    ticket_printer: TicketPrinter | None = None  # the network (ESC/POS) printer's driver, when the shop has one
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat and the ticket printer (not in tests that drive
+        them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
+        if self.ticket_printer is not None:
+            self.ticket_printer.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
         self.janitor.stop()
         self.heartbeat.stop()
+        if self.ticket_printer is not None:
+            self.ticket_printer.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -148,14 +157,21 @@ class Services:
         clock = clock or SystemClock()
         files = ShopFiles.load(settings)
         settings = files.settings
-        db = Database(settings.database_url, clock=clock)
+        printing = files.business.printing
+        db = Database(settings.database_url, clock=clock, printers=printing.printers)
         db.init()
         metrics = Metrics()
         sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
+        queue = PrintQueue(db)
+        ticket_printer = TicketPrinter(queue, clock, files.hours, files.business.name, printing.escpos_host,
+                                       printing.escpos_port) if printing.escpos_host else None
+        if printing.cloudprnt and not settings.cloudprnt_password:
+            log.warning("printing.cloudprnt is on but CLOUDPRNT_PASSWORD is not set: the printer cannot fetch "
+                        "tickets until it is")
         return cls(settings, files.menu, files.hours, files.business, clock,
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
                    HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock))
+                   Heartbeat(db, clock), queue, ticket_printer)

@@ -67,6 +67,21 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
         "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
     ],
+    [  # 7: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
+       # and restarts; a new order's job is written in the order's transaction), and each printer's last state
+        """CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main',
+            order_id INTEGER NOT NULL REFERENCES orders (id), printer TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('new', 'reprint')), requested_by TEXT,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'printing', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, claimed_until TEXT, claim_token TEXT,
+            last_error TEXT, created_at TEXT NOT NULL, printed_at TEXT)""",
+        "CREATE INDEX ix_print_jobs_due ON print_jobs (shop_id, printer, status)",
+        "CREATE INDEX ix_print_jobs_order_id ON print_jobs (order_id)",
+        """CREATE TABLE printer_states (
+            shop_id TEXT NOT NULL DEFAULT 'main', printer TEXT NOT NULL, state TEXT NOT NULL, detail TEXT,
+            seen_at TEXT, last_printed_at TEXT, last_printed_order TEXT, PRIMARY KEY (shop_id, printer))""",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
+from kebabalab.web import cloudprnt, printing
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -50,6 +51,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                          r"/health": {"origins": "*"}})
     _routes(app, services)
     init_board(app, services)
+    app.register_blueprint(printing.bp)
+    app.register_blueprint(cloudprnt.bp)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app
