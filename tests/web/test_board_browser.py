@@ -8,17 +8,15 @@ KEBABALAB_SKIP_BROWSER=1 says to skip it.
 """
 import os
 import shutil
-import threading
 
 import pytest
-from werkzeug.serving import make_server
 
 from conftest import FRIDAY_6PM, VapiCall
 from kebabalab.clock import FixedClock
 from kebabalab.config import Settings
 from kebabalab.web.app import create_app
 from tests.fakes import FakeTwilio
-from tests.servers import HttpClient, wait_until
+from tests.servers import HttpClient, serving, wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -71,14 +69,10 @@ def live_server(tmp_path, twilio):
                         twilio_auth_token="token", twilio_from_number="+61400000000",
                         twilio_api_base_url=twilio.base_url)
     app = create_app(settings, clock=FixedClock(FRIDAY_6PM), start_sender=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with serving(app, "board-app") as base:
+            yield base
     finally:
-        server.shutdown()
-        thread.join(5)
         app.extensions["kebabalab"].stop_background()
 
 

@@ -1,9 +1,6 @@
 """Kitchen tickets on the board in headless Chromium: the printer's state beside the header (out of paper, then
 printing again) and a card's Reprint button, with the app's own ticket thread printing to a fake ESC/POS printer."""
-import threading
-
 import pytest
-from werkzeug.serving import make_server
 
 from conftest import FRIDAY_6PM, VapiCall
 from kebabalab.clock import FixedClock
@@ -11,7 +8,7 @@ from kebabalab.config import Settings
 from kebabalab.web.app import create_app
 from tests.fakes.escpos_printer import FakeEscposPrinter
 from tests.messaging.test_kitchen_tickets import business_file
-from tests.servers import HttpClient, wait_until
+from tests.servers import HttpClient, serving, wait_until
 from tests.web.test_board_browser import PASSWORD, browser  # noqa: F401  (a fixture)
 
 pytestmark = pytest.mark.slow
@@ -32,14 +29,10 @@ def live_shop(tmp_path, printer):
     clock = FixedClock(FRIDAY_6PM)
     app = create_app(settings, clock=clock, start_sender=True)
     app.extensions["kebabalab"].ticket_printer.retry_seconds = 0
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="printing-app", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", app
+        with serving(app, "printing-app") as base:
+            yield base, app
     finally:
-        server.shutdown()
-        thread.join(5)
         app.extensions["kebabalab"].stop_background()
 
 
