@@ -6,10 +6,24 @@ ticket is not lost in a printer with no paper; it raises `PrinterUnavailable` sa
 """
 from __future__ import annotations
 
-from escpos.exceptions import Error as EscposError
-from escpos.printer import Dummy, Network
+import functools
+import logging
 
 from kebabalab.messaging.ticket import Ticket
+
+
+@functools.cache
+def _escpos():
+    """python-escpos (Error, Dummy, Network), imported at the first ticket: a shop without a network printer
+    never loads it (nor Pillow behind it). It calls logging.basicConfig() when imported (escpos/capabilities.py):
+    the stderr handler that adds to the root logger would print every log line a second time, so it is taken off."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    from escpos.exceptions import Error
+    from escpos.printer import Dummy, Network
+    for handler in [h for h in root.handlers if h not in before]:
+        root.removeHandler(handler)
+    return Error, Dummy, Network
 
 STYLE_SETTINGS = {
     "plain": {},
@@ -29,7 +43,7 @@ class PrinterUnavailable(Exception):
 
 def ticket_bytes(ticket: Ticket) -> bytes:
     """The ticket as ESC/POS commands: each line in its style, then feed and cut."""
-    printer = Dummy()
+    printer = _escpos()[1]()
     printer.hw("INIT")
     for line in ticket.lines:
         printer.set_with_default(align="left", **STYLE_SETTINGS[line.style])
@@ -41,10 +55,11 @@ def ticket_bytes(ticket: Ticket) -> bytes:
 
 def send(host: str, port: int, data: bytes, timeout: float = 5.0) -> None:
     """Check the printer is online with paper, then send `data`; PrinterUnavailable when it cannot print."""
-    printer = Network(host, port, timeout=timeout)
+    error, _, network = _escpos()
+    printer = network(host, port, timeout=timeout)
     try:
         printer.open()
-    except EscposError as exc:
+    except error as exc:
         raise PrinterUnavailable("offline", f"no answer from the printer at {host}:{port}") from exc
     try:
         if not printer.is_online():
