@@ -261,7 +261,7 @@ def server(shop, tmp_path):
             try:
                 if requests.get(base + "/health", timeout=1).status_code == 200:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # a worker still booting on a busy machine
                 time.sleep(0.1)
         else:
             pytest.fail("server did not answer /health within 10 s")
