@@ -70,27 +70,33 @@ def cmd_init_db(args) -> int:
 
 
 def cmd_export_tools(args) -> int:
-    from kebabalab.tools import REGISTRY
-    data = json.dumps(REGISTRY.vapi_tools(args.server_url), indent=2, ensure_ascii=False) + "\n"
+    from kebabalab.shop.business import Business
+    from kebabalab.tools import vapi_tools
+    tools = vapi_tools(args.server_url, Business.load(_settings().business_file))
+    data = json.dumps(tools, indent=2, ensure_ascii=False) + "\n"
     target = Path(args.output)
     if args.check:
         current = target.read_text(encoding="utf-8") if target.exists() else ""
         if current != data:
             print(f"{target} is stale: run `python -m kebabalab export-tools` and commit it.", file=sys.stderr)
             return 1
-        print(f"{target} matches the tool registry ({len(REGISTRY.names())} tools)")
+        print(f"{target} matches the tool registry ({len(tools)} tools)")
         return 0
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(data, encoding="utf-8")
-    print(f"wrote {target} ({len(REGISTRY.names())} tools)")
+    print(f"wrote {target} ({len(tools)} tools)")
     return 0
 
 
 def cmd_check_menu(args) -> int:
     from kebabalab.ordering.menu import Menu
     settings = _settings()
+    from kebabalab.ordering.allergens import allergens_warning
     menu = Menu.load(args.file or settings.menu_file)
     print(f"menu OK: {len(menu.items)} items, {len(menu.extras)} extras, {len(menu.meals)} meals")
+    warning = allergens_warning(menu)
+    if warning:
+        print(f"warning: {warning}")
     return 0
 
 

@@ -40,8 +40,12 @@ def constants(source: str) -> dict:
 def history(ref: str) -> list[dict]:
     """[{version, commits, changed_at, migrations, statements}] for every schema version in `ref`'s history."""
     versions: dict[int, dict] = {}
-    # --first-parent: what landed on the main line shipped; a merged branch's own steps never did
+    # --first-parent: what landed on the main line shipped; a merged branch's own steps never did, nor do a
+    # branch's own steps before it lands (a branch that renumbered its migration after merging main)
+    landed = _on_main()
     for line in _git("log", "--first-parent", "--reverse", "--format=%H", ref, "--", *FILES).split():
+        if landed is not None and line not in landed:
+            continue
         for path in FILES:
             try:
                 source = _git("show", f"{line}:{path}")
@@ -62,6 +66,14 @@ def history(ref: str) -> list[dict]:
             break
     return [{**v, "statements": [{"name": n, "sql": s} for s, n in v["statements"].items()]}
             for _, v in sorted(versions.items())]
+
+
+def _on_main() -> set[str] | None:
+    """Every commit on the main branch, or None when there is no main branch to tell by."""
+    try:
+        return set(_git("rev-list", "main").split())
+    except subprocess.CalledProcessError:
+        return None
 
 
 def load() -> list[dict]:

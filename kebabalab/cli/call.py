@@ -48,6 +48,15 @@ def _in_process(env: dict, database_url: str | None, at: str | None):
             app.extensions["kebabalab"].db.close()
 
 
+def _transfer_tool(env: dict) -> dict | None:
+    """The shop's transferCall tool as exported (its landline from business.json), for `transfer`."""
+    from kebabalab.config import Settings
+    from kebabalab.shop.business import Business
+    from kebabalab.tools import vapi_tools
+    tools = vapi_tools(None, Business.load(Settings.from_env(env).business_file))
+    return next((tool for tool in tools if tool["type"] == "transferCall"), None)
+
+
 def _parse_time(text: str) -> datetime:
     try:
         return datetime.fromisoformat(text)
@@ -68,7 +77,7 @@ def cmd_call(args, stdin=None, out=None) -> int:
         with contextlib.ExitStack() as stack:
             transport = stack.enter_context(_in_process(env, args.database_url, args.at)) if args.in_process \
                 else HttpTransport(args.url)
-            conversation = Conversation(transport, args.number, secret, hmac_secret)
+            conversation = Conversation(transport, args.number, secret, hmac_secret, _transfer_tool(env))
             if steps is not None:
                 return simulator_script.run(steps, conversation, out, args.json)
             return simulator_script.interact(conversation, stdin, out, args.json)

@@ -9,13 +9,13 @@ import logging
 import os
 import sys
 
-from kebabalab.cli.doctor_checks import Context, Finding, check_backups, check_clock, check_database, check_settings, \
-    check_staff_password
+from kebabalab.cli.doctor_checks import Context, Finding, check_allergens, check_backups, check_clock, check_database, \
+    check_settings, check_staff_password
 from kebabalab.cli.doctor_remote import check_public_url, check_twilio, check_vapi
 
 # Clock last: it compares with the Date headers the remote checks saw.
-CHECKS = (check_database, check_staff_password, check_twilio, check_vapi, check_public_url, check_backups,
-          check_clock)
+CHECKS = (check_database, check_allergens, check_staff_password, check_twilio, check_vapi, check_public_url,
+          check_backups, check_clock)
 
 
 def run_checks(ctx: Context) -> list[Finding]:
@@ -31,8 +31,9 @@ def run_checks(ctx: Context) -> list[Finding]:
 def render(findings: list[Finding]) -> list[str]:
     lines = []
     for finding in findings:
-        lines.append(f"{'ok' if finding.ok else 'PROBLEM':<8} {finding.check:<15} {finding.detail}")
-        if not finding.ok:
+        label = "PROBLEM" if not finding.ok else "warning" if finding.fix else "ok"
+        lines.append(f"{label:<8} {finding.check:<15} {finding.detail}")
+        if finding.fix:
             lines.append(f"{'':<8} {'':<15} fix: {finding.fix}")
     problems = sum(1 for f in findings if not f.ok)
     lines.append("All checks passed: the shop is ready." if not problems else

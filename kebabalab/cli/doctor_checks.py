@@ -55,6 +55,11 @@ def problem(check: str, detail: str, fix: str) -> Finding:
     return Finding(check, False, detail, fix)
 
 
+def warning(check: str, detail: str, fix: str) -> Finding:
+    """Worth fixing, but the shop can trade without it: shown with its fix, not counted as a problem."""
+    return Finding(check, True, detail, fix)
+
+
 def check_settings(ctx: Context) -> list[Finding]:
     """Settings parse, a webhook credential is set, and the shop's menu, hours and details load."""
     from kebabalab.service.wiring import ShopFiles
@@ -116,6 +121,18 @@ def _check_writable(url: str) -> None:
             conn.execute("ROLLBACK")
     except sqlite3.Error as exc:
         raise StoreError(f"{where} is not writable by this user ({exc})") from None
+
+
+def check_allergens(ctx: Context) -> list[Finding]:
+    """Every menu entry's allergens confirmed by the shop (absent ones are "unconfirmed", never guessed)."""
+    from kebabalab.ordering.allergens import allergens_warning, every_fact
+    from kebabalab.ordering.menu import Menu
+    menu = Menu.load(ctx.settings.menu_file)
+    said = allergens_warning(menu)
+    if said:
+        return [warning("allergens", said, f"add each entry's confirmed \"allergens\" to {ctx.settings.menu_file}, "
+                                           "then run kebabalab check-menu")]
+    return [ok("allergens", f"the shop has confirmed the allergens of all {len(every_fact(menu))} menu entries")]
 
 
 def check_staff_password(ctx: Context) -> list[Finding]:

@@ -58,6 +58,7 @@ def check_twilio(ctx: Context) -> list[Finding]:
 def check_vapi(ctx: Context) -> list[Finding]:
     """The assistant exists; its server URL, server messages and our tools match this server."""
     from kebabalab.cli.vapi_sync import DEFAULT_BASE_URL, VapiClient, VapiError, desired_tools, make_plan
+    from kebabalab.shop.business import Business
     key, assistant_id = ctx.env.get("VAPI_API_KEY", ""), ctx.env.get("VAPI_ASSISTANT_ID", "")
     public_url = ctx.env.get("PUBLIC_URL", "").rstrip("/")
     if not (key and assistant_id and public_url):
@@ -69,7 +70,9 @@ def check_vapi(ctx: Context) -> list[Finding]:
     secrets = configured(ctx.settings.vapi_webhook_secret)
     try:
         assistant = client.get_assistant(assistant_id)
-        plan = make_plan(desired_tools(webhook, secrets[0] if secrets else ""), client.list_tools(), assistant)
+        business = Business.load(ctx.settings.business_file)
+        plan = make_plan(desired_tools(webhook, secrets[0] if secrets else "", business=business), client.list_tools(),
+                         assistant)
     except VapiError as exc:
         return [problem("vapi", str(exc), "check VAPI_API_KEY and VAPI_ASSISTANT_ID in the Vapi dashboard")]
     findings = []

@@ -16,17 +16,22 @@ from dataclasses import dataclass
 
 import requests
 
+from kebabalab.ordering.phones import mask_phone
+
 DEFAULT_URL = "http://127.0.0.1:5000/webhook"
 DEFAULT_NUMBER = "+61491570156"  # from ACMA's range kept for fiction: never a real customer
 SIMPLE = {"cart": "getCartState", "total": "priceCart", "open": "checkOpen", "who": "getCallerSmartContext",
           "summary": "getOrderSummary", "repeat": "repeatLastOrder", "menu-link": "sendMenuLink",
           "receipt": "sendReceipt", "bye": "endCall", "clear": "clearCart", "ready": "estimateReadyTime"}
-EXAMPLES = {"add": "add large lamb kebab no onion", "pickup": "pickup in 20 minutes", "order": "order Sam"}
+EXAMPLES = {"add": "add large lamb kebab no onion", "pickup": "pickup in 20 minutes", "order": "order Sam",
+            "message": 'message Sam "please call me about a refund"'}
 LIST_KEYS = ("salads", "sauces", "extras")
 HELP = """commands: add <words> | meal [small|large chips|no chips] [drink] | cart | total | remove N
   edit N key=value ... | pickup <time> | order <name> [notes] | open | who | summary | repeat | ready
-  menu-link | receipt | clear | bye | <toolName> {json args} | help | quit
+  menu-link | receipt | clear | bye | transfer [answered] | message <name> <words>
+  <toolName> {json args} | help | quit
 """
+TRANSFER = "transferCall"  # Vapi's own tool: played here, never sent to the server
 
 
 class CommandError(ValueError):
@@ -43,7 +48,9 @@ def parse_command(line: str) -> tuple[str, dict]:
     rest = rest.strip()
     if word in SIMPLE and not rest:
         return SIMPLE[word], {}
-    if word in ("add", "pickup", "order") and not rest:
+    if word == "transfer" and rest in ("", "answered", "unanswered"):
+        return TRANSFER, {"answered": rest == "answered"}
+    if word in ("add", "pickup", "order", "message") and not rest:
         raise CommandError(f"{word} needs more words, e.g. {EXAMPLES[word]}")
     if word == "add":
         return "quickAddItem", {"description": rest}
@@ -52,6 +59,9 @@ def parse_command(line: str) -> tuple[str, dict]:
     if word == "order":
         name, *notes = _split(rest)
         return "createOrder", {"customerName": name, **({"notes": " ".join(notes)} if notes else {})}
+    if word == "message":
+        name, *words = _split(rest)
+        return "takeMessage", {"callerName": name, "message": " ".join(words)}
     if word == "meal":
         return "convertItemsToMeals", _meal_args(rest.lower().split())
     if word == "remove":
@@ -133,6 +143,20 @@ class Reply:
         return self.error is None
 
 
+def play_transfer(transfer: dict | None, answered: bool) -> Reply:
+    """What the caller hears when Vapi runs the shop's transferCall: put through, or (nobody answered) the
+    fallback, after which the assistant stays on the call to take a message."""
+    if not transfer:
+        return Reply(TRANSFER, error="The shop has no landline to transfer to (the phone in business.json).")
+    destination = transfer["destinations"][0]
+    plan = destination["transferPlan"]
+    fallback = plan["fallbackPlan"]
+    return Reply(TRANSFER, result={
+        "message": destination["message"] if answered else fallback["message"], "answered": answered,
+        "destination": mask_phone(destination["number"]), "mode": plan["mode"],
+        "assistantStaysOnCall": not answered and not fallback["endCallEnabled"]})
+
+
 class HttpTransport:
     """Posts to a running server."""
 
@@ -165,9 +189,11 @@ class AppTransport:
 class Conversation:
     """One call: a fresh call id, the caller's number, and the webhook credential."""
 
-    def __init__(self, transport, number: str = DEFAULT_NUMBER, secret: str = "", hmac_secret: str = ""):
+    def __init__(self, transport, number: str = DEFAULT_NUMBER, secret: str = "", hmac_secret: str = "",
+                 transfer: dict | None = None):
         self.transport, self.number = transport, number
         self.secret, self.hmac_secret = secret, hmac_secret
+        self.transfer = transfer  # the shop's transferCall tool (vapi/transfer.py), when it has a landline
         self.call_id = str(uuid.uuid4())
 
     def message(self, tool: str, args: dict) -> dict:
@@ -190,6 +216,8 @@ class Conversation:
         return {}
 
     def send(self, tool: str, args: dict) -> Reply:
+        if tool == TRANSFER:
+            return play_transfer(self.transfer, bool(args.get("answered")))
         body = json.dumps(self.message(tool, args)).encode("utf-8")
         status, data = self.transport.post(body, self._auth(body))
         if status != 200 or not isinstance(data, dict) or not data.get("results"):

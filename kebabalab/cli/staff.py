@@ -77,7 +77,7 @@ def cmd_forget(args) -> int:
     db = _open_database(_settings().database_url)
     done = forget_customer(db, phone)
     print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
-          f"{done.carts} abandoned carts cleared.")
+          f"{done.carts} abandoned carts cleared, {done.calls} calls' transcripts and recordings removed.")
     return 0
 
 

@@ -110,11 +110,14 @@ class Plan:
         return not self.attaches and all(a.kind == "unchanged" for a in self.actions)
 
 
-def desired_tools(server_url: str, secret: str = "", credential_id: str = "") -> list[dict]:
-    """The registry's tools as Vapi definitions, each with the webhook credential."""
-    from kebabalab.tools import REGISTRY
-    tools = REGISTRY.vapi_tools(server_url)
+def desired_tools(server_url: str, secret: str = "", credential_id: str = "", business=None) -> list[dict]:
+    """The registry's tools as Vapi definitions, each with the webhook credential; with the shop's `business`,
+    also Vapi's transferCall to its landline (run by Vapi: no server, no credential)."""
+    from kebabalab.tools import REGISTRY, vapi_tools
+    tools = vapi_tools(server_url, business) if business is not None else REGISTRY.vapi_tools(server_url)
     for tool in tools:
+        if "server" not in tool:
+            continue
         if credential_id:
             tool["server"]["credentialId"] = credential_id
         else:
@@ -122,8 +125,27 @@ def desired_tools(server_url: str, secret: str = "", credential_id: str = "") ->
     return tools
 
 
-def _managed(tool: dict) -> dict:
+def tool_name(tool: dict) -> str | None:
+    """What a tool is matched by: its function's name, or the type of one of Vapi's own tools (transferCall)."""
+    if tool.get("type") == "function":
+        return (tool.get("function") or {}).get("name")
+    return tool.get("type") if tool.get("type") == "transferCall" else None
+
+
+def _shaped(have, want):
+    """`have` cut to the keys `want` sets, all the way down (Vapi fills in defaults of its own)."""
+    if isinstance(want, dict) and isinstance(have, dict):
+        return {key: _shaped(have.get(key), value) for key, value in want.items()}
+    if isinstance(want, list) and isinstance(have, list) and len(want) == len(have):
+        return [_shaped(h, w) for h, w in zip(have, want)]
+    return have
+
+
+def _managed(tool: dict, desired: dict | None = None) -> dict:
     """The fields the sync owns, normalised (Vapi adds ids, dates and defaults of its own)."""
+    if tool.get("type") == "transferCall":
+        want = (desired or tool).get("destinations") or []
+        return {"type": tool.get("type"), "destinations": _shaped(tool.get("destinations") or [], want)}
     function = tool.get("function") or {}
     server = tool.get("server") or {}
     return {
@@ -141,7 +163,7 @@ def _managed(tool: dict) -> dict:
 
 def differences(desired: dict, existing: dict) -> list[str]:
     """Names of the managed fields that differ (never their values: a header holds the secret)."""
-    want, have = _managed(desired), _managed(existing)
+    want, have = _managed(desired), _managed(existing, desired)
     return [key for key in want if want[key] != have[key]]
 
 
@@ -151,12 +173,12 @@ def make_plan(desired: list[dict], existing: list[dict], assistant: dict) -> Pla
     tool_ids = list(model.get("toolIds") or [])
     by_name: dict[str, dict] = {}
     for tool in existing:
-        name = (tool.get("function") or {}).get("name")
-        if tool.get("type") == "function" and name and (name not in by_name or tool.get("id") in tool_ids):
+        name = tool_name(tool)
+        if name and (name not in by_name or tool.get("id") in tool_ids):
             by_name[name] = tool
     actions = []
     for tool in desired:
-        name = tool["function"]["name"]
+        name = tool_name(tool)
         found = by_name.get(name)
         if found is None:
             actions.append(ToolAction(name, "create", tool))
@@ -247,7 +269,10 @@ def _sync(args, env: dict, key: str, secret: str) -> int:
         raise VapiError(f"assistant {assistant_id} has no model; choose one in the Vapi dashboard first")
     # During a rotation VAPI_WEBHOOK_SECRET is "new,old": the server accepts both, Vapi is given the new one.
     current = configured(secret)[0] if configured(secret) else ""
-    tools = desired_tools(args.server_url, current, args.credential_id)
+    from kebabalab.config import Settings
+    from kebabalab.shop.business import Business
+    business = Business.load(Settings.from_env(env).business_file)
+    tools = desired_tools(args.server_url, current, args.credential_id, business)
     plan = make_plan(tools, client.list_tools(), assistant)
     print("\n".join(render_plan(plan, assistant_id, args.server_url)))
     phone, phone_changes = None, {}

@@ -14,7 +14,8 @@ from kebabalab.shop.business import Business
 from kebabalab.store import OutboxMessage
 
 __all__ = ["sanitize_for_sms", "segments", "money", "compose_shop_order", "compose_customer_confirmation",
-           "compose_receipt", "compose_menu_link", "compose_ready", "customer_text", "messages_for_new_order"]
+           "compose_receipt", "compose_menu_link", "compose_ready", "customer_text", "messages_for_new_order",
+           "compose_call_message"]
 
 GSM_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -73,9 +74,12 @@ def _shop(business: Business) -> str:
 
 
 def compose_shop_order(order, ready_spoken: str) -> str:
-    """The text that tells the shop about a new order: who, when, every line, notes and total."""
+    """The text that tells the shop about a new order: an allergy first, then who, when, every line, notes and
+    total."""
     name = sanitize_for_sms(order.customer_name, 40) or "No name given"
-    lines = [f"NEW ORDER {order.display_number}", f"{name} ({order.customer_phone or 'no number'})",
+    allergy = sanitize_for_sms(order.allergy_note, 200)
+    lines = [*([f"ALLERGY: {allergy}"] if allergy else []),
+             f"NEW ORDER {order.display_number}", f"{name} ({order.customer_phone or 'no number'})",
              f"Pickup {sanitize_for_sms(ready_spoken, 40)}", *(_item_line(item) for item in order.items)]
     notes = sanitize_for_sms(order.notes, 300)
     if notes:
@@ -138,3 +142,12 @@ def messages_for_new_order(order, business: Business, ready_spoken: str,
                                       call_id=order.call_id, order_id=order.id))
     return messages + customer_text("customer_confirmation", order,
                                     compose_customer_confirmation(order, business, ready_spoken))
+
+
+def compose_call_message(message) -> str:
+    """The shop's text about a message the assistant took (nobody answered the transfer): call back whom, why."""
+    name = sanitize_for_sms(message.caller_name, 40) or "No name given"
+    lines = [*(["ALLERGY"] if message.allergy else []),
+             f"CALL BACK {name} ({message.phone or 'no number'}) - {sanitize_for_sms(message.reason, 20)}",
+             sanitize_for_sms(message.message, 300)]
+    return "\n".join(lines)

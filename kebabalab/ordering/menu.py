@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kebabalab.errors import ConfigError, read_json_file
+from kebabalab.ordering.allergens import read_allergens, read_option_allergens
 
 CATEGORIES = ("kebab", "hsp", "chips", "gozleme", "drink", "sweet", "meat_container", "side")
 MAIN_CATEGORIES = ("kebab", "hsp", "gozleme")
@@ -43,6 +44,7 @@ class Item:
     proteins: tuple[str, ...] | None = None
     flavours: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    allergens: tuple[str, ...] | None = None  # None: the shop has not confirmed them (ordering/allergens.py)
 
     @property
     def sized(self) -> bool:
@@ -61,6 +63,7 @@ class Extra:
     applies_to: tuple[str, ...]
     included_in: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
+    allergens: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Menu:
     chips_salt: tuple[str, ...]
     can_brands: tuple[str, ...]
     speech_aliases: dict[str, str]
+    option_allergens: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # confirmed only
 
     # -- loading -------------------------------------------------------------------------
     @classmethod
@@ -174,7 +178,8 @@ def _build(data: dict) -> Menu:
                 raise ConfigError(f"menu: {where} applies to unknown category {cat!r}")
         extras[name] = Extra(name, _cents(raw["price_cents"], f"{where}.price_cents"), applies,
                              _tuple(raw.get("included_in", []), where) if raw.get("included_in") else (),
-                             _tuple(raw.get("aliases", []), where) if raw.get("aliases") else ())
+                             _tuple(raw.get("aliases", []), where) if raw.get("aliases") else (),
+                             read_allergens(raw.get("allergens"), where))
 
     meals = {key: _build_meal(key, raw, items) for key, raw in data["meals"].items()}
     if "brand" in {n for i in items.values() for n in i.needs} and not can_brands:
@@ -182,8 +187,10 @@ def _build(data: dict) -> Menu:
     if meals and not any("brand" in i.needs for i in items.values()):
         raise ConfigError("menu: meals include a can but no item needs a brand (the can)")
     aliases = {str(k).lower(): str(v).lower() for k, v in data.get("speech_aliases", {}).items()}
+    options = {"proteins": proteins, "salads": salads, "sauces": sauces, "chips_salt": chips_salt,
+               "can_brands": can_brands}
     return Menu(str(data.get("version", "")), items, extras, meals, proteins, salads, sauces,
-                chips_salt, can_brands, aliases)
+                chips_salt, can_brands, aliases, read_option_allergens(data.get("option_allergens"), options))
 
 
 def _build_item(raw: dict, proteins, salads, sauces, chips_salt) -> Item:
@@ -230,6 +237,7 @@ def _build_item(raw: dict, proteins, salads, sauces, chips_salt) -> Item:
         default_salt=salt, proteins=item_proteins,
         flavours=_tuple(raw["flavours"], where) if raw.get("flavours") else (),
         aliases=tuple(a.lower() for a in raw.get("aliases", ())),
+        allergens=read_allergens(raw.get("allergens"), where),
     )
 
 

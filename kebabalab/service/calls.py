@@ -1,4 +1,6 @@
-"""The end of a call: free its session, and note a cart left without an order so the shop can call back."""
+"""A call's life in the call log: seen at its first tool call, updated by Vapi's status updates, completed by
+its end-of-call report; at its end the session is freed and a cart left without an order is noted so the shop
+can call back."""
 from __future__ import annotations
 
 import logging
@@ -6,8 +8,31 @@ import logging
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import spoken_line
 from kebabalab.ordering.phones import mask_phone, try_normalise
+from kebabalab.store.calls import call_report, call_seen, call_status, record_left_cart
 
 log = logging.getLogger(__name__)
+
+
+def call_started(services, call_id: str, caller: str | None) -> None:
+    """The call's first tool call: it is in the log from now on, whatever else Vapi sends or does not."""
+    call_seen(services.db, call_id, caller, services.clock.now())
+
+
+def status_updated(services, call_id: str, caller_number: str | None, report) -> None:
+    """A status update (`report`: its vapi CallReport); 'ended' also ends the call."""
+    caller = try_normalise(caller_number)
+    call_status(services.db, call_id, caller, report, services.clock.now())
+    if report.status == "ended":
+        finish_call(services, call_id, caller)
+
+
+def call_reported(services, call_id: str, caller_number: str | None, report) -> None:
+    """The end-of-call report, stored once however often it comes; the call ends if it had not."""
+    caller = try_normalise(caller_number)
+    call_report(services.db, call_id, caller, report, services.clock.now())
+    log.info("call %s: end-of-call report stored (%s, %s s)", call_id, report.ended_reason or "no reason",
+             report.duration_seconds if report.duration_seconds is not None else "?")
+    finish_call(services, call_id, caller)
 
 
 def finish_call(services, call_id: str, caller_number: str | None = None) -> bool:
@@ -27,7 +52,7 @@ def note_abandoned(services, session) -> bool:
     call_id = session.call_id
     summary = "; ".join(spoken_line(services.menu, line) for line in session.cart)
     total = pricing.cart_total(services.menu, session.cart)
-    services.db.record_abandoned_cart(call_id, phone, summary, total, services.clock.now().isoformat())
+    record_left_cart(services.db, call_id, phone, len(session.cart), summary, total, services.clock.now())
     log.warning("call %s ended with %d cart lines and no order (caller %s)", call_id, len(session.cart),
                 mask_phone(phone))
     return True

@@ -1,7 +1,10 @@
 """Every statement that forgets customers: one customer's number everywhere, or all history before a cut-off.
 
 Orders are kept (the shop's books need them) but lose the name, number and notes; the texts about them
-lose their number and body, and any not yet sent are stopped; abandoned carts lose the number. A forget
+lose their number and body, and any not yet sent are stopped; abandoned carts lose the number; the call log
+loses the caller's number, the transcript, the recording links, the summary and the structured outputs (the
+call's times, ended reason, cost and outcome are kept for the shop's figures); messages taken
+for the shop lose the name, number and words (and their texts to the shop, their body). A forget
 on request is recorded as a hash of the number (forgotten_phones), so `reapply_forgets` can forget the
 customer again in a database restored from a backup taken before.
 """
@@ -27,12 +30,21 @@ _BLANK_TEXTS = ("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sen
                 "last_error = CASE WHEN status IN ('pending', 'sending') THEN 'customer forgotten' ELSE last_error END, "
                 "to_phone = ?, body = '' WHERE order_id IN (SELECT id FROM orders WHERE {where})")
 
+# Messages taken for the shop (store/call_messages.py) keep why and when, not who: "WHERE ..." follows.
+_BLANK_CALL_MESSAGES = "UPDATE call_messages SET caller_name = NULL, phone = NULL, message = '' WHERE "
+
+
+# What the call log forgets of a call: who called and everything said in it
+_CALL_WORDS = ("caller = NULL, transcript = NULL, recording_url = NULL, stereo_recording_url = NULL, summary = NULL, "
+               "structured = NULL")
+
 
 @dataclass(frozen=True)
 class Forgotten:
     orders: int
     texts: int
     carts: int
+    calls: int = 0
 
 
 def phone_hash(e164: str) -> str:
@@ -52,9 +64,15 @@ def forget_phone(db, e164: str) -> Forgotten:
                               "WHERE customer_phone = ?", (e164,)).rowcount
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL WHERE phone = ?",
                              (e164,)).rowcount
+        texts += conn.execute("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' "
+                              "ELSE status END, to_phone = ?, body = '' WHERE order_id IS NULL AND call_id IN "
+                              "(SELECT call_id FROM call_messages WHERE phone = ?)", (FORGOTTEN, e164)).rowcount
+        conn.execute(_BLANK_CALL_MESSAGES + "phone = ?", (e164,))
+        calls = conn.execute(f"UPDATE calls SET {_CALL_WORDS} WHERE caller = ?", (e164,)).rowcount
     _scrub(db)
-    log.info("forgot customer %s: %d orders, %d texts, %d abandoned carts", mask_phone(e164), orders, texts, carts)
-    return Forgotten(orders, texts, carts)
+    log.info("forgot customer %s: %d orders, %d texts, %d abandoned carts, %d calls", mask_phone(e164), orders, texts,
+             carts, calls)
+    return Forgotten(orders, texts, carts, calls)
 
 
 def reapply_forgets(db, hashes: set[str] = frozenset()) -> int:
@@ -88,11 +106,16 @@ def anonymise_before(db, cutoff: datetime) -> Forgotten:
                               f"WHERE {_ORDERS_WHERE['before']}", (stamp,)).rowcount
         carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL, summary = '' "
                              "WHERE created_at < ? AND (phone IS NOT NULL OR summary <> '')", (stamp,)).rowcount
-    if orders or texts or carts:
+        conn.execute(_BLANK_CALL_MESSAGES + "created_at < ? AND (phone IS NOT NULL OR message <> '')", (stamp,))
+        calls = conn.execute(f"UPDATE calls SET {_CALL_WORDS}, cart_summary = NULL WHERE started_at < ? AND "
+                             "(caller IS NOT NULL OR transcript IS NOT NULL OR recording_url IS NOT NULL OR "
+                             "stereo_recording_url IS NOT NULL OR summary IS NOT NULL OR structured IS NOT NULL OR "
+                             "cart_summary IS NOT NULL)", (stamp,)).rowcount
+    if orders or texts or carts or calls:
         _scrub(db)
-        log.info("anonymised history before %s: %d orders, %d texts, %d abandoned carts", stamp[:10], orders, texts,
-                 carts)
-    return Forgotten(orders, texts, carts)
+        log.info("anonymised history before %s: %d orders, %d texts, %d abandoned carts, %d calls", stamp[:10], orders,
+                 texts, carts, calls)
+    return Forgotten(orders, texts, carts, calls)
 
 
 def _scrub(db) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Mapping
 
+from kebabalab.ordering.allergy_notes import allergy_note
 from kebabalab.store.schema import OUTBOX_KINDS
 
 
@@ -70,6 +71,11 @@ class StoredOrder:
     @property
     def display_number(self) -> str:
         return f"#{self.day_seq:03d}"
+
+    @property
+    def allergy_note(self) -> str:
+        """The notes that mention an allergy ("" when none): flagged on the board, the shop's text and the ticket."""
+        return allergy_note(self.notes, self.items)
 
     @classmethod
     def from_row(cls, row: Mapping, created: bool = False) -> "StoredOrder":

@@ -67,7 +67,27 @@ MIGRATIONS: list[list[str]] = [
     [  # 6: the carts of calls in progress, saved by a server that stops gracefully and taken back by the next
         "CREATE TABLE saved_sessions (call_id TEXT PRIMARY KEY, session TEXT NOT NULL, saved_at TEXT NOT NULL)",
     ],
-    [  # 7: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
+    [  # 7: the call log: one row per call, from its tool calls, status updates and end-of-call report (any of
+       # them late, twice or missing); the cart a call left without an order; the order it placed is
+       # orders.call_id
+        """CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', caller TEXT, started_at TEXT NOT NULL,
+            ended_at TEXT, ended_reason TEXT, duration_seconds INTEGER, cost_cents INTEGER, summary TEXT,
+            structured TEXT, success_evaluation TEXT, recording_url TEXT, stereo_recording_url TEXT,
+            transcript TEXT, transferred INTEGER NOT NULL DEFAULT 0, transfer_answered INTEGER,
+            cart_lines INTEGER NOT NULL DEFAULT 0, cart_summary TEXT, cart_total INTEGER NOT NULL DEFAULT 0,
+            report_at TEXT, updated_at TEXT NOT NULL)""",
+        "CREATE INDEX ix_calls_started_at ON calls (shop_id, started_at)",
+        "CREATE INDEX ix_calls_caller ON calls (caller)",
+    ],
+    [  # 8: messages the assistant took when the caller wanted a person and nobody at the shop answered
+        """CREATE TABLE call_messages (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', call_id TEXT, caller_name TEXT,
+            phone TEXT, reason TEXT NOT NULL, message TEXT NOT NULL, allergy INTEGER NOT NULL DEFAULT 0,
+            created_at TEXT NOT NULL, handled_at TEXT, handled_by TEXT)""",
+        "CREATE INDEX ix_call_messages_created_at ON call_messages (created_at)",
+    ],
+    [  # 9: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
        # and restarts; a new order's job is written in the order's transaction), and each printer's last state
         """CREATE TABLE print_jobs (
             id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main',
@@ -153,7 +173,9 @@ SQL = {
     "forgotten_all": "SELECT phone_hash, forgotten_at FROM forgotten_phones",
     "known_phones": "SELECT customer_phone AS phone FROM orders WHERE customer_phone IS NOT NULL UNION "
                     "SELECT to_phone AS phone FROM outbox UNION "
-                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL",
+                    "SELECT phone FROM abandoned_carts WHERE phone IS NOT NULL UNION "
+                    "SELECT caller AS phone FROM calls WHERE caller IS NOT NULL UNION "
+                    "SELECT phone FROM call_messages WHERE phone IS NOT NULL",
     "heartbeat_beat": "INSERT INTO server_heartbeats (server_id, host, pid, beat_at) VALUES (?, ?, ?, ?) "
                       "ON CONFLICT (server_id) DO UPDATE SET beat_at = excluded.beat_at",
     "heartbeat_end": "DELETE FROM server_heartbeats WHERE server_id = ?",

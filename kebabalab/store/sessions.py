@@ -34,6 +34,8 @@ class Session:
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False
+    logged: bool = False  # the call has its row in the call log
+    failures_in_row: int = 0  # tool calls in a row that failed for our reasons or unreadable input
 
     def copy(self) -> "Session":
         """A private copy: cart lines are immutable, so copying the list is enough."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kebabalab.errors import ProtocolError
+from kebabalab.vapi.call_report import CallReport, read_call_report
 
 MAX_TOOL_CALLS = 20
 
@@ -32,6 +33,7 @@ class ServerMessage:
     caller_number: str | None
     tool_calls: tuple[ToolCall, ...] = ()
     status: str | None = None
+    report: CallReport | None = None  # an end-of-call report's or status update's call-log fields
 
     @property
     def ends_call(self) -> bool:
@@ -58,7 +60,8 @@ def parse_server_message(body: Any) -> ServerMessage:
         calls = (_legacy_function_call(msg),)
     if call_id is None:
         calls = tuple(_refused(c, NO_CALL) for c in calls)
-    return ServerMessage(kind, call_id, caller, calls, status)
+    report = read_call_report(msg) if kind in ("end-of-call-report", "status-update") else None
+    return ServerMessage(kind, call_id, caller, calls, status, report)
 
 
 NO_CALL = "This message has neither a call nor a chat, so there is no order to work on."

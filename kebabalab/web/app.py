@@ -12,6 +12,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
+from kebabalab.web.calls import bp as calls_page
+from kebabalab.web.call_messages import bp as call_messages_page
 from kebabalab.web import cloudprnt, printing
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
@@ -51,6 +53,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                          r"/health": {"origins": "*"}})
     _routes(app, services)
     init_board(app, services)
+    app.register_blueprint(calls_page)
+    app.register_blueprint(call_messages_page)
     app.register_blueprint(printing.bp)
     app.register_blueprint(cloudprnt.bp)
     if settings.send_sms_in_background if start_sender is None else start_sender:

@@ -143,7 +143,8 @@ def order_json(order, hours) -> dict:
             "pickupSpoken": spoken_time(ready) if ready else None,
             "items": [{"quantity": int(i.get("quantity") or 1),
                        "description": clean_text(i.get("description")) or "item"} for i in order.items],
-            "notes": clean_text(order.notes), "total": pricing.dollars(order.total),
+            "notes": clean_text(order.notes), "allergyNote": clean_text(order.allergy_note),
+            "total": pricing.dollars(order.total),
             "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
 
 

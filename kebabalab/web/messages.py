@@ -5,7 +5,7 @@ A new message type is one handler here (and, if it carries new fields, its readi
 from __future__ import annotations
 
 from kebabalab.service.assistant_request import answer_assistant_request
-from kebabalab.service.calls import finish_call
+from kebabalab.service.calls import call_reported, status_updated
 from kebabalab.tools import run_tool_call
 from kebabalab.vapi.protocol import ServerMessage, function_call_reply, tool_calls_reply
 from kebabalab.vapi.router import Router
@@ -36,8 +36,17 @@ def assistant_request(message: ServerMessage, services) -> dict:
     return answer_assistant_request(services, message.caller_number)
 
 
-@router.register("end-of-call-report", "status-update")
-def call_ended(message: ServerMessage, services) -> None:
-    """The call is over: free its session and note a cart left without an order."""
-    if message.ends_call and message.call_id:
-        finish_call(services, message.call_id, message.caller_number)
+@router.register("status-update")
+def status_update(message: ServerMessage, services) -> None:
+    """The call's status changed: noted in the call log; 'ended' frees its session and notes a cart left without an
+    order."""
+    if message.call_id and message.report is not None:
+        status_updated(services, message.call_id, message.caller_number, message.report)
+
+
+@router.register("end-of-call-report")
+def end_of_call_report(message: ServerMessage, services) -> None:
+    """The call is over and Vapi's analysis done: the report goes to the call log (once, however often it comes),
+    and the call ends if no status update ended it."""
+    if message.call_id and message.report is not None:
+        call_reported(services, message.call_id, message.caller_number, message.report)

@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+import kebabalab
 from kebabalab.store import init_database
 from kebabalab.cli.doctor_checks import Context, Finding
 from kebabalab.cli.doctor import owner_text, render, run_checks, text_owner
-from kebabalab.cli.vapi_sync import desired_tools
+from kebabalab.cli.vapi_sync import desired_tools, tool_name
+from kebabalab.shop.business import Business
 from tests.fakes.twilio_server import FakeTwilio
 from tests.fakes.vapi_api import FakeVapi
 
@@ -62,8 +64,9 @@ def shop(tmp_path, https_health, monkeypatch):
         twilio.numbers = {SENDER: {"sms": True, "mms": True, "voice": True}}
         vapi.assistant.update(server={"url": url + "/webhook", "headers": {"X-Vapi-Secret": SECRET}},
                               serverMessages=["end-of-call-report", "status-update", "hang"])
-        for tool in desired_tools(url + "/webhook", SECRET):
-            created = dict(tool, id=f"tool-{tool['function']['name']}", createdAt="2026-12-01T00:00:00.000Z")
+        shop = Business.load(str(Path(kebabalab.__file__).parent / "data" / "business.json"))
+        for tool in desired_tools(url + "/webhook", SECRET, business=shop):
+            created = dict(tool, id=f"tool-{tool_name(tool)}", createdAt="2026-12-01T00:00:00.000Z")
             vapi.tools[created["id"]] = created
             vapi.assistant["model"]["toolIds"].append(created["id"])
         env = {"DATABASE_URL": database, "VAPI_WEBHOOK_SECRET": SECRET, "STAFF_PASSWORD": "Shawarma-Night-42",
@@ -91,12 +94,19 @@ def test_a_shop_with_everything_right_passes_every_check(shop):
     env, twilio, vapi = shop
     findings = check(env)
     assert [(f.check, f.ok) for f in findings] == [
-        ("settings", True), ("database", True), ("staff password", True), ("twilio", True), ("vapi", True),
-        ("https", True), ("backups", True), ("clock", True)]
+        ("settings", True), ("database", True), ("allergens", True), ("staff password", True), ("twilio", True),
+        ("vapi", True), ("https", True), ("backups", True), ("clock", True)]
     found = by_name(findings)
+    # the shop's menu has not confirmed its allergens yet: a warning with its fix, not a problem
+    assert found["allergens"].detail.startswith("allergens unconfirmed for 54 of 56 menu entries (kebab, HSP, ")
+    menu_file = Path(kebabalab.__file__).parent / "data" / "menu.json"
+    assert render(findings)[2:4] == [
+        f"warning  allergens       {found['allergens'].detail}",
+        f"                         fix: add each entry's confirmed \"allergens\" to {menu_file}, then run "
+        "kebabalab check-menu"]
     assert found["twilio"].detail == f"account active, {SENDER} can send SMS"
     assert found["vapi"].detail == (f"assistant {vapi.assistant['id']}: server URL, server messages and "
-                                    "18 tools match")
+                                    "21 tools match")
     assert found["https"].detail == f"{env['PUBLIC_URL']}/health answers healthy"
     assert found["clock"].detail.endswith(", within 2 min of Vapi")
     assert render(findings)[-1] == "All checks passed: the shop is ready."

@@ -116,7 +116,7 @@ def test_hmac_credential_and_web_call():
     assert body["message"]["call"] == {"id": body["message"]["call"]["id"], "type": "webCall"}
 
 
-@pytest.mark.parametrize("name", ["whole-order.call", "meal-upgrade.call"])
+@pytest.mark.parametrize("name", ["whole-order.call", "meal-upgrade.call", "person-fallback.call"])
 def test_shipped_scripts_pass_in_process(shop, capsys, name):
     code = cli.main(["call", "--in-process", "--script", str(CALLS / name)])
     out = capsys.readouterr().out

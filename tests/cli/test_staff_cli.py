@@ -92,6 +92,24 @@ def test_check_menu_names_the_broken_entry(tmp_path, capsys, menu):
     assert main(["check-menu", menu_path()]) == 0
 
 
+def test_check_menu_warns_about_unconfirmed_allergens_until_the_shop_confirms_them(tmp_path, capsys):
+    assert main(["check-menu", menu_path()]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "menu OK: 20 items, 5 extras, 4 meals",
+        "warning: allergens unconfirmed for 54 of 56 menu entries (kebab, HSP, chips, lamb gozleme, chicken gozleme, "
+        'vegetarian gozleme, vegan gozleme, can, ...); until the shop confirms them ("allergens" in the menu file) '
+        "the assistant offers a person when asked"]
+    confirmed = json.loads(open(menu_path()).read())
+    for entry in [*confirmed["items"], *confirmed["extras"].values()]:
+        entry["allergens"] = entry.get("allergens", [])
+    options = ("proteins", "salads", "sauces", "can_brands", "chips_salt")
+    confirmed["option_allergens"] = {kind: {name: [] for name in confirmed["options"][kind]} for kind in options}
+    path = tmp_path / "menu.json"
+    path.write_text(json.dumps(confirmed))
+    assert main(["check-menu", str(path)]) == 0
+    assert capsys.readouterr().out == "menu OK: 20 items, 5 extras, 4 meals\n"
+
+
 def menu_path() -> str:
     from kebabalab.config import PACKAGE_DATA
     return str(PACKAGE_DATA / "menu.json")

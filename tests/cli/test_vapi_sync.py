@@ -14,6 +14,7 @@ API_KEY = "vapi-private-key-123"
 SECRET = "webhook-secret-s3cr3t-value"
 URL = "https://orders.example.com/webhook"
 TOOL_NAMES = REGISTRY.names()
+SYNCED = TOOL_NAMES + ["transferCall"]  # and Vapi's own transferCall to the shop's landline (business.json)
 
 
 @pytest.fixture
@@ -40,8 +41,8 @@ def test_plan_without_apply_only_reads(fake, capsys):
     assert code == 0
     assert fake.writes == []
     assert {r.method for r in fake.requests} == {"GET"}
-    assert out.count("  create ") == len(TOOL_NAMES) == 18
-    assert "assistant  model.toolIds: attach 18 tool(s)" in out
+    assert out.count("  create ") == len(SYNCED) == 21
+    assert "assistant  model.toolIds: attach 21 tool(s)" in out
     assert "Dry run: nothing was changed" in out
     assert fake.tools == {}
 
@@ -50,18 +51,21 @@ def test_apply_creates_every_tool_and_attaches_them(fake, capsys):
     before = fake.assistant["model"]
     code, out, _ = sync(capsys, "--apply")
     assert code == 0
-    assert [(r.method, r.path) for r in fake.writes] == [("POST", "/tool")] * 18 + \
+    assert [(r.method, r.path) for r in fake.writes] == [("POST", "/tool")] * 21 + \
         [("PATCH", f"/assistant/{fake.assistant['id']}")]
-    assert sorted(t["function"]["name"] for t in fake.tools.values()) == sorted(TOOL_NAMES)
+    assert sorted(vapi_sync.tool_name(t) for t in fake.tools.values()) == sorted(SYNCED)
     tool = fake.tool_named("quickAddItem")
     assert tool["server"] == {"url": URL, "timeoutSeconds": 20, "headers": {"X-Vapi-Secret": SECRET}}
     assert tool["function"]["parameters"] == REGISTRY.lookup("quickAddItem")[0].schema()
     model = fake.assistant["model"]
-    created = [fake.tool_named(name)["id"] for name in TOOL_NAMES]
+    created = [fake.tool_named(name)["id"] for name in SYNCED]
     assert model["toolIds"] == ["tool-endcall-builtin"] + created
     assert {k: v for k, v in model.items() if k != "toolIds"} == \
         {k: v for k, v in before.items() if k != "toolIds"}
-    assert "Applied: 19 change(s)" in out
+    assert "Applied: 22 change(s)" in out
+    transfer = fake.tool_named("transferCall")
+    assert "server" not in transfer  # Vapi runs it: no webhook, no credential
+    assert transfer["destinations"][0]["number"] == "+61395345588"
 
 
 def test_second_apply_changes_nothing(fake, capsys):
@@ -70,7 +74,7 @@ def test_second_apply_changes_nothing(fake, capsys):
     code, out, _ = sync(capsys, "--apply")
     assert code == 0
     assert len(fake.writes) == writes
-    assert out.count("  unchanged ") == 18
+    assert out.count("  unchanged ") == 21  # Vapi's defaults in the transfer's destination are not a change
     assert "Nothing to change: every tool is up to date and attached." in out
 
 
@@ -95,9 +99,9 @@ def test_new_server_url_updates_every_tool_without_reattaching(fake, capsys):
     code = cli.main(["vapi", "sync", "--server-url", "https://new.example.com/webhook", "--apply"])
     out = capsys.readouterr().out
     assert code == 0
-    assert [r.method for r in fake.writes[writes:]] == ["PATCH"] * 18
+    assert [r.method for r in fake.writes[writes:]] == ["PATCH"] * 20  # not transferCall: it has no URL
     assert "update     checkOpen (server.url)" in out
-    assert {t["server"]["url"] for t in fake.tools.values()} == {"https://new.example.com/webhook"}
+    assert {t["server"]["url"] for t in fake.tools.values() if "server" in t} == {"https://new.example.com/webhook"}
 
 
 def test_detached_tool_is_reattached(fake, capsys):
@@ -107,7 +111,7 @@ def test_detached_tool_is_reattached(fake, capsys):
     assert code == 0
     assert "assistant  model.toolIds: attach 1 tool(s)" in out
     assert fake.writes[-1].path == f"/assistant/{fake.assistant['id']}"
-    assert fake.assistant["model"]["toolIds"][-1] == fake.tool_named(TOOL_NAMES[-1])["id"]
+    assert fake.assistant["model"]["toolIds"][-1] == fake.tool_named(SYNCED[-1])["id"]
 
 
 def test_credential_id_replaces_the_secret_header(fake, capsys):
@@ -214,3 +218,15 @@ def test_phone_number_id_sets_the_number_up_for_assistant_request(fake, capsys):
 def test_an_unknown_phone_number_id_is_one_line(fake, capsys):
     code, _, err = sync(capsys, "--phone-number-id", "pn-missing")
     assert (code, err) == (1, "vapi sync: phone number pn-missing (--phone-number-id) not found on Vapi (HTTP 404)\n")
+
+
+def test_a_changed_landline_updates_the_transfer_tool_only(fake, capsys):
+    sync(capsys, "--apply")
+    transfer = fake.tool_named("transferCall")
+    transfer["destinations"][0]["number"] = "+61390000000"  # changed in the dashboard
+    writes = len(fake.writes)
+    code, out, _ = sync(capsys, "--apply")
+    assert code == 0
+    assert [(r.method, r.path) for r in fake.writes[writes:]] == [("PATCH", f"/tool/{transfer['id']}")]
+    assert "update     transferCall (destinations)" in out
+    assert fake.tool_named("transferCall")["destinations"][0]["number"] == "+61395345588"

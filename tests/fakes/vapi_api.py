@@ -77,7 +77,9 @@ class FakeVapi(LoopbackServer):
             return [r for r in self.requests if r.method != "GET"]
 
     def tool_named(self, name: str) -> dict:
-        return next(t for t in self.tools.values() if t.get("function", {}).get("name") == name)
+        """A function tool by its name, or one of Vapi's own by its type (transferCall)."""
+        return next(t for t in self.tools.values()
+                    if t.get("function", {}).get("name") == name or (t.get("type") == name and "function" not in t))
 
     thread_name = "fake-vapi"
 
@@ -114,10 +116,15 @@ class FakeVapi(LoopbackServer):
         return 404, _error(404, f"Cannot {method} {path}")
 
     def _create_tool(self, body) -> tuple[int, object]:
-        if not isinstance(body, dict) or body.get("type") != "function" or not body.get("function", {}).get("name"):
-            return 400, _error(400, ["type must be one of the following values: function, ...",
+        if isinstance(body, dict) and body.get("type") == "transferCall" and isinstance(body.get("destinations"), list):
+            tool = copy.deepcopy(body)
+            for destination in tool["destinations"]:  # a default Vapi fills in (TransferDestinationNumber)
+                destination.setdefault("numberE164CheckEnabled", True)
+        elif not isinstance(body, dict) or body.get("type") != "function" or not body.get("function", {}).get("name"):
+            return 400, _error(400, ["type must be one of the following values: function, transferCall, ...",
                                      "function.name must be a string"])
-        tool = copy.deepcopy(body)
+        else:
+            tool = copy.deepcopy(body)
         tool.update(id=str(uuid.uuid4()), orgId=ORG_ID, createdAt=_now(), updatedAt=_now())
         self.tools[tool["id"]] = tool
         return 201, tool

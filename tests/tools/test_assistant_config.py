@@ -15,7 +15,7 @@ def named_tools(text: str) -> set[str]:
 
 
 def test_prompt_names_only_tools_the_registry_has():
-    assert named_tools(PROMPT) - set(REGISTRY.names()) == set()
+    assert named_tools(PROMPT) - set(REGISTRY.names()) == {"transferCall"}  # Vapi's own, exported beside ours
 
 
 def test_prompt_mentions_every_tool():

@@ -16,6 +16,7 @@ from kebabalab.config import Settings
 from kebabalab.errors import ConfigError
 from kebabalab.hmac_plan import HmacPlan
 from kebabalab.web.security import signature_matches
+from kebabalab.service.handover import OFFER_PERSON as OFFER
 from kebabalab.web.app import create_app
 from kebabalab.vapi.protocol import MAX_TOOL_CALLS
 
@@ -60,13 +61,15 @@ def test_a_chat_without_a_customer_number_still_orders_by_its_id(client, service
 # -- malformed tool calls inside a message ---------------------------------------------------------------------
 def test_each_malformed_call_gets_its_own_error_and_the_good_one_runs(client, services):
     entries = results(client.post("/webhook", json=vapi_fixture("tool-calls-malformed.json")))
+    # from the second failure in a row on, the error also says to offer the caller a person
     assert [(e["toolCallId"], e["name"], e.get("error")) for e in entries[1:]] == [
         ("", "getCartState", "This tool call had no id, so its answer could not be matched; please make it again."),
-        ("call_no_name", "", "This tool call did not name a tool; please use one of the listed tools."),
-        ("call_unknown", "orderPizza", "There's no tool called orderPizza; please use one of the listed tools."),
-        ("call_bad_json", "quickAddItem", "The tool's arguments were not valid JSON; please try again."),
-        ("call_list_args", "quickAddItem", "The tool's arguments must be an object of named values."),
-        ("", "", "This tool call was not an object; please make it again."),
+        ("call_no_name", "", "This tool call did not name a tool; please use one of the listed tools." + OFFER),
+        ("call_unknown", "orderPizza", "There's no tool called orderPizza; please use one of the listed tools."
+         + OFFER),
+        ("call_bad_json", "quickAddItem", "The tool's arguments were not valid JSON; please try again." + OFFER),
+        ("call_list_args", "quickAddItem", "The tool's arguments must be an object of named values." + OFFER),
+        ("", "", "This tool call was not an object; please make it again." + OFFER),
     ]
     assert (entries[0]["toolCallId"], json.loads(entries[0]["result"])["total"]) == ("call_good", 7.0)
     assert len(services.sessions.get("c0ffee00-call-4bad-8a11-000000000001").cart) == 1
@@ -78,8 +81,8 @@ def test_calls_past_the_limit_are_answered_not_run(client):
     entries = results(call.post(call.message([("quickAddItem", {"description": "a coke"})] * (MAX_TOOL_CALLS + 2))))
     assert len(entries) == MAX_TOOL_CALLS + 2
     assert json.loads(entries[MAX_TOOL_CALLS - 1]["result"])["cartSize"] == MAX_TOOL_CALLS
-    assert [e["error"] for e in entries[MAX_TOOL_CALLS:]] == [
-        f"Only {MAX_TOOL_CALLS} tool calls are run from one message; please make this one again."] * 2
+    past = f"Only {MAX_TOOL_CALLS} tool calls are run from one message; please make this one again."
+    assert [e["error"] for e in entries[MAX_TOOL_CALLS:]] == [past, past + OFFER]
     assert call.ok("getCartState")["itemCount"] == MAX_TOOL_CALLS
 
 

@@ -236,7 +236,17 @@ def test_api_orders_lists_todays_orders_newest_first_as_the_kitchen_reads_them(c
         "orderNumber": "20261127-001", "displayNumber": "#001", "status": "new", "customerName": "Sam",
         "customerPhone": "+614••••5678", "pickupAt": "2026-11-27T18:30:00+11:00", "pickupSpoken": "6:30 pm",
         "items": [{"quantity": 1, "description": "large lamb kebab, garlic sauce"}], "notes": "extra napkins",
-        "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00"}
+        "allergyNote": "", "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00"}
+
+
+def test_an_allergy_in_the_notes_is_flagged_on_the_board_and_first_on_the_shops_text(client, staff, services):
+    number = place_order(client, notes="Sesame allergy, please change gloves. Extra napkins")
+    order = client.get("/api/orders").get_json()["orders"][0]
+    assert (order["allergyNote"], order["notes"]) == ("Sesame allergy, please change gloves. Extra napkins",) * 2
+    shop_text = outbox_kinds(services, number)[0]
+    assert shop_text[:2] == ("shop_order", "+61400000001")
+    assert shop_text[2].split("\n")[:2] == ["ALLERGY: Sesame allergy, please change gloves. Extra napkins",
+                                            "NEW ORDER #001"]
 
 
 def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):

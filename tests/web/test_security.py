@@ -479,8 +479,8 @@ def test_other_requests_get_json_errors_not_html(client, method, path, status):
 
 def test_an_unknown_tool_name_is_not_echoed_when_it_holds_control_characters(vapi):
     assert vapi.error("evil\x1b[2J\u202eTool") == "There's no tool called that; please use one of the listed tools."
-    assert vapi.error("placeOrderNow") == \
-        "There's no tool called placeOrderNow; please use one of the listed tools."
+    assert VapiCall(vapi.client, call_id="call-2").error("placeOrderNow") == \
+        "There's no tool called placeOrderNow; please use one of the listed tools."  # a call's first failure
 
 
 # -- properties: authenticated and not --------------------------------------------------------

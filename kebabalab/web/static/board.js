@@ -103,6 +103,7 @@
     const items = el("ul", "items");
     order.items.forEach((item) => items.append(el("li", "", `${item.quantity} × ${item.description}`)));
     node.append(head, items);
+    if (order.allergyNote) node.append(el("p", "allergy", `ALLERGY: ${order.allergyNote}`));
     if (order.notes) node.append(el("p", "notes", `Notes: ${order.notes}`));
     const foot = el("footer");
     foot.append(el("span", "total", `$${order.total.toFixed(2)}`));

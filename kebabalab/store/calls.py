@@ -1,0 +1,149 @@
+"""Every statement of the call log: one row per call, written by whichever of its messages comes first.
+
+A call is seen from its first tool call, its status updates and its end-of-call report, in any order, any of
+them twice or never: each write is an upsert on the call id, so a call is one row however its messages come.
+A status update fills only what is still empty; the report, Vapi's last word, wins over what the updates said.
+The order a call placed is not copied here: it is the order whose call_id is the call's.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from kebabalab.ordering.phones import mask_phone
+from kebabalab.store.records import utc_text
+from kebabalab.store.schema import SQL as DB_SQL
+
+SHOP = "main"  # the one shop of a single-shop deployment (issue 19 makes many)
+CALL_COLUMNS = ("call_id, shop_id, caller, started_at, ended_at, ended_reason, duration_seconds, cost_cents, "
+                "summary, structured, success_evaluation, recording_url, stereo_recording_url, transcript, "
+                "transferred, transfer_answered, cart_lines, cart_summary, cart_total, report_at, updated_at")
+_ORDER_OF_CALL = ("(SELECT MIN(order_number) FROM orders WHERE orders.call_id = calls.call_id) AS order_number, "
+                  "(SELECT COALESCE(SUM(total), 0) FROM orders WHERE orders.call_id = calls.call_id "
+                  "AND status <> 'cancelled') AS order_total")
+
+SQL = {
+    "seen": "INSERT INTO calls (call_id, shop_id, caller, started_at, updated_at) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (call_id) DO UPDATE SET caller = COALESCE(calls.caller, excluded.caller)",
+    "status": "INSERT INTO calls (call_id, shop_id, caller, started_at, ended_at, ended_reason, transferred, "
+              "transfer_answered, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET "
+              "caller = COALESCE(calls.caller, excluded.caller), ended_at = COALESCE(calls.ended_at, excluded.ended_at), "
+              "ended_reason = COALESCE(calls.ended_reason, excluded.ended_reason), "
+              "transferred = CASE WHEN excluded.transferred = 1 THEN 1 ELSE calls.transferred END, "
+              "transfer_answered = COALESCE(calls.transfer_answered, excluded.transfer_answered), "
+              "updated_at = excluded.updated_at",
+    "report": "INSERT INTO calls (call_id, shop_id, caller, started_at, ended_at, ended_reason, duration_seconds, "
+              "cost_cents, summary, structured, success_evaluation, recording_url, stereo_recording_url, transcript, "
+              "transferred, transfer_answered, report_at, updated_at) "
+              "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET "
+              "caller = COALESCE(calls.caller, excluded.caller), "
+              + ", ".join(f"{name} = COALESCE(excluded.{name}, calls.{name})" for name in (
+                  "started_at", "ended_at", "ended_reason", "duration_seconds", "cost_cents", "summary", "structured",
+                  "success_evaluation", "recording_url", "stereo_recording_url", "transcript", "transfer_answered"))
+              + ", transferred = CASE WHEN excluded.transferred = 1 THEN 1 ELSE calls.transferred END, "
+              "report_at = COALESCE(calls.report_at, excluded.report_at), updated_at = excluded.updated_at",
+    "cart": "INSERT INTO calls (call_id, shop_id, caller, started_at, cart_lines, cart_summary, cart_total, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (call_id) DO UPDATE SET "
+            "caller = COALESCE(calls.caller, excluded.caller), cart_lines = excluded.cart_lines, "
+            "cart_summary = excluded.cart_summary, cart_total = excluded.cart_total, updated_at = excluded.updated_at",
+    "between": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE shop_id = ? AND started_at >= ? "
+               "AND started_at < ? ORDER BY started_at DESC, call_id",
+    "times": "SELECT started_at, ended_at FROM calls WHERE call_id = ?",
+    "one": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE call_id = ?",
+}
+
+
+@dataclass(frozen=True)
+class CallRow:
+    """One call as the log holds it; `order_number` is the first order it placed, `order_total` (cents) what its
+    orders not cancelled came to."""
+    call_id: str
+    shop_id: str
+    caller: str | None
+    started_at: str
+    ended_at: str | None
+    ended_reason: str | None
+    duration_seconds: int | None
+    cost_cents: int | None
+    summary: str | None
+    structured: dict | None
+    success_evaluation: str | None
+    recording_url: str | None
+    stereo_recording_url: str | None
+    transcript: str | None
+    transferred: bool
+    transfer_answered: bool | None
+    cart_lines: int
+    cart_summary: str | None
+    cart_total: int
+    report_at: str | None
+    updated_at: str
+    order_number: str | None
+    order_total: int
+
+    @classmethod
+    def from_row(cls, row) -> "CallRow":
+        values = dict(row)
+        values["structured"] = json.loads(values["structured"]) if values["structured"] else None
+        values["transferred"] = bool(values["transferred"])
+        answered = values["transfer_answered"]
+        values["transfer_answered"] = None if answered is None else bool(answered)
+        return cls(**values)
+
+
+def _flag(value: bool | None) -> int | None:
+    return None if value is None else int(value)
+
+
+def call_seen(db, call_id: str, caller: str | None, at: datetime) -> None:
+    """The call is on the line (its first tool call): a row if it has none yet."""
+    stamp = utc_text(at)
+    with db.transaction(immediate=True) as conn:
+        conn.execute(SQL["seen"], (call_id, SHOP, caller, stamp, stamp))
+
+
+def call_status(db, call_id: str, caller: str | None, report, at: datetime) -> None:
+    """A status update: fills what the row does not have yet (`report` is a vapi CallReport)."""
+    stamp = utc_text(at)
+    ended = utc_text(report.ended_at or at) if report.status == "ended" else None
+    with db.transaction(immediate=True) as conn:
+        conn.execute(SQL["status"], (call_id, SHOP, caller, utc_text(report.started_at or at), ended,
+                                     report.ended_reason, int(report.transferred), _flag(report.transfer_answered),
+                                     stamp))
+
+
+def call_report(db, call_id: str, caller: str | None, report, at: datetime) -> None:
+    """The end-of-call report: its values win; the time it first came is kept, so a copy changes nothing else.
+    Without its own start or end time the row's are kept, or the report's arrival stands in for them."""
+    stamp = utc_text(at)
+    with db.transaction(immediate=True) as conn:
+        row = conn.execute(SQL["times"], (call_id,)).fetchone()
+        started = utc_text(report.started_at) if report.started_at else (row["started_at"] if row else stamp)
+        ended = utc_text(report.ended_at) if report.ended_at else ((row["ended_at"] if row else None) or stamp)
+        conn.execute(SQL["report"], (
+            call_id, SHOP, caller, started, ended,
+            report.ended_reason, report.duration_seconds, report.cost_cents, report.summary, report.structured,
+            report.success_evaluation, report.recording_url, report.stereo_recording_url, report.transcript,
+            int(report.transferred), _flag(report.transfer_answered), stamp, stamp))
+
+
+def record_left_cart(db, call_id: str, phone: str | None, lines: int, summary: str, total: int, at: datetime) -> int:
+    """A cart the call left without an order: on the call's row and in abandoned_carts, in one transaction.
+    Returns the abandoned cart's id."""
+    stamp = utc_text(at)
+    with db.transaction(immediate=True) as conn:
+        conn.execute(SQL["cart"], (call_id, SHOP, phone, stamp, lines, summary, total, stamp))
+        return conn.execute(DB_SQL["abandoned_add"], (call_id, mask_phone(phone), phone, summary, total,
+                                                      stamp)).fetchone()["id"]
+
+
+def calls_between(db, start: datetime, end: datetime, shop_id: str = SHOP) -> list[CallRow]:
+    """The calls that started in [start, end), newest first."""
+    return [CallRow.from_row(row) for row in db.engine.read(SQL["between"], (shop_id, utc_text(start),
+                                                                             utc_text(end)))]
+
+
+def find_call(db, call_id: str) -> CallRow | None:
+    rows = db.engine.read(SQL["one"], (call_id,))
+    return CallRow.from_row(rows[0]) if rows else None

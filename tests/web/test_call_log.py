@@ -1,0 +1,211 @@
+"""The call log through the webhook: Vapi's end-of-call reports (older and current shapes) and status updates,
+late, twice or never; forgetting a caller and the history janitor; the Calls page's API."""
+from dataclasses import asdict
+from datetime import timedelta
+
+import pytest
+
+from conftest import FRIDAY_6PM, VapiCall, melbourne, vapi_fixture
+from kebabalab.service.privacy import forget_customer
+from kebabalab.store.calls import find_call
+from tests.web.test_board import settings, sign_in  # noqa: F401  (settings is a fixture: the board on)
+
+TRANSCRIPT_2024 = vapi_fixture("end-of-call-report-2024.json")["message"]["artifact"]["transcript"]
+TRANSCRIPT_NOW = vapi_fixture("end-of-call-report-current.json")["message"]["artifact"]["transcript"]
+ARRIVED = "2026-11-27T07:00:00.000000+00:00"  # FRIDAY_6PM in UTC: when the test clock has messages arrive
+
+
+def post(client, body) -> None:
+    response = client.post("/webhook", json=body)
+    assert (response.status_code, response.get_json()) == (200, {})
+
+
+def status_update(call_id: str, status: str, number: str | None = "+61412345678", **fields) -> dict:
+    """A ServerMessageStatusUpdate (VapiAI/docs fern/apis/api/openapi.json: required type and status; `call` a
+    Call), as tests/fixtures/vapi/status-update-ended.json but for this call."""
+    body = vapi_fixture("status-update-ended.json")
+    message = body["message"]
+    message["status"] = status
+    message["call"]["id"] = call_id
+    if number:
+        message["call"]["customer"]["number"] = number
+    else:
+        del message["call"]["customer"]
+    message.pop("endedReason")
+    message.update(fields)
+    return body
+
+
+def test_an_older_report_of_a_call_that_ordered_is_stored_and_linked_to_its_order(client, services):
+    call = VapiCall(client, call_id="call-ordered-2024", number="+61412345678")
+    call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
+    call.ok("setPickupTime", requestedTime="in 30 minutes")
+    number = call.ok("createOrder", customerName="Sam")["orderNumber"]
+    post(client, vapi_fixture("end-of-call-report-2024.json"))
+    assert asdict(find_call(services.db, "call-ordered-2024")) == {
+        "call_id": "call-ordered-2024", "shop_id": "main", "caller": "+61412345678",
+        "started_at": "2026-11-27T07:01:05.000000+00:00", "ended_at": "2026-11-27T07:05:40.000000+00:00",
+        "ended_reason": "customer-ended-call", "duration_seconds": 275, "cost_cents": 32,
+        "summary": "The caller ordered a large lamb kebab with garlic sauce for pickup in 30 minutes.",
+        "structured": {"items": ["large lamb kebab, garlic sauce"], "orderPlaced": True},
+        "success_evaluation": "true",
+        "recording_url": "https://storage.vapi.example.invalid/call-ordered-2024-mono.wav",
+        "stereo_recording_url": "https://storage.vapi.example.invalid/call-ordered-2024-stereo.wav",
+        "transcript": TRANSCRIPT_2024, "transferred": False, "transfer_answered": None,
+        "cart_lines": 0, "cart_summary": None, "cart_total": 0, "report_at": ARRIVED, "updated_at": ARRIVED,
+        "order_number": number, "order_total": 1500}
+
+
+def test_a_current_report_of_a_call_that_left_its_cart_keeps_the_cart_and_the_structured_outputs(client, services):
+    call = VapiCall(client, call_id="call-abandoned-current", number="+61498765432")
+    call.ok("quickAddItem", description="two cokes and a small chicken kebab")
+    post(client, vapi_fixture("end-of-call-report-current.json"))
+    assert services.sessions.get("call-abandoned-current") is None
+    assert asdict(find_call(services.db, "call-abandoned-current")) == {
+        "call_id": "call-abandoned-current", "shop_id": "main", "caller": "+61498765432",
+        "started_at": "2026-11-27T07:12:03.250000+00:00", "ended_at": "2026-11-27T07:13:35.750000+00:00",
+        "ended_reason": "customer-ended-call", "duration_seconds": 92, "cost_cents": 12,
+        "summary": "The caller asked for two cokes and a small chicken kebab, then hung up before ordering.",
+        "structured": {"callerMood": "in a hurry", "orderPlaced": False}, "success_evaluation": "false",
+        "recording_url": "https://storage.vapi.example.invalid/call-abandoned-current-mono.wav",
+        "stereo_recording_url": "https://storage.vapi.example.invalid/call-abandoned-current-stereo.wav",
+        "transcript": TRANSCRIPT_NOW, "transferred": False, "transfer_answered": None,
+        "cart_lines": 2, "cart_summary": "2 x coke can; small chicken kebab", "cart_total": 1700,
+        "report_at": ARRIVED, "updated_at": ARRIVED, "order_number": None, "order_total": 0}
+
+
+def test_a_report_that_comes_late_and_twice_is_one_row_kept_from_its_first_arrival(client, services, clock):
+    call = VapiCall(client, call_id="call-abandoned-current", number="+61498765432")
+    call.ok("quickAddItem", description="two cokes")
+    post(client, status_update("call-abandoned-current", "ended", "+61498765432",
+                               endedReason="customer-ended-call"))
+    ended = find_call(services.db, "call-abandoned-current")
+    assert (ended.ended_at, ended.ended_reason, ended.report_at, ended.cart_lines, ended.cart_total) == (
+        ARRIVED, "customer-ended-call", None, 1, 700)
+    clock.set(FRIDAY_6PM + timedelta(minutes=3))
+    post(client, vapi_fixture("end-of-call-report-current.json"))
+    clock.set(FRIDAY_6PM + timedelta(minutes=9))
+    post(client, vapi_fixture("end-of-call-report-current.json"))
+    rows = services.db.engine.read("SELECT call_id, report_at, ended_at, cart_lines FROM calls")
+    assert [dict(row) for row in rows] == [{"call_id": "call-abandoned-current",
+                                            "report_at": "2026-11-27T07:03:00.000000+00:00",
+                                            "ended_at": "2026-11-27T07:13:35.750000+00:00", "cart_lines": 1}]
+    assert [dict(r) for r in services.db.engine.read("SELECT call_id, summary, total FROM abandoned_carts")] == [
+        {"call_id": "call-abandoned-current", "summary": "2 x coke can", "total": 700}]
+
+
+def test_a_call_without_a_report_is_logged_from_its_tool_calls_and_status_updates(client, services, clock):
+    call = VapiCall(client, call_id="call-no-report", number="+61412345678")
+    call.ok("checkOpen")
+    seen = find_call(services.db, "call-no-report")
+    assert (seen.caller, seen.started_at, seen.ended_at, seen.report_at) == ("+61412345678", ARRIVED, None, None)
+    clock.set(FRIDAY_6PM + timedelta(minutes=1))
+    post(client, status_update("call-no-report", "forwarding"))
+    clock.set(FRIDAY_6PM + timedelta(minutes=2))
+    post(client, status_update("call-no-report", "ended", endedReason="assistant-forwarded-call"))
+    ended = find_call(services.db, "call-no-report")
+    assert (ended.started_at, ended.ended_at, ended.ended_reason, ended.transferred, ended.transfer_answered,
+            ended.report_at, ended.transcript) == (
+        ARRIVED, "2026-11-27T07:02:00.000000+00:00", "assistant-forwarded-call", True, True, None, None)
+
+
+def test_a_status_update_alone_puts_a_call_in_the_log(client, services):
+    post(client, status_update("call-hung-up", "ended", endedReason="customer-ended-call"))
+    only = find_call(services.db, "call-hung-up")
+    assert (only.caller, only.started_at, only.ended_at, only.ended_reason) == (
+        "+61412345678", ARRIVED, ARRIVED, "customer-ended-call")
+
+
+def test_a_transfer_nobody_answered_is_noted(client, services):
+    post(client, vapi_fixture("end-of-call-report-transfer-no-answer.json"))
+    call = find_call(services.db, "call-person-no-answer")
+    assert (call.caller, call.ended_reason, call.transferred, call.transfer_answered, call.duration_seconds) == (
+        "+61455501234", "customer-ended-call-after-warm-transfer-attempt", True, False, 162)
+
+
+def test_a_report_without_a_call_id_changes_nothing_and_is_answered(client, services):
+    body = vapi_fixture("end-of-call-report-current.json")
+    del body["message"]["call"]
+    post(client, body)
+    assert services.db.engine.read("SELECT COUNT(*) AS n FROM calls")[0]["n"] == 0
+
+
+def test_forget_removes_the_callers_transcripts_and_recording_links(client, services):
+    post(client, vapi_fixture("end-of-call-report-2024.json"))
+    post(client, vapi_fixture("end-of-call-report-current.json"))  # another caller: kept
+    done = forget_customer(services.db, "0412 345 678")
+    assert done.calls == 1
+    gone = find_call(services.db, "call-ordered-2024")
+    assert (gone.caller, gone.transcript, gone.recording_url, gone.stereo_recording_url, gone.summary,
+            gone.structured, gone.ended_reason, gone.duration_seconds, gone.cost_cents) == (
+        None, None, None, None, None, None, "customer-ended-call", 275, 32)
+    kept = find_call(services.db, "call-abandoned-current")
+    assert (kept.caller, kept.transcript) == ("+61498765432", TRANSCRIPT_NOW)
+
+
+def test_the_history_janitor_drops_transcripts_older_than_history_days(client, services, clock):
+    post(client, vapi_fixture("end-of-call-report-2024.json"))
+    clock.set(FRIDAY_6PM + timedelta(days=services.settings.history_days, hours=1))
+    fresh = vapi_fixture("end-of-call-report-transfer-no-answer.json")
+    del fresh["message"]["startedAt"], fresh["message"]["endedAt"]  # so it is dated by its arrival: now
+    post(client, fresh)
+    done = services.janitor.run_once()
+    assert done.calls == 1
+    old = find_call(services.db, "call-ordered-2024")
+    assert (old.caller, old.transcript, old.recording_url, old.summary, old.duration_seconds) == (
+        None, None, None, None, 275)
+    assert find_call(services.db, "call-person-no-answer").transcript.startswith("User: Can I just talk")
+
+
+# -- the Calls page's API -------------------------------------------------------------------------------------
+
+def test_api_calls_needs_a_staff_session(client):
+    response = client.get("/api/calls")
+    assert (response.status_code, response.get_json()) == (401, {"error": "sign in to the board first"})
+    assert client.get("/board/calls").status_code == 302
+
+
+def test_api_calls_counts_todays_calls_by_what_became_of_them(client, services, clock):
+    call = VapiCall(client, call_id="call-ordered-2024", number="+61412345678")
+    call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
+    call.ok("setPickupTime", requestedTime="in 30 minutes")
+    number = call.ok("createOrder", customerName="Sam")["orderNumber"]
+    post(client, vapi_fixture("end-of-call-report-2024.json"))
+    VapiCall(client, call_id="call-abandoned-current", number="+61498765432").ok(
+        "quickAddItem", description="two cokes")
+    post(client, vapi_fixture("end-of-call-report-current.json"))
+    post(client, vapi_fixture("end-of-call-report-transfer-no-answer.json"))
+    post(client, status_update("call-hung-up", "ended", number=None, endedReason="customer-ended-call"))
+    clock.set(melbourne(2026, 11, 28, 2, 30))  # after closing, still Friday's trading day
+    post(client, status_update("call-after-hours", "ended", endedReason="customer-ended-call"))
+    clock.set(melbourne(2026, 11, 27, 4, 59))  # Thursday's trading day: not today
+    post(client, status_update("call-yesterday", "ended", endedReason="customer-ended-call"))
+    clock.set(melbourne(2026, 11, 28, 2, 40))
+
+    assert sign_in(client).status_code == 200
+    data = client.get("/api/calls").get_json()
+    assert (data["day"], data["total"], data["orderedPercent"]) == ("2026-11-27", 5, 20)
+    assert data["counts"] == {"ordered": 1, "transferred": 0, "no-answer": 1, "abandoned": 1, "after-hours": 1,
+                              "hung-up-early": 1, "in-progress": 0, "other": 0}
+    assert [(c["callId"], c["outcome"], c["startedSpoken"], c["caller"]) for c in data["calls"]] == [
+        ("call-after-hours", "after-hours", "2:30 am", "+614••••5678"),
+        ("call-person-no-answer", "no-answer", "6:17 pm", "+614••••1234"),
+        ("call-abandoned-current", "abandoned", "6:12 pm", "+614••••5432"),
+        ("call-ordered-2024", "ordered", "6:01 pm", "+614••••5678"),
+        ("call-hung-up", "hung-up-early", "6 pm", None)]
+    ordered = data["calls"][3]
+    assert (ordered["orderNumber"], ordered["orderTotal"], ordered["durationSeconds"], ordered["recordingUrl"],
+            ordered["transcript"], ordered["reported"]) == (
+        number, 15.0, 275, "https://storage.vapi.example.invalid/call-ordered-2024-mono.wav", TRANSCRIPT_2024, True)
+    abandoned = data["calls"][2]
+    assert (abandoned["cart"], abandoned["cartTotal"], abandoned["outcomeLabel"]) == (
+        "2 x coke can", 7.0, "Left items in the cart")
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,hi"])
+def test_a_recording_link_that_is_not_a_web_address_is_not_shown(client, url):
+    body = vapi_fixture("end-of-call-report-2024.json")
+    body["message"]["artifact"]["recordingUrl"] = url
+    post(client, body)
+    assert sign_in(client).status_code == 200
+    assert client.get("/api/calls").get_json()["calls"][0]["recordingUrl"] is None
