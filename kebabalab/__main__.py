@@ -126,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands():
     from kebabalab.cli import doctor as doctor_cli, staff as staff_cli, upkeep as upkeep_cli
-    return staff_cli.COMMANDS + doctor_cli.COMMANDS + upkeep_cli.COMMANDS
+    from kebabalab.cli import menu as menu_cli
+    return staff_cli.COMMANDS + doctor_cli.COMMANDS + upkeep_cli.COMMANDS + menu_cli.COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:

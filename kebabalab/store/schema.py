@@ -128,6 +128,15 @@ MIGRATIONS: list[list[str]] = [
             shop_id TEXT NOT NULL DEFAULT 'main', printer TEXT NOT NULL, state TEXT NOT NULL, detail TEXT,
             seen_at TEXT, last_printed_at TEXT, last_printed_order TEXT, PRIMARY KEY (shop_id, printer))""",
     ],
+    [  # 13: the menu in the database, one row per version (the menu file seeds the first; each change on the board
+       # is a new version, with who and when), so every worker serves the newest without a restart; each version
+       # names the one it was made from (0: the first), once, so two changes made to one version cannot both land
+        """CREATE TABLE menu_versions (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', menu TEXT NOT NULL,
+            change TEXT NOT NULL, changed_by TEXT NOT NULL, created_at TEXT NOT NULL, file_hash TEXT,
+            parent_id INTEGER NOT NULL, UNIQUE (shop_id, parent_id))""",
+        "CREATE INDEX ix_menu_versions_shop ON menu_versions (shop_id, id)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

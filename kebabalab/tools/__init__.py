@@ -6,6 +6,7 @@ import re
 import time
 
 from kebabalab.errors import StoreError, ToolError
+from kebabalab.ordering import pricing
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.validation import clean_text
 from kebabalab.service.calls import call_started
@@ -62,7 +63,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
             if not session.logged:  # the call's first tool call: it goes in the call log
                 call_started(services, call_id, phone)
                 session.logged = True
-            result = tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
+            ctx = ToolContext(services, session, call_id, phone, call.id)
+            result = tool.func(ctx, call.arguments)
+            session.cart = pricing.quoted(ctx.menu, session.cart)  # what was said stays the price
             session.failures_in_row = 0
             return result
 
