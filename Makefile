@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install init-db tools check-tools bench clean
+.PHONY: run test install init-db tools check-tools bench clean screenshots
 
 $(STAMP): requirements.txt requirements-dev.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,11 @@ tools: install
 
 check-tools: install
 	$(BIN)/python -m kebabalab export-tools --check
+
+# README's pictures of the board (a dozen orders, a 1024x768 tablet and a 390x844 phone), in headless Chromium.
+screenshots: install
+	sh scripts/test-services.sh
+	$(BIN)/python -m tests.board_scene docs/images
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -23,8 +23,9 @@ def settings(settings):
 def test_the_sample_webhook_reply_is_the_one_readme_quotes(client):
     body = json.loads((ROOT / "tests/fixtures/vapi/tool-calls.json").read_text())
     result = json.loads(client.post("/webhook", json=body).get_json()["results"][0]["result"])
-    assert f"`{result['message']}` with `\"lineTotal\":{result['added'][0]['lineTotal']}`" in README
-    assert result["message"] == "Added large lamb kebab, garlic sauce. The total is now $15."
+    assert f"`{result['message']}`\nwith `\"lineTotal\":{result['added'][0]['lineTotal']}`" in README
+    assert result["message"] == ("Added large lamb kebab, garlic sauce. The total is now $15. Ask once, in these "
+                                 "words: Would you like to make that a meal, with small chips and a can, for $7 more?")
 
 
 def test_the_board_api_sign_in_steps_work_as_written(client):

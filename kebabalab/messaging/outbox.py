@@ -13,6 +13,7 @@ from kebabalab.messaging.outbox_lease import LeaseKeeper
 from kebabalab.messaging.sms import PermanentSmsError, TemporarySmsError, redact_phones
 from kebabalab.ordering.phones import mask_phone
 from kebabalab.store import Database, OutboxMark, OutboxRow
+from kebabalab.store.confirmations import opted_out
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +109,8 @@ class OutboxSender:
         """Send one text; what became of it, for the database (written by run_once with the others)."""
         if row.attempts > self.max_attempts:  # a sender died mid-send after the last allowed attempt
             return OutboxMark(row.id, "failed", error=f"gave up after {self.max_attempts} attempts")
+        if opted_out(self.db, row.to_phone):  # the number texted STOP: nothing goes to it until START
+            return OutboxMark(row.id, "failed", error="the number opted out of texts (STOP)")
         try:
             sid = self.transport.send(row.to_phone, row.body)
         except PermanentSmsError as exc:

@@ -13,11 +13,12 @@ from kebabalab.ordering.phones import can_receive_texts
 from kebabalab.ordering.validation import clean_text
 from kebabalab.shop.business import Business
 from kebabalab.shop.hours import spoken_time
+from kebabalab.shop.order_guard import CONFIRM_MINUTES
 from kebabalab.store import OutboxMessage
 
 __all__ = ["sanitize_for_sms", "segments", "money", "compose_shop_order", "compose_customer_confirmation",
-           "compose_receipt", "compose_menu_link", "compose_ready", "customer_text", "messages_for_new_order",
-           "compose_call_message"]
+           "compose_receipt", "compose_menu_link", "compose_ready", "compose_cancelled", "customer_text",
+           "messages_for_new_order", "compose_call_message", "compose_confirm_request", "messages_for_awaiting_order"]
 
 GSM_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -135,6 +136,12 @@ def compose_ready(order, business: Business) -> str:
     return f"{_shop(business)}: order {order.display_number} is ready for pickup."
 
 
+def compose_cancelled(order, business: Business) -> str:
+    phone = sanitize_for_sms(business.phone, 20)
+    return (f"{_shop(business)}: sorry, order {order.display_number} has been cancelled."
+            + (f" Questions? Call {phone}." if phone else ""))
+
+
 def messages_for_new_order(order, business: Business, ready_spoken: str,
                            shop_phone: str | None) -> list[OutboxMessage]:
     """The texts `Database.place_order` queues: the shop's copy and, with a number, the customer's."""
@@ -191,3 +198,16 @@ def compose_call_message(message) -> str:
              f"CALL BACK {name} ({message.phone or 'no number'}) - {sanitize_for_sms(message.reason, 20)}",
              sanitize_for_sms(message.message, 300)]
     return "\n".join(lines)
+
+
+def compose_confirm_request(order, business: Business, ready_spoken: str) -> str:
+    """The text that asks a first-time caller to confirm a big order by replying YES (shop/order_guard.py)."""
+    return (f"{_shop(business)}: reply YES within {CONFIRM_MINUTES} min to confirm order {order.display_number}, "
+            f"{money(order.total)}, pickup {sanitize_for_sms(ready_spoken, 40)}. Not yours? Ignore this text and it "
+            "is cancelled.")
+
+
+def messages_for_awaiting_order(order, business: Business, ready_spoken: str) -> list[OutboxMessage]:
+    """The one text `Database.place_order` queues for an order awaiting the customer's YES: the request (kind
+    customer_confirmation: the outbox's kinds are fixed by its table); the shop's text waits for the YES."""
+    return customer_text("customer_confirmation", order, compose_confirm_request(order, business, ready_spoken))

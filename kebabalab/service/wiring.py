@@ -21,6 +21,7 @@ from kebabalab.messaging.ticket_printer import TicketPrinter
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.menu_catalog import MenuCatalog
+from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.store.menu_versions import MenuVersions
 from kebabalab.store.print_jobs import PrintQueue
@@ -128,6 +129,7 @@ class Services:
     replays: ReplayGuard
     heartbeat: Heartbeat
     mailer: SmtpMailer | None
+    unconfirmed: UnconfirmedJanitor
     notices: OwnerNotices | None = None  # built on the services: its checks read them
     vapi_seen: VapiSeen = field(default_factory=VapiSeen)
     print_queue: PrintQueue | None = None
@@ -143,12 +145,13 @@ class Services:
         return self.catalog.current.lexicon
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job, the heartbeat, the owner's notices and the ticket printer (not
-        in tests that drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat, the owner's notices, the cancelling of orders
+        left unconfirmed and the ticket printer (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
         self.notices.start()
+        self.unconfirmed.start()
         if self.ticket_printer is not None:
             self.ticket_printer.start()
 
@@ -157,6 +160,7 @@ class Services:
         self.janitor.stop()
         self.heartbeat.stop()
         self.notices.stop()
+        self.unconfirmed.stop()
         if self.ticket_printer is not None:
             self.ticket_printer.stop()
 
@@ -208,7 +212,8 @@ class Services:
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours),
                    HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock), make_mailer(settings), print_queue=queue, ticket_printer=ticket_printer)
+                   Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock),
+                   print_queue=queue, ticket_printer=ticket_printer)
         services.notices = OwnerNotices(db, clock, transport, services.mailer,
                                         [lambda now: queue_due_summary(services, now),
                                          lambda now: alert_owner(services, now)])

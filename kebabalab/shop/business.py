@@ -6,6 +6,7 @@ from typing import Any, Mapping
 
 from kebabalab.errors import ConfigError, read_json_file
 from kebabalab.ordering.phones import try_normalise
+from kebabalab.shop.order_guard import PrankGuard
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -53,6 +54,7 @@ class Business:
     max_items_per_order: int = 30  # the most one phone order may hold
     owner_phone: str = ""  # E.164: the owner's mobile, for the end-of-day summary and alerts ("owner" in the file)
     owner_email: str = ""  # the owner's address, for alerts by email through the shop's SMTP server
+    prank_guard: PrankGuard = PrankGuard()  # "prank_guard": big first orders wait for a YES by text (off)
     printing: Printing = Printing()
 
     @classmethod
@@ -79,6 +81,7 @@ class Business:
         return cls(data["name"], data["timezone"], _text(data, "address"), _text(data, "phone"),
                    _text(data, "branch"), _text(data, "website"), _text(data, "menu_url"), **checked,
                    **_owner(data.get("owner", {}), source),
+                   prank_guard=PrankGuard.from_dict(data.get("prank_guard"), source),
                    printing=Printing.from_dict(data.get("printing", {}), source))
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from kebabalab.shop.hours import TRADING_DAY_STARTS_AT_HOUR
+from kebabalab.shop.order_status import AWAITING
 
 
 @dataclass(frozen=True)
@@ -27,7 +28,8 @@ class ItemSold:
 
 @dataclass(frozen=True)
 class Takings:
-    """One trading day. Cancelled orders count in `cancelled` only; every other order is takings."""
+    """One trading day. Cancelled orders count in `cancelled` only; orders still awaiting the customer's YES
+    (the prank guard) are not takings yet; every other order is takings."""
     day: str
     orders: int
     total: int
@@ -41,7 +43,7 @@ class Takings:
 
 def tally(day: str, orders, menu, hours) -> Takings:
     """The takings of `orders` (one trading day's), read with the menu's names and the shop's clock."""
-    kept = [order for order in orders if order.status != "cancelled"]
+    kept = [order for order in orders if order.status not in ("cancelled", AWAITING)]
     items: dict[str, list[int]] = {}
     by_hour: dict[int, Tally] = {}
     phone, counter = Tally(), Tally()

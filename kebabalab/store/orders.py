@@ -181,7 +181,7 @@ class Database:
             id=0, order_number=order_number_for(new.order_day, day_seq), order_day=new.order_day, day_seq=day_seq,
             call_id=new.call_id, idempotency_key=new.idempotency_key, customer_name=new.customer_name,
             customer_phone=new.customer_phone, items=new.items, subtotal=new.subtotal, gst=new.gst, total=new.total,
-            ready_at=utc_text(new.ready_at) if new.ready_at else None, notes=new.notes, status="new",
+            ready_at=utc_text(new.ready_at) if new.ready_at else None, notes=new.notes, status=new.status,
             created_at=utc_text(new.created_at), created=True)
 
     def find_order(self, order_number: str) -> StoredOrder | None:
@@ -321,6 +321,6 @@ def _mark_statement(mark: OutboxMark) -> tuple[str, tuple]:
 
 
 def _insert_values(order: StoredOrder) -> list:
-    """One ORDER_ROW's parameters: every column but the id, and the status, which is written as 'new'."""
+    """One ORDER_ROW's parameters: every column but the id."""
     return [json.dumps(order.items) if field == "items" else getattr(order, field)
-            for field in ORDER_FIELDS if field not in ("id", "status")]
+            for field in ORDER_FIELDS if field != "id"]

@@ -40,6 +40,7 @@ class NewOrder:
     notes: str
     order_day: str
     created_at: str
+    status: str = "new"  # or "awaiting": the customer's YES by text first (shop/order_guard.py)
 
     def __post_init__(self):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.order_day or ""):

@@ -113,7 +113,29 @@ MIGRATIONS: list[list[str]] = [
             shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop_id, name))""",
         "CREATE INDEX ix_outbox_created_at ON outbox (created_at)",
     ],
-    [  # 12: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
+    [  # 12: the one offer a call heard (issue 25), and the caller's answer; keyed by the call, so the call log can
+       # show it and a second worker's offer on the same call is refused by the key
+        """CREATE TABLE call_offers (
+            call_id TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', kind TEXT NOT NULL,
+            item_index INTEGER NOT NULL, extra_cents INTEGER NOT NULL, said TEXT NOT NULL, offered_at TEXT NOT NULL,
+            answer TEXT CHECK (answer IN ('yes', 'no')), answered_at TEXT)""",
+    ],
+    [  # 13: numbers that texted STOP (issue 25): the outbox sends them nothing until they text START
+        """CREATE TABLE sms_opt_outs (
+            shop_id TEXT NOT NULL DEFAULT 'main', phone TEXT NOT NULL, opted_out_at TEXT NOT NULL,
+            PRIMARY KEY (shop_id, phone))""",
+    ],
+    [  # 14: staff members with their own PIN (only its scrypt hash), so every change on the board says who made
+       # it; a staff session knows whose it is (removing a member ends their sessions); an order's event can say
+       # what changed beside its status (an edited order's old and new total)
+        """CREATE TABLE staff_members (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('owner', 'staff')), pin_hash TEXT NOT NULL,
+            created_at TEXT NOT NULL, UNIQUE (shop_id, name))""",
+        "ALTER TABLE staff_sessions ADD COLUMN staff_id INTEGER",
+        "ALTER TABLE order_events ADD COLUMN detail TEXT",
+    ],
+    [  # 15: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
        # and restarts; a new order's job is written in the order's transaction), and each printer's last state
         """CREATE TABLE print_jobs (
             id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main',
@@ -128,7 +150,7 @@ MIGRATIONS: list[list[str]] = [
             shop_id TEXT NOT NULL DEFAULT 'main', printer TEXT NOT NULL, state TEXT NOT NULL, detail TEXT,
             seen_at TEXT, last_printed_at TEXT, last_printed_order TEXT, PRIMARY KEY (shop_id, printer))""",
     ],
-    [  # 13: the menu in the database, one row per version (the menu file seeds the first; each change on the board
+    [  # 16: the menu in the database, one row per version (the menu file seeds the first; each change on the board
        # is a new version, with who and when), so every worker serves the newest without a restart; each version
        # names the one it was made from (0: the first), once, so two changes made to one version cannot both land
         """CREATE TABLE menu_versions (
@@ -150,7 +172,7 @@ _OUTBOX_DUE = (f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE (outbox.status = 
                "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (outbox.status = 'sending' AND "
                "claimed_until <= ?) ORDER BY outbox.id LIMIT ?")
 
-ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)"
+ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 OUTBOX_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
 
 SQL = {
@@ -162,7 +184,8 @@ SQL = {
     "orders_for_phone": f"SELECT {ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
                         "ORDER BY created_at DESC, id DESC LIMIT ?",
     "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
-    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled') "
+    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled', "
+                       "'awaiting') "
                        "AND ready_at >= ? AND ready_at <= ?",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.

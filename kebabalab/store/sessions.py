@@ -31,6 +31,7 @@ class Session:
     pickup_asap: bool = False  # set by estimateReadyTime: re-estimated when the order is placed
     order_number: str | None = None
     orders_placed: int = 0
+    offered: str | None = None  # the one offer this call heard ("meal", "drink"): never a second
     created_at: float = 0.0
     last_seen: float = 0.0
     ended: bool = False

@@ -24,14 +24,15 @@ class StaffSessions:
     def __init__(self, db, clock, lifetime: timedelta):
         self.db, self.clock, self.lifetime = db, clock, lifetime
 
-    def start(self) -> str:
-        """A new session; returns its id (for the cookie). Sessions past their end are cleared here."""
+    def start(self, staff_id: int | None = None) -> str:
+        """A new session (of staff member `staff_id`, if one); returns its id (for the cookie). Sessions past
+        their end are cleared here."""
         session_id = secrets.token_urlsafe(32)
         now = self.clock.now()
         with self.db.transaction(immediate=True) as conn:
             conn.execute("DELETE FROM staff_sessions WHERE expires_at <= ?", (utc_text(now),))
-            conn.execute("INSERT INTO staff_sessions (id, created_at, expires_at) VALUES (?, ?, ?)",
-                         (_digest(session_id), utc_text(now), utc_text(now + self.lifetime)))
+            conn.execute("INSERT INTO staff_sessions (id, created_at, expires_at, staff_id) VALUES (?, ?, ?, ?)",
+                         (_digest(session_id), utc_text(now), utc_text(now + self.lifetime), staff_id))
         return session_id
 
     def alive(self, session_id: object) -> bool:

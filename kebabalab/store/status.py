@@ -1,7 +1,7 @@
 """Every statement of the order-status flow: the one transaction that moves an order, its events, a day's orders.
 
-The flow's rules (which move is allowed) come from the caller as `decide`, and the 'ready' text as `ready_text`,
-so the store knows neither the shop's policy nor the texts' wording.
+The flow's rules (which move is allowed) come from the caller as `decide`, and the texts as `ready_text` (and
+`cancel_text`), so the store knows neither the shop's policy nor the texts' wording.
 """
 from __future__ import annotations
 
@@ -20,11 +20,14 @@ SQL = {
     # The status guard makes a second writer that read the same old status change nothing (PostgreSQL
     # re-checks the WHERE after waiting for the first writer's row lock; SQLite lets one writer in at a time).
     "status_set": "UPDATE orders SET status = ? WHERE id = ? AND status = ? RETURNING id",
-    "event_add": "INSERT INTO order_events (order_id, from_status, to_status, actor, created_at) "
-                 "VALUES (?, ?, ?, ?, ?)",
-    "cancelled_from": "SELECT from_status FROM order_events WHERE order_id = ? AND to_status = 'cancelled' "
-                      "ORDER BY id DESC LIMIT 1",
+    "event_add": "INSERT INTO order_events (order_id, from_status, to_status, actor, created_at, detail) "
+                 "VALUES (?, ?, ?, ?, ?, ?)",
+    "came_from": "SELECT from_status FROM order_events WHERE order_id = ? AND to_status = ? "
+                 "ORDER BY id DESC LIMIT 1",
     "events": "SELECT from_status, to_status, actor, created_at FROM order_events WHERE order_id = ? ORDER BY id",
+    # "{marks}": one "?" per order
+    "events_of": "SELECT order_id, from_status, to_status, actor, detail, created_at FROM order_events "
+                 "WHERE order_id IN ({marks}) ORDER BY id",
     "ready_texts": "SELECT COUNT(*) AS n FROM outbox WHERE order_id = ? AND kind = 'ready'",
 }
 
@@ -38,31 +41,37 @@ class StatusMove:
     before: StoredOrder
     after: StoredOrder
     texted: bool  # a 'ready' text was queued
+    cancel_texted: bool = False  # a text saying the order is cancelled was queued
 
 
 def move_status(db, order_number: str, decide: Callable[[StoredOrder, str | None], str], *, actor: str, at: datetime,
-                ready_text: Callable[[StoredOrder], list]) -> StatusMove | None:
-    """Move one order to the status `decide(order, cancelled_from)` returns (it raises to refuse), record the
-    event, and queue `ready_text(order)` at most once when the order becomes ready: all in one transaction.
-    None when no order has that number."""
+                ready_text: Callable[[StoredOrder], list],
+                cancel_text: Callable[[StoredOrder], list] | None = None) -> StatusMove | None:
+    """Move one order to the status `decide(order, came_from)` returns (it raises to refuse; `came_from`: the
+    status before a cancelled or collected order's last move), record the event, and queue `ready_text(order)`
+    at most once when the order becomes ready (and `cancel_text(order)` when it is cancelled): all in one
+    transaction. None when no order has that number."""
     stamp = utc_text(at)
     with db.transaction(immediate=True) as conn:
         row = conn.execute(SQL["order"], (order_number,)).fetchone()
         if row is None:
             return None
         order = StoredOrder.from_row(row)
-        cancelled_from = _cancelled_from(conn, order.id) if order.status == "cancelled" else None
-        target = decide(order, cancelled_from)
+        came_from = _came_from(conn, order) if order.status in ("cancelled", "collected") else None
+        target = decide(order, came_from)
         if conn.execute(SQL["status_set"], (target, order.id, order.status)).fetchone() is None:
             raise StatusRaced(order.display_number)
-        conn.execute(SQL["event_add"], (order.id, order.status, target, actor, stamp))
+        conn.execute(SQL["event_add"], (order.id, order.status, target, actor, stamp, None))
         texted = target == "ready" and _queue_ready(conn, order, ready_text(order), stamp)
+        cancel_texted = False
+        if target == "cancelled" and cancel_text is not None:
+            cancel_texted = bool(insert_messages(conn, cancel_text(order), stamp, due=None))
         after = StoredOrder.from_row(conn.execute(SQL["order"], (order_number,)).fetchone())
-    return StatusMove(order, after, texted)
+    return StatusMove(order, after, texted, cancel_texted)
 
 
-def _cancelled_from(conn, order_id: int) -> str | None:
-    row = conn.execute(SQL["cancelled_from"], (order_id,)).fetchone()
+def _came_from(conn, order: StoredOrder) -> str | None:
+    row = conn.execute(SQL["came_from"], (order.id, order.status)).fetchone()
     return row["from_status"] if row else None
 
 
@@ -74,10 +83,28 @@ def _queue_ready(conn, order: StoredOrder, messages: list, at: str) -> bool:
     return True
 
 
+def record_event(db, order_id: int, from_status: str | None, to_status: str, actor: str, at: datetime,
+                 detail: str | None = None) -> None:
+    """One more line of an order's history (taking a counter order, say)."""
+    with db.transaction(immediate=True) as conn:
+        conn.execute(SQL["event_add"], (order_id, from_status, to_status, actor, utc_text(at), detail))
+
+
 def order_events(db, order_id: int) -> list[dict]:
     """Every recorded change of one order, oldest first: from_status, to_status, actor, created_at."""
     with db.transaction() as conn:
         return [dict(row) for row in conn.execute(SQL["events"], (order_id,)).fetchall()]
+
+
+def events_of_orders(db, order_ids: list[int]) -> dict[int, list[dict]]:
+    """The recorded changes of many orders at once (the board's day), oldest first, by order id."""
+    found: dict[int, list[dict]] = {order_id: [] for order_id in order_ids}
+    if not order_ids:
+        return found
+    statement = SQL["events_of"].format(marks=", ".join("?" * len(order_ids)))
+    for row in db.engine.read(statement, tuple(order_ids)):
+        found[row["order_id"]].append(dict(row))
+    return found
 
 
 def orders_between(db, start: datetime, end: datetime) -> list[StoredOrder]:

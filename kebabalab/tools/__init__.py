@@ -8,14 +8,16 @@ import time
 from kebabalab.errors import StoreError, ToolError
 from kebabalab.ordering import pricing
 from kebabalab.ordering.phones import mask_phone, try_normalise
+from kebabalab.ordering.offers import read_answer
 from kebabalab.ordering.validation import clean_text
 from kebabalab.service.calls import call_started
 from kebabalab.service.handover import OFFER_PERSON, clear_failures, note_failure
+from kebabalab.service.offers import note_answer
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.vapi.transfer import transfer_call_tool
 from kebabalab.tools import allergen_tools, cart_tools, handover_tools, order_tools, shop_tools
 from kebabalab.tools.context import ToolContext
-from kebabalab.tools.registry import Registry
+from kebabalab.tools.registry import OFFER_ANSWER, Registry
 
 log = logging.getLogger(__name__)
 # Every tool, once; this order is the order of config/vapi-tools.json.
@@ -63,6 +65,8 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
             if not session.logged:  # the call's first tool call: it goes in the call log
                 call_started(services, call_id, phone)
                 session.logged = True
+            if OFFER_ANSWER in tool.params:
+                note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
             ctx = ToolContext(services, session, call_id, phone, call.id)
             result = tool.func(ctx, call.arguments)
             session.cart = pricing.quoted(ctx.menu, session.cart)  # what was said stays the price

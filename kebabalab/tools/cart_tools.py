@@ -13,7 +13,7 @@ from kebabalab.ordering.validation import (coerce_chips_size, coerce_description
 from kebabalab.service.cart import add_to_cart, replace_line
 from kebabalab.shop.availability import check_available
 from kebabalab.vapi.protocol import decode_arguments, json_value
-from kebabalab.tools.registry import Registry, array, integer, obj, string
+from kebabalab.tools.registry import OFFER_ANSWER, Registry, array, integer, obj, offer_answer, string
 
 TOOLS = Registry()
 
@@ -39,8 +39,8 @@ def add_lines(ctx, lines, note: str = "") -> dict:
 
 
 @TOOLS.tool("quickAddItem", params={"description": string(
-    "The customer's own words for one or more items, e.g. 'a large lamb kebab no onion with chilli and two cokes'")},
-    required=("description",))
+    "The customer's own words for one or more items, e.g. 'a large lamb kebab no onion with chilli and two cokes'"),
+    OFFER_ANSWER: offer_answer()}, required=("description",))
 def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
@@ -48,11 +48,11 @@ def quick_add_item(ctx, args):
     reading = read_order(ctx.menu, text, ctx.lexicon)
     note = f" I took {say_and(reading.heard)}; please check that with the caller." if reading.heard else ""
     result = add_lines(ctx, reading.lines, note)
-    return {**result, "item": result["added"][-1]}  # the original's name: the line just added
+    return ctx.with_offer({**result, "item": result["added"][-1]})  # the original's name: the line just added
 
 
-@TOOLS.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add")},
-               required=("items",))
+@TOOLS.tool("addMultipleItemsToCart", params={"items": array(ITEM_SCHEMA, "The items to add"),
+                                             OFFER_ANSWER: offer_answer()}, required=("items",))
 def add_multiple_items(ctx, args):
     """Add structured items to the cart. Every item is checked first; if one is wrong, nothing is added."""
     try:
@@ -77,7 +77,7 @@ def add_multiple_items(ctx, args):
         except ToolError as err:
             raise ToolError(f"Nothing was added. Item {n + 1}: {err.message}") from None
     note = f" I took {say_and(heard)}; please check that with the caller." if heard else ""
-    return add_lines(ctx, lines, note)
+    return ctx.with_offer(add_lines(ctx, lines, note))
 
 
 def _described(fields) -> bool:
@@ -173,6 +173,7 @@ def price_cart(ctx, args):
     "drinkBrand": string("The meal's can (default coke)"),
     "chipsSize": string("small, large, or none for a kebab and can", enum=["small", "large", "none"]),
     "chipsSalt": string("chicken, normal or none"),
+    OFFER_ANSWER: offer_answer(),
 })
 def convert_items_to_meals(ctx, args):
     """Turn mains into meals at the menu's meal prices; a separate chips or can line already in the cart
@@ -200,11 +201,11 @@ def convert_items_to_meals(ctx, args):
                      converted=converted, convertedCount=len(converted), **ctx.cart_fields())
 
 
-@TOOLS.tool("getOrderSummary")
+@TOOLS.tool("getOrderSummary", params={OFFER_ANSWER: offer_answer()})
 def get_order_summary(ctx, args):
     """A single-line spoken read-back of the whole order with the total."""
     if not ctx.session.cart:
         raise ToolError("The cart is empty; what would you like to order?")
     summary = f"{'; '.join(ctx.spoken(l) for l in ctx.session.cart)}. Total {pricing.spoken_money(ctx.total())}."
-    return ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()),
-                     itemCount=ctx.item_count())
+    return ctx.with_offer(ctx.reply(summary, summary=summary, items=ctx.lines(), total=pricing.dollars(ctx.total()),
+                                    itemCount=ctx.item_count()))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import CartLine, line_result, spoken_line
+from kebabalab.service.offers import offer_for
 from kebabalab.shop.hours import spoken_time
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -67,6 +68,13 @@ class ToolContext:
         said = "; ".join(self.spoken(line) for line in lines)
         return self.reply(f"Added {said}. The total is now {pricing.spoken_money(self.total())}.{note}",
                           added=added, **self.cart_fields())
+
+    def with_offer(self, result: dict) -> dict:
+        """`result` with the call's one offer, when the cart calls for it now: asked once, in the offer's words."""
+        offer = offer_for(self.services, self.session)
+        if offer is None:
+            return result
+        return {**result, "message": f"{result['message']} Ask once, in these words: {offer['say']}", "offer": offer}
 
     def pickup_fields(self, ready: datetime) -> dict:
         """A pickup time as the tools report it: ISO in the shop's zone, spoken, and minutes from now."""

@@ -12,10 +12,12 @@ from kebabalab.service.repeat import repeat_last_order as repeat_order
 from kebabalab.store import OutboxMessage
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_time
+from kebabalab.shop.order_guard import CONFIRM_MINUTES
+from kebabalab.shop.order_status import AWAITING
 from kebabalab.messaging.texts import compose_menu_link, compose_receipt
 from kebabalab.ordering.phones import can_receive_texts, mask_phone
 from kebabalab.ordering.validation import validate_customer_name, validate_notes, validate_phone_number
-from kebabalab.tools.registry import Registry, string
+from kebabalab.tools.registry import OFFER_ANSWER, Registry, offer_answer, string
 
 TOOLS = Registry()
 
@@ -31,16 +33,23 @@ def _order_reply(ctx, placed, message_prefix: str) -> dict:
              f"{spoken_time(ctx.services.hours.local(placed.moved_from))} I said.") if moved else ""
     message = (f"{message_prefix} Order number {order.display_number}, {pricing.spoken_money(order.total)}, "
                f"ready at {fields['readyAtSpoken']}.{later}")
+    awaiting = order.status == AWAITING
+    if awaiting:
+        message = (f"The order is saved but not confirmed yet: order number {order.display_number}, "
+                   f"{pricing.spoken_money(order.total)}, ready at {fields['readyAtSpoken']} once confirmed.{later} "
+                   "Tell the caller before the call ends: we've texted them, and they must reply YES within "
+                   f"{CONFIRM_MINUTES} minutes, or the order is cancelled.")
     return ctx.reply(message, orderNumber=order.order_number, displayOrderNumber=order.display_number,
                      total=pricing.dollars(order.total), gst=pricing.dollars(order.gst),
                      readyAt=fields["readyAt"], readyAtIso=fields["readyAtIso"],
-                     readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved)
+                     readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved, awaitingConfirmation=awaiting)
 
 
 @TOOLS.tool("createOrder", params={
     "customerName": string("The name for the order"),
     "customerPhone": PHONE_ARG,
     "notes": string("Anything the kitchen should know (200 characters at most)"),
+    OFFER_ANSWER: offer_answer(),
 }, required=("customerName",))
 def create_order(ctx, args):
     """Place the order: needs a non-empty cart, a pickup time that is still valid and the shop open. Saves it,

@@ -22,6 +22,15 @@ def array(items: dict, description: str) -> dict:
     return {"type": "array", "items": items, "description": description}
 
 
+OFFER_ANSWER = "offerAnswer"
+
+
+def offer_answer() -> dict:
+    """The optional argument that records the caller's answer to the call's one offer (a tool result's `offer`)."""
+    return {"type": "string", "enum": ["yes", "no"],
+            "description": "Only right after the caller answered the offer a tool result made: yes or no"}
+
+
 def obj(properties: dict, description: str, required: tuple[str, ...] = ()) -> dict:
     schema = {"type": "object", "properties": properties, "description": description}
     if required:

@@ -8,7 +8,7 @@ from kebabalab.shop.hours import spoken_day_time, spoken_time
 from kebabalab.service.kitchen_queue import current_lead
 from kebabalab.shop.pickup import ROUND_TO_MINUTES, check_pickup, earliest_pickup, parse_requested_time
 from kebabalab.ordering.validation import coerce_text
-from kebabalab.tools.registry import Registry, string
+from kebabalab.tools.registry import OFFER_ANSWER, Registry, offer_answer, string
 
 TOOLS = Registry()
 
@@ -51,7 +51,7 @@ def _when(at: datetime, now: datetime, hours) -> str:
 
 @TOOLS.tool("setPickupTime", params={"requestedTime": string(
     "When the customer wants to pick up, in their words: 'in 30 minutes', 'half an hour', '6pm', '6.30', "
-    "'quarter past 7', or 'asap'")}, required=("requestedTime",))
+    "'quarter past 7', or 'asap'"), OFFER_ANSWER: offer_answer()}, required=("requestedTime",))
 def set_pickup_time(ctx, args):
     """Fix the pickup time. It must be in the future, at least the kitchen's lead time away and inside opening
     hours; otherwise the error says the earliest time possible. A time that misses the earliest only by its
@@ -67,7 +67,7 @@ def set_pickup_time(ctx, args):
     return ctx.reply(f"Pickup at {fields['readyAtSpoken']}.", asap=False, **fields)
 
 
-@TOOLS.tool("estimateReadyTime")
+@TOOLS.tool("estimateReadyTime", params={OFFER_ANSWER: offer_answer()})
 def estimate_ready_time(ctx, args):
     """The earliest pickup time, from the kitchen's current queue and this cart's size, set as the call's pickup
     "as soon as possible" (asap: true). A later setPickupTime replaces it; createOrder re-estimates it then, never

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
+from kebabalab.web import counter, staff_admin
 from kebabalab.web.twilio_receipts import init_app as init_twilio_receipts
 from kebabalab.web.takings import init_app as init_takings
 from kebabalab.web.phone_line import init_app as init_phone_line
@@ -19,6 +20,7 @@ from kebabalab.service.phone_line import phone_line_health
 from kebabalab.web.calls import bp as calls_page
 from kebabalab.web.call_messages import bp as call_messages_page
 from kebabalab.web import cloudprnt, menu_page, printing
+from kebabalab.web.incoming_texts import init_app as init_incoming_texts
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
@@ -47,6 +49,9 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     if not settings.vapi_webhook_secret and not settings.vapi_hmac_secret and settings.allow_unauthenticated:
         log.warning("the webhook accepts unauthenticated requests (KEBABALAB_ALLOW_UNAUTHENTICATED=1, no "
                     "VAPI_WEBHOOK_SECRET or VAPI_HMAC_SECRET): never run a shop's phone line like this")
+    if services.business.prank_guard.enabled and not (settings.public_url and settings.twilio_auth_token):
+        log.warning("prank_guard is on but PUBLIC_URL or TWILIO_AUTH_TOKEN is not set: no customer's YES can be "
+                    "checked, so every order awaiting one will be cancelled after 15 minutes")
     app = Flask(__name__)
     if settings.proxy_hops:  # behind Caddy or nginx: the client's address and scheme come from the proxy
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.proxy_hops, x_proto=settings.proxy_hops)
@@ -57,6 +62,8 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                          r"/health": {"origins": "*"}})
     _routes(app, services)
     init_board(app, services)
+    app.register_blueprint(staff_admin.bp)
+    app.register_blueprint(counter.bp)
     init_twilio_receipts(app)
     init_takings(app)
     init_phone_line(app)
@@ -65,6 +72,7 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     app.register_blueprint(printing.bp)
     app.register_blueprint(cloudprnt.bp)
     app.register_blueprint(menu_page.bp)
+    init_incoming_texts(app)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
     return app

@@ -5,8 +5,10 @@
     POST /board/logout                   sign out (the session ends on the server: a copied cookie stops working)
     POST /board/logout-all               sign out every tablet and till
     GET  /api/session                    {"signedIn", "csrfToken"}: a token to sign in with from a till
-    GET  /api/orders                     today's orders (the shop's trading day), newest first
-    POST /api/orders/<number>/status     {"status": "ready", "from": "preparing"} or {"undo": true}
+    GET  /api/orders                     today's orders (the shop's trading day), the one due first first, with
+                                         the shop's clock and the board's columns
+    POST /api/orders/<number>/status     {"status": "ready", "from": "preparing"} or {"undo": true}; a cancel
+                                         with {"textCustomer": true} texts the customer
     GET  /api/availability, POST         sold-out marks, paused phone orders, busy minutes
 
 Everything but sign-in needs a staff session; every POST needs the session's CSRF token (`X-CSRF-Token`
@@ -15,17 +17,15 @@ header or `csrf_token` field). Signed out, pages redirect to the sign-in and the
 from __future__ import annotations
 
 import logging
-from datetime import datetime
 
 from flask import jsonify, redirect, render_template, request, session, url_for
 
 from kebabalab.version import __version__
-from kebabalab.ordering import pricing
 from kebabalab.shop.availability import KINDS, MAX_BUSY_MINUTES
-from kebabalab.shop.hours import spoken_time
 from kebabalab.service.status import change_status, orders_today
-from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
-from kebabalab.ordering.phones import mask_phone
+from kebabalab.store.status import events_of_orders
+from kebabalab.shop.order_status import BOARD_COLUMNS, MoveRefused, OrderNotFound
+from kebabalab.web.board_view import board_json, clock_text, order_json  # noqa: F401  (order_json: for tills)
 from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
 from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
@@ -90,13 +90,14 @@ def login():
     wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
     if wait:
         return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
-    if not auth.check(_given_password()):
+    person = auth.identify(_given_password())
+    if person is None:
         auth.guard.failed(address)
-        log.warning("board: wrong staff password from %s", address)
+        log.warning("board: wrong staff PIN or password from %s", address)
         return _login_refused(401, "Wrong PIN or password.")
     auth.guard.succeeded(address)
-    auth.sign_in()
-    log.info("board: staff signed in from %s", address)
+    auth.sign_in(person.name, person.role, person.staff_id)
+    log.info("board: %s (%s) signed in from %s", person.name, person.role, address)
     if request.is_json:
         return jsonify({"signedIn": True, "csrfToken": auth.csrf_token()})
     return redirect(url_for("board.board"), 303)
@@ -132,24 +133,9 @@ def session_info():
 def board():
     services = _services()
     return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
-                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__,
-                           owner=getattr(current_staff(), "role", None) == "owner")
-
-
-def order_json(order, hours, texts: dict | None = None) -> dict:
-    """One order as the board and other tills read it; money in dollars, times in the shop's time zone; with
-    `texts`, its texts and their delivery (web/order_texts.py)."""
-    ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
-    return {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
-            "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
-            "pickupAt": ready.isoformat(timespec="seconds") if ready else None,
-            "pickupSpoken": spoken_time(ready) if ready else None,
-            "items": [{"quantity": int(i.get("quantity") or 1),
-                       "description": clean_text(i.get("description")) or "item"} for i in order.items],
-            "notes": clean_text(order.notes), "allergyNote": clean_text(order.allergy_note),
-            "total": pricing.dollars(order.total),
-            "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds"),
-            **(texts or {})}
+                           staff=current_staff(), columns=BOARD_COLUMNS,
+                           clock=clock_text(services.hours.local(services.clock.now())),
+                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)
 
 
 @bp.get("/api/orders")
@@ -158,31 +144,40 @@ def api_orders():
     now = services.clock.now()
     day = services.hours.trading_day(now)[0].isoformat()
     orders = orders_today(services.db, services.hours, now)
-    texts = texts_fields(services.db, [o.id for o in orders])
-    return jsonify({"day": day, "statuses": list(STATUSES),
-                    "orders": [order_json(o, services.hours, texts[o.id]) for o in orders]})
+    ids = [o.id for o in orders]
+    events, texts = events_of_orders(services.db, ids), texts_fields(services.db, ids)
+    return jsonify(board_json(day, services.hours.local(now), orders, events, services.hours, services.menu, texts))
+
+
+STATUS_BODY = 'send JSON: {"status": "ready"} or {"undo": true} (a cancel may add "textCustomer": true)'
 
 
 @bp.post("/api/orders/<number>/status")
 def api_order_status(number: str):
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        return _error(400, 'send JSON: {"status": "ready"} or {"undo": true}')
+        return _error(400, STATUS_BODY)
     undo, target, expected = body.get("undo") is True, body.get("status"), body.get("from")
-    if not all(v is None or isinstance(v, str) for v in (target, expected)) or (not undo and not target):
-        return _error(400, 'send JSON: {"status": "ready"} or {"undo": true}')
+    text_customer = body.get("textCustomer", False)
+    if not all(v is None or isinstance(v, str) for v in (target, expected)) or (not undo and not target) \
+            or not isinstance(text_customer, bool):
+        return _error(400, STATUS_BODY)
     services = _services()
     try:
-        change = change_status(services, number, target, undo=undo, expected=expected, actor="staff")
+        change = change_status(services, number, target, undo=undo, expected=expected, actor=current_staff().name,
+                               text_customer=text_customer)
     except OrderNotFound:
         return _error(404, f"no order {number}")
     except MoveRefused as exc:
         return _error(409, exc.message)
     log.info("board: order %s %s -> %s by %s", number, change.from_status, change.to_status, change.actor)
+    events = events_of_orders(services.db, [change.order.id])[change.order.id]
     texts = texts_fields(services.db, [change.order.id])[change.order.id]
-    return jsonify({"order": order_json(change.order, services.hours, texts), "from": change.from_status,
-                    "to": change.to_status, "actor": change.actor, "at": change.at,
-                    "readyTextQueued": change.texted})
+    now = services.hours.local(services.clock.now())
+    return jsonify({"order": order_json(change.order, services.hours, events, now=now, menu=services.menu,
+                                        texts=texts),
+                    "from": change.from_status, "to": change.to_status, "actor": change.actor, "at": change.at,
+                    "readyTextQueued": change.texted, "customerTexted": change.customer_texted})
 
 
 # -- sold out, paused, busy -----------------------------------------------------------------------------
@@ -243,5 +238,5 @@ def api_availability():
             return _error(400, str(exc))
         for method, args in changes:
             getattr(services.availability, method)(*args)
-            log.info("board: availability %s%s by staff", method, args)
+            log.info("board: availability %s%s by %s", method, args, current_staff().name)
     return jsonify(availability_json(services))

@@ -11,6 +11,9 @@
   the key reveals nothing about them. Without a webhook secret (a single-process `make run`) the key is
   random per process and a restart signs staff out. A PIN alone is never the key: it could be guessed
   offline from any cookie.
+- Staff members with their own PIN (service/staff.py) sign in as themselves; until the first member is added
+  STAFF_PASSWORD signs in as the owner, and once one exists only PINs do (the owner adds people on the staff
+  page or with `kebabalab staff-add`).
 - Every POST carries the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`).
 - Five wrong passwords from one address within 15 minutes lock that address out for 15 minutes (429), and
   the shop as a whole gets a limited number of tries: counted in the database before the password is
@@ -30,7 +33,9 @@ from flask import request, session
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from kebabalab.service.staff import Person, identify
 from kebabalab.store.login_guard import LoginGuard
+from kebabalab.store.staff_members import member_count
 from kebabalab.store.staff_sessions import StaffSessions
 
 log = logging.getLogger(__name__)
@@ -82,9 +87,10 @@ class StaffSessionInterface(SecureCookieSessionInterface):
 
 
 class StaffAuth:
-    """The board's sign-in: one shared staff password, the lock-out, and the session's CSRF token."""
+    """The board's sign-in: staff PINs (or the shared password before any), the lock-out, the CSRF token."""
 
     def __init__(self, settings, clock, db):
+        self.db = db
         self.password_hash = hash_password(settings.staff_password)
         self.guard = LoginGuard(db, clock)
         self.sessions = StaffSessions(db, clock, SESSION_LIFETIME)
@@ -94,21 +100,32 @@ class StaffAuth:
 
     @property
     def enabled(self) -> bool:
-        return self.password_hash is not None
+        return self.password_hash is not None or member_count(self.db) > 0
 
     def check(self, password: str) -> bool:
-        return self.enabled and bool(password) and check_password_hash(self.password_hash, password)
+        """The shared staff password (STAFF_PASSWORD)."""
+        return self.password_hash is not None and bool(password) and check_password_hash(self.password_hash,
+                                                                                          password)
+
+    def identify(self, secret: str) -> Person | None:
+        """Who `secret` signs in: a member by PIN once there are members, else the shared password as the owner."""
+        if not secret:
+            return None
+        if member_count(self.db):
+            return identify(self.db, secret)
+        return Person("Owner", "owner", None) if self.check(secret) else None
 
     def signed_in(self) -> bool:
         return session.get("staff") is True and self.sessions.alive(session.get("sid"))
 
-    def sign_in(self, name: str = "Owner", role: str = "owner") -> None:
-        """Start a session for `name` in `role` (the shared staff password signs in as the owner)."""
+    def sign_in(self, name: str = "Owner", role: str = "owner", staff_id: int | None = None) -> None:
+        """Start a session for `name` in `role` (the shared staff password signs in as the owner; a member's
+        session carries their id, so removing them ends it)."""
         session.clear()  # a new session and token on sign-in: nothing planted before survives
         session.permanent = True
         session["staff"] = True
         session["staff_name"], session["role"] = name, role
-        session["sid"] = self.sessions.start()
+        session["sid"] = self.sessions.start(staff_id)
         session["csrf"] = secrets.token_urlsafe(32)
 
     def sign_out(self) -> None:

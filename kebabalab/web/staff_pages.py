@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from flask import Blueprint, current_app, jsonify, redirect, request, session, url_for
 
 from kebabalab.errors import StoreError
+from kebabalab.shop.staff import ROLES  # noqa: F401  (the roles, where pages look for them)
 
 log = logging.getLogger(__name__)
 
-ROLES = ("owner", "staff")
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

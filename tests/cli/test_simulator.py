@@ -205,7 +205,8 @@ def test_interactive_mode_prints_readable_results(shop, capsys, monkeypatch):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("Call ") and lines[0].endswith("Type help for commands, quit to hang up.")
     assert lines[1:] == [
-        "Added large lamb kebab. The total is now $15.",
+        "Added large lamb kebab. The total is now $15. Ask once, in these words: Would you like to make that a "
+        "meal, with small chips and a can, for $7 more?",  # the call's one offer (issue 25)
         "  [0] 1 x large lamb kebab  $15.00",
         "  total $15.00",
         "large lamb kebab. Total $15.",

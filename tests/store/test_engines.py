@@ -22,6 +22,7 @@ from kebabalab.store.sessions import MemorySessionStore, Session
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
           "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats",
           "saved_sessions", "calls", "call_messages", "text_receipts", "owner_notices", "health_marks",
+          "call_offers", "sms_opt_outs", "staff_members",
           "print_jobs", "printer_states", "menu_versions"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
@@ -58,7 +59,7 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 13
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 16
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
             == list(range(1, len(MIGRATIONS) + 1))
@@ -84,7 +85,7 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
         conn.execute(SQL["version_add"], (1, utc_text(T0)))
         for seq in (1, 2, 3):
             conn.execute(SQL["orders_add"].format(rows=ORDER_ROW), (f"20261130-00{seq}", "2026-11-30", seq, "c", f"old-{seq}", "Al", None,
-                                            "[]", 100, 9, 100, None, "", utc_text(T0)))
+                                            "[]", 100, 9, 100, None, "", "new", utc_text(T0)))
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:

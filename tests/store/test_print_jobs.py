@@ -46,7 +46,7 @@ def test_only_orders_for_the_kitchen_print_and_old_tickets_are_given_up(db):
     queue = queue_for(db, "escpos")
     order = db.place_order(new_order(), shop_text)
     with db.transaction(immediate=True) as conn:
-        conn.execute("UPDATE orders SET status = 'awaiting_confirmation' WHERE id = ?", (order.id,))
+        conn.execute("UPDATE orders SET status = 'awaiting' WHERE id = ?", (order.id,))
     assert queue.claim("escpos", T0, 60, "t1") is None  # waits, still queued
     with db.transaction(immediate=True) as conn:
         conn.execute("UPDATE orders SET status = 'new' WHERE id = ?", (order.id,))

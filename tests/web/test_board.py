@@ -227,24 +227,36 @@ def test_board_page_has_the_token_the_panel_and_strict_headers(client, staff):
 
 # -- orders and their status -------------------------------------------------------------------------------
 
-def test_api_orders_lists_todays_orders_newest_first_as_the_kitchen_reads_them(client, staff):
+def test_api_orders_lists_todays_orders_due_first_as_the_kitchen_reads_them(client, staff):
     place_order(client, "call-1", "Sam", notes="extra napkins")
     place_order(client, "call-2", "Alex", number="+61498765432")
     body = client.get("/api/orders").get_json()
-    assert (body["day"], [o["displayNumber"] for o in body["orders"]]) == ("2026-11-27", ["#002", "#001"])
-    assert body["orders"][1] == {
+    assert (body["day"], [o["displayNumber"] for o in body["orders"]]) == ("2026-11-27", ["#001", "#002"])
+    assert body["orders"][0] == {
         "orderNumber": "20261127-001", "displayNumber": "#001", "status": "new", "customerName": "Sam",
         "customerPhone": "+614••••5678", "pickupAt": "2026-11-27T18:30:00+11:00", "pickupSpoken": "6:30 pm",
         "items": [{"quantity": 1, "description": "large lamb kebab, garlic sauce"}], "notes": "extra napkins",
-        "allergyNote": "", "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00", "textProblem": None,
+        "allergyNote": "", "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00", "history": [],
+        "textProblem": None,
         "texts": [{"kind": "shop_order", "status": "pending", "delivery": None, "errorCode": None},
-                  {"kind": "customer_confirmation", "status": "pending", "delivery": None, "errorCode": None}]}
+                  {"kind": "customer_confirmation", "status": "pending", "delivery": None, "errorCode": None}],
+        "pickupClock": "6:30 pm",
+        "due": {"minutes": 30, "mark": None, "text": "in 30 min"}, "allergy": False, "column": "new",
+        "error": None, "counter": False,
+        "lines": [{"text": "1 × Large Kebab", "kind": "item", "level": 0},
+                  {"text": "Lamb", "kind": "meat", "level": 1}, {"text": "NO salad", "kind": "no", "level": 1},
+                  {"text": "Garlic sauce", "kind": "sauce", "level": 1}],
+        "actions": [{"to": "preparing", "label": "Start", "place": "main"},
+                    {"to": "collected", "label": "Collected", "place": "side"},
+                    {"to": "edit", "label": "Change order", "place": "more"},
+                    {"to": "cancelled", "label": "Cancel order", "place": "more"}]}
 
 
 def test_an_allergy_in_the_notes_is_flagged_on_the_board_and_first_on_the_shops_text(client, staff, services):
     number = place_order(client, notes="Sesame allergy, please change gloves. Extra napkins")
     order = client.get("/api/orders").get_json()["orders"][0]
-    assert (order["allergyNote"], order["notes"]) == ("Sesame allergy, please change gloves. Extra napkins",) * 2
+    assert (order["allergyNote"], order["notes"], order["allergy"]) == (
+        "Sesame allergy, please change gloves. Extra napkins",) * 2 + (True,)
     shop_text = outbox_kinds(services, number)[0]
     assert shop_text[:2] == ("shop_order", "+61400000001")
     assert shop_text[2].split("\n")[:2] == ["ALLERGY: Sesame allergy, please change gloves. Extra napkins",
@@ -261,12 +273,13 @@ def test_after_midnight_orders_belong_to_the_trading_day(client, staff, clock):
     clock.set(melbourne(2026, 11, 28, 1, 45))
     body = client.get("/api/orders").get_json()
     assert (body["day"], [o["customerName"] for o in body["orders"]]) == (
-        "2026-11-27", ["After midnight", "Friday"])
+        "2026-11-27", ["Friday", "After midnight"])  # due at midnight, then at 1 am
     clock.set(melbourne(2026, 11, 28, 11, 0))
     assert sign_in(client).status_code == 200  # the morning shift: yesterday's session ended after 12 hours
-    assert client.get("/api/orders").get_json() == {"day": "2026-11-28", "orders": [],
-                                                    "statuses": ["new", "preparing", "ready", "collected",
-                                                                 "cancelled"]}
+    morning = client.get("/api/orders").get_json()
+    assert {k: morning[k] for k in ("day", "now", "clock", "orders", "statuses")} == {
+        "day": "2026-11-28", "now": "2026-11-28T11:00:00+11:00", "clock": "11:00 am", "orders": [],
+        "statuses": ["new", "preparing", "ready", "collected", "cancelled", "awaiting"]}
 
 
 def test_marking_ready_queues_one_ready_text_and_records_every_change(client, staff, services, clock):
@@ -276,7 +289,7 @@ def test_marking_ready_queues_one_ready_text_and_records_every_change(client, st
     clock.advance(minutes=7)
     ready = staff(url, {"status": "ready", "from": "preparing"}).get_json()
     assert (ready["from"], ready["to"], ready["actor"], ready["at"], ready["order"]["status"],
-            ready["readyTextQueued"]) == ("preparing", "ready", "staff", utc_text(clock.now()), "ready", True)
+            ready["readyTextQueued"]) == ("preparing", "ready", "Owner", utc_text(clock.now()), "ready", True)
     assert staff(url, {"undo": True}).get_json()["to"] == "preparing"  # a mistaken tap
     assert staff(url, {"status": "ready"}).get_json()["readyTextQueued"] is False  # texted once already
     assert staff(url, {"status": "collected"}).status_code == 200
@@ -286,24 +299,24 @@ def test_marking_ready_queues_one_ready_text_and_records_every_change(client, st
     events = order_events(services.db, order.id)
     at_6pm, at_607 = utc_text(melbourne(2026, 11, 27, 18, 0)), utc_text(melbourne(2026, 11, 27, 18, 7))
     assert [(e["from_status"], e["to_status"], e["actor"], e["created_at"]) for e in events] == [
-        ("new", "preparing", "staff", at_6pm), ("preparing", "ready", "staff", at_607),
-        ("ready", "preparing", "staff", at_607), ("preparing", "ready", "staff", at_607),
-        ("ready", "collected", "staff", at_607)]
+        ("new", "preparing", "Owner", at_6pm), ("preparing", "ready", "Owner", at_607),
+        ("ready", "preparing", "Owner", at_607), ("preparing", "ready", "Owner", at_607),
+        ("ready", "collected", "Owner", at_607)]
     assert order.status == "collected"
     assert services.sender.run_once()["logged"] == 3  # the shop's text, the confirmation and 'ready'
 
 
 @pytest.mark.parametrize("moves, body, message", [
     ([], {"status": "ready"}, "An order can't go from new to ready; it moves one step at a time."),
-    ([], {"status": "collected"}, "An order can't go from new to collected; it moves one step at a time."),
+    (["cancelled"], {"status": "collected"}, "A cancelled order can only go back to new."),
     ([], {"status": "new"}, "The order is already new."),
     ([], {"status": "cooking"}, "Unknown status 'cooking'; use one of new, preparing, ready, collected, "
-                                "cancelled."),
+                                "cancelled, awaiting."),
     ([], {"undo": True}, "A new order has nothing to undo."),
     (["preparing"], {"status": "ready", "from": "new"}, "Order #001 is preparing now, not new."),
     (["preparing", "cancelled"], {"status": "new"}, "A cancelled order can only go back to preparing."),
     (["cancelled"], {"status": "cancelled"}, "The order is already cancelled."),
-], ids=["skip-to-ready", "skip-to-collected", "same", "unknown", "undo-new", "stale-screen",
+], ids=["skip-to-ready", "collect-a-cancelled-one", "same", "unknown", "undo-new", "stale-screen",
         "cancelled-elsewhere", "cancel-twice"])
 def test_moves_that_are_not_allowed_are_409_with_a_message(client, staff, services, moves, body, message):
     number = place_order(client)
@@ -312,6 +325,15 @@ def test_moves_that_are_not_allowed_are_409_with_a_message(client, staff, servic
     response = staff(f"/api/orders/{number}/status", body)
     assert (response.status_code, response.get_json()) == (409, {"error": message})
     assert services.db.find_order(number).status == (moves[-1] if moves else "new")
+
+
+def test_a_collected_order_undone_goes_back_where_it_was_collected_from(client, staff):
+    number = place_order(client)
+    url = f"/api/orders/{number}/status"
+    assert staff(url, {"status": "collected"}).get_json()["from"] == "new"  # a walk-in who paid and left
+    refused = staff(url, {"status": "ready"})
+    assert (refused.status_code, refused.get_json()) == (409, {"error": "A collected order can only go back to new."})
+    assert staff(url, {"undo": True}).get_json()["to"] == "new"
 
 
 def test_undo_brings_a_cancelled_order_back_where_it_was(client, staff, services):
@@ -324,11 +346,14 @@ def test_undo_brings_a_cancelled_order_back_where_it_was(client, staff, services
     assert [k[0] for k in outbox_kinds(services, number)].count("ready") == 1
 
 
+STATUS_BODY = 'send JSON: {"status": "ready"} or {"undo": true} (a cancel may add "textCustomer": true)'
+
+
 @pytest.mark.parametrize("path, body, status, error", [
     ("/api/orders/20261127-099/status", {"status": "preparing"}, 404, "no order 20261127-099"),
-    ("/api/orders/20261127-001/status", {}, 400, 'send JSON: {"status": "ready"} or {"undo": true}'),
-    ("/api/orders/20261127-001/status", {"status": 3}, 400, 'send JSON: {"status": "ready"} or {"undo": true}'),
-    ("/api/orders/20261127-001/status", ["ready"], 400, 'send JSON: {"status": "ready"} or {"undo": true}'),
+    ("/api/orders/20261127-001/status", {}, 400, STATUS_BODY),
+    ("/api/orders/20261127-001/status", {"status": 3}, 400, STATUS_BODY),
+    ("/api/orders/20261127-001/status", ["ready"], 400, STATUS_BODY),
 ])
 def test_bad_status_requests(client, staff, path, body, status, error):
     place_order(client)
@@ -374,16 +399,18 @@ def test_two_tablets_tapping_ready_at_once_make_one_change_and_one_text(settings
 ])
 def test_check_move(current, target, allowed):
     try:
-        check_move(current, target, cancelled_from="ready")
+        check_move(current, target, came_from="ready")
         assert allowed
     except MoveRefused:
         assert not allowed
 
 
-@pytest.mark.parametrize("current, back", [("preparing", "new"), ("ready", "preparing"),
-                                           ("collected", "ready"), ("cancelled", "collected")])
-def test_undo_target(current, back):
-    assert undo_target(current, cancelled_from="collected") == back
+@pytest.mark.parametrize("current, came_from, back", [
+    ("preparing", None, "new"), ("ready", None, "preparing"), ("collected", "ready", "ready"),
+    ("collected", "new", "new"), ("collected", None, "ready"), ("cancelled", "collected", "collected"),
+    ("cancelled", None, "new")])
+def test_undo_target(current, came_from, back):
+    assert undo_target(current, came_from) == back
 
 
 # -- sold out, paused, busy --------------------------------------------------------------------------------

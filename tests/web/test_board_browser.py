@@ -126,7 +126,10 @@ def test_staff_sign_in_see_a_phone_order_arrive_and_text_the_customer_it_is_read
     wait_until(lambda: card_status(browser, number) == "new", 5, "the new order on the board")
     assert browser.execute_script("return window.sameBoard === true && document.body.dataset.chimes === '1'")
     card = browser.find_element(By.CSS_SELECTOR, f".card[data-order='{number}']")
-    assert "#001" in card.text and "Sam" in card.text and "large lamb kebab, garlic sauce" in card.text
+    assert [line.text for line in card.find_elements(By.CSS_SELECTOR, ".line")] == [
+        "1 × Large Kebab", "Lamb", "NO SALAD", "Garlic sauce"]  # "no" items in capitals
+    assert [card.find_element(By.CSS_SELECTOR, s).text for s in (".number", ".name", ".pickup")] == [
+        "#001", "Sam", "6:30 pm"]
 
     click(browser, number, "preparing")
     wait_until(lambda: card_status(browser, number) == "preparing", 5, "the order in Preparing")

@@ -31,6 +31,7 @@ def test_staff_see_todays_calls_and_the_share_that_became_orders(browser, live_s
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_until(lambda: browser.execute_script("return document.body.dataset.loaded === 'true'"), 10, "the board")
+    browser.find_element(By.CSS_SELECTOR, "#menu summary").click()  # the board keeps its links in the menu
     browser.find_element(By.LINK_TEXT, "Calls").click()
     wait_until(lambda: browser.execute_script("return document.body.dataset.loaded === 'true'"), 10,
                "the Calls page loaded its calls")
