@@ -37,6 +37,7 @@ def test_the_owner_changes_hides_and_adds_on_the_menu_page(browser, live_shop): 
     browser.find_element(By.ID, "password").send_keys(PASSWORD)
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
     wait_until(lambda: browser.execute_script("return document.body.dataset.loaded === 'true'"), 10, "the board")
+    browser.find_element(By.CSS_SELECTOR, "#menu summary").click()  # the board's menu: who, pages, sign out
     browser.find_element(By.ID, "menu-link").click()
     wait_until(lambda: browser.execute_script("return document.body.dataset.loaded === 'true'"), 10, "the menu")
     assert browser.current_url == base + "/board/menu"
