@@ -7,6 +7,7 @@
   const csrf = document.querySelector('meta[name="csrf-token"]').content;
   const chip = document.getElementById("printers");
   const NAMES = {escpos: "Printer", cloudprnt: "Star printer"};
+  let printing = false;  // a printer is set up: only then does a card get a Reprint button
   const STATES = {online: "ready", offline: "OFFLINE", out_of_paper: "OUT OF PAPER", error: "ERROR",
                   unknown: "not heard from yet"};
 
@@ -34,6 +35,7 @@
       if (response.ok) {
         const {printers} = await response.json();
         chip.hidden = printers.length === 0;
+        if (printing !== printers.length > 0) { printing = printers.length > 0; addButtons(); }
         chip.textContent = printers.map(describe).join(" | ");
         chip.dataset.states = printers.map((p) => p.state).join(" ");
         chip.classList.toggle("alert", printers.some((p) => p.state !== "online" && p.state !== "unknown"));
@@ -45,7 +47,8 @@
   function addButtons() {
     document.querySelectorAll(".card").forEach((card) => {
       const foot = card.querySelector("footer");
-      if (!foot || foot.querySelector("button.reprint") || card.dataset.status === "cancelled") return;
+      if (!printing || !foot || foot.querySelector("button.reprint")) return;
+      if (card.dataset.status === "cancelled" || card.dataset.status === "awaiting") return;
       const button = document.createElement("button");
       button.type = "button";
       button.className = "action reprint";
