@@ -108,8 +108,12 @@ def sold_out_refusal(menu, state: AvailabilityState, line) -> str | None:
 
 
 def check_available(menu, kitchen: AvailabilityState, lines) -> None:
-    """Refuse the whole request (ToolError) if any line has something the kitchen marked sold out."""
+    """Refuse the whole request (ToolError) if any line has something the kitchen marked sold out, or an item
+    the owner has taken off the menu since it went in the cart."""
     for line in lines:
+        hidden = menu.hidden_items.get(line.item_id)
+        if hidden is not None:
+            raise ToolError(f"Sorry, the {hidden.spoken} is off the menu now; please take it out of the order.")
         refusal = sold_out_refusal(menu, kitchen, line)
         if refusal:
             raise ToolError(refusal)

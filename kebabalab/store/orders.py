@@ -16,6 +16,7 @@ from kebabalab.clock import SystemClock
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.store.records import NewOrder, OutboxMark, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
 from kebabalab.store.group_commit import GroupCommit
+from kebabalab.store.print_jobs import queue_new_orders
 from kebabalab.store.schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL
 from kebabalab.store.sqlite import SQLiteEngine
 
@@ -59,8 +60,9 @@ def init_database(url_or_path: str | os.PathLike) -> int:
 class Database:
     """The app's handle on the order database; each method is one short transaction."""
 
-    def __init__(self, url: str, *, clock=None):
+    def __init__(self, url: str, *, clock=None, printers: tuple[str, ...] = ()):
         self.engine = open_engine(url)
+        self.printers = printers  # the kitchen printers each new order's ticket is queued for, with the order
         self.path = self.engine.path  # the SQLite file; None on PostgreSQL
         self.clock = clock or SystemClock()
         # New orders that arrive together share a transaction (SQLite: one writer; PostgreSQL: one counter row
@@ -170,6 +172,8 @@ class Database:
             texts += [(message, stored.created_at, stored.created_at, stored.id, new.call_id)
                       for message in compose(stored)]
         insert_message_rows(conn, texts, returning=False)
+        if self.printers:
+            queue_new_orders(conn, [results[index].id for index in fresh], self.printers, orders[0].created_at)
 
     @staticmethod
     def _as_saved(new: NewOrder, day_seq: int) -> StoredOrder:

@@ -6,6 +6,7 @@ import re
 import time
 
 from kebabalab.errors import StoreError, ToolError
+from kebabalab.ordering import pricing
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.offers import read_answer
 from kebabalab.ordering.validation import clean_text
@@ -66,7 +67,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
                 session.logged = True
             if OFFER_ANSWER in tool.params:
                 note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
-            result = tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
+            ctx = ToolContext(services, session, call_id, phone, call.id)
+            result = tool.func(ctx, call.arguments)
+            session.cart = pricing.quoted(ctx.menu, session.cart)  # what was said stays the price
             session.failures_in_row = 0
             return result
 
