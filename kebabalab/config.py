@@ -55,6 +55,15 @@ def _hmac_plan(env: Mapping[str, str]) -> HmacPlan:
     ).check()
 
 
+def _public_url(env: Mapping[str, str]) -> str:
+    """PUBLIC_URL without its trailing slash: the address Twilio calls back and signs (not the request's own,
+    which is wrong behind a proxy)."""
+    value = (env.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if value and not value.startswith(("https://", "http://")):
+        raise ConfigError(f"PUBLIC_URL must start with https://, not {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything the server can be told; `.env.example` lists each with its default."""
@@ -79,6 +88,7 @@ class Settings:
     twilio_from_number: str = ""
     twilio_api_base_url: str = ""
     shop_order_to: str = ""
+    public_url: str = ""
     max_texts_per_call: int = 3
     tool_calls_per_minute: int = 120
     auth_failures_per_minute: int = 20
@@ -92,6 +102,12 @@ class Settings:
     backup_dir: str = ""
     backup_copy_dir: str = ""
     backup_keep_days: int = 14
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = ""
+    smtp_security: str = "starttls"
     log_file: str = ""
     log_file_max_mb: int = 10
     log_file_count: int = 5
@@ -129,6 +145,7 @@ class Settings:
             twilio_from_number=env.get("TWILIO_FROM_NUMBER", ""),
             twilio_api_base_url=env.get("TWILIO_API_BASE_URL", ""),
             shop_order_to=env.get("SHOP_ORDER_TO", ""),
+            public_url=_public_url(env),
             max_texts_per_call=_int(env, "MAX_TEXTS_PER_CALL", default.max_texts_per_call, 0, 20),
             tool_calls_per_minute=_int(env, "TOOL_CALLS_PER_MINUTE", default.tool_calls_per_minute, 1, 100000),
             auth_failures_per_minute=_int(env, "AUTH_FAILURES_PER_MINUTE", default.auth_failures_per_minute, 1, 100000),
@@ -141,6 +158,12 @@ class Settings:
             backup_dir=env.get("BACKUP_DIR", ""),
             backup_copy_dir=env.get("BACKUP_COPY_DIR", ""),
             backup_keep_days=_int(env, "BACKUP_KEEP_DAYS", default.backup_keep_days, 1, 3650),
+            smtp_host=env.get("SMTP_HOST", "").strip(),
+            smtp_port=_int(env, "SMTP_PORT", default.smtp_port, 1, 65535),
+            smtp_username=env.get("SMTP_USERNAME", ""),
+            smtp_password=env.get("SMTP_PASSWORD", ""),
+            smtp_from=env.get("SMTP_FROM", "").strip(),
+            smtp_security=_choice(env, "SMTP_SECURITY", ("starttls", "ssl", "none")),
             log_file=env.get("LOG_FILE", ""),
             log_file_max_mb=_int(env, "LOG_FILE_MAX_MB", default.log_file_max_mb, 1, 1000),
             log_file_count=_int(env, "LOG_FILE_COUNT", default.log_file_count, 1, 100),

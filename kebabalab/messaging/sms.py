@@ -20,6 +20,7 @@ from kebabalab.ordering.phones import mask_phone
 logger = logging.getLogger(__name__)
 
 TWILIO_API = "https://api.twilio.com"
+DELIVERY_RECEIPTS_PATH = "/twilio/status"  # where Twilio posts each text's status (web/twilio_receipts.py)
 _PHONE_LIKE = re.compile(r"\+?\d[\d ()-]{6,}\d")
 
 
@@ -76,19 +77,26 @@ class _HttpClient(TwilioHttpClient):
         logger.debug("Twilio answered %s", status_code)
 
 
+def delivery_receipts_url(public_url: str) -> str | None:
+    """The StatusCallback every text carries: built from PUBLIC_URL, None when it is not set."""
+    return public_url.rstrip("/") + DELIVERY_RECEIPTS_PATH if public_url else None
+
+
 class TwilioTransport:
-    """Sends through Twilio's Messages API with the official `twilio` library."""
+    """Sends through Twilio's Messages API with the official `twilio` library; with `status_callback`, Twilio
+    posts each text's delivery status there."""
 
     logs_only = False
 
     def __init__(self, account_sid: str, auth_token: str, from_number: str, api_base_url: str | None = None,
-                 timeout: float = 10):
-        self.from_number = from_number
+                 timeout: float = 10, status_callback: str | None = None):
+        self.from_number, self.status_callback = from_number, status_callback
         self.client = Client(account_sid, auth_token, http_client=_HttpClient(api_base_url, timeout=timeout))
 
     def send(self, to: str, body: str) -> str:
+        extra = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            message = self.client.messages.create(to=to, from_=self.from_number, body=body)
+            message = self.client.messages.create(to=to, from_=self.from_number, body=body, **extra)
         except (TwilioRestException, TwilioServiceException) as exc:
             raise _classify(exc) from None
         except requests.Timeout:

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import date
 from typing import Any, Mapping
 
 from kebabalab.ordering.phones import can_receive_texts
 from kebabalab.ordering.validation import clean_text
 from kebabalab.shop.business import Business
+from kebabalab.shop.hours import spoken_time
 from kebabalab.store import OutboxMessage
 
 __all__ = ["sanitize_for_sms", "segments", "money", "compose_shop_order", "compose_customer_confirmation",
@@ -142,6 +144,44 @@ def messages_for_new_order(order, business: Business, ready_spoken: str,
                                       call_id=order.call_id, order_id=order.id))
     return messages + customer_text("customer_confirmation", order,
                                     compose_customer_confirmation(order, business, ready_spoken))
+
+
+def day_summary_subject(business: Business, day: date) -> str:
+    return f"{_shop(business)} takings {day.strftime('%a')} {day.day} {day.strftime('%b')}"
+
+
+def takings_lines(takings) -> list[str]:
+    """The end-of-day summary's takings (shop/takings.py Takings): orders, money, phone against counter, top
+    items. Other lines (issue 24's lost value) come from service/closing_summary.py's SUMMARY_PARTS."""
+    lines = [f"{takings.orders} orders, {money(takings.total)} (incl GST {money(takings.gst)})",
+             f"Phone {takings.phone.orders} ({money(takings.phone.total)}), counter {takings.counter.orders} "
+             f"({money(takings.counter.total)})"]
+    if takings.cancelled:
+        lines.append(f"Cancelled {takings.cancelled}")
+    if takings.items:
+        lines.append("Top: " + ", ".join(f"{sanitize_for_sms(i.name, 40)} x{i.quantity}" for i in takings.items[:3]))
+    return lines
+
+
+def compose_day_summary(business: Business, day: date, lines: list[str]) -> str:
+    """The text the owner gets at closing time: the subject line, then one line per part."""
+    return "\n".join([day_summary_subject(business, day), *lines])
+
+
+def phone_line_alert_subject(business: Business) -> str:
+    return f"{_shop(business)} phone line: needs a look"
+
+
+def shop_text_lost_sentence(day_seq: int | None, error_code: str | None) -> str:
+    """The board's banner and the owner's alert when the shop's own order text did not arrive."""
+    order = f"order #{day_seq:03d}" if day_seq else "an order"
+    code = f" (Twilio error {error_code})" if error_code else ""
+    return f"The shop's text for {order} was not delivered{code}: check the board for it."
+
+
+def texts_failing_sentence(since) -> str:
+    """`since`: the shop's local time the first failing text was queued."""
+    return f"Texts have been failing since {spoken_time(since)}: customers and the shop may not get them."
 
 
 def compose_call_message(message) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kebabalab.shop.availability import Availability
 from kebabalab.shop.business import Business
@@ -23,7 +23,11 @@ from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore, Session
-from kebabalab.messaging.sms import LogTransport, TwilioTransport
+from kebabalab.messaging.email import SmtpMailer
+from kebabalab.service.closing_summary import queue_due_summary
+from kebabalab.service.owner_notices import OwnerNotices
+from kebabalab.service.phone_line import VapiSeen, alert_owner
+from kebabalab.messaging.sms import LogTransport, TwilioTransport, delivery_receipts_url
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +47,22 @@ def shop_number(settings: Settings) -> str:
 
 def make_transport(settings: Settings):
     if settings.twilio_configured:
+        if not settings.public_url:
+            log.warning("PUBLIC_URL is not set: texts go out without a delivery receipt, so a text the carrier "
+                        "rejects is not seen")
         return TwilioTransport(settings.twilio_account_sid, settings.twilio_auth_token,
-                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None)
+                               settings.twilio_from_number, api_base_url=settings.twilio_api_base_url or None,
+                               status_callback=delivery_receipts_url(settings.public_url))
     return LogTransport()
+
+
+def make_mailer(settings: Settings) -> SmtpMailer | None:
+    """The shop's SMTP server (SMTP_HOST), for the owner's email; None when it is not set."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(settings.smtp_host, settings.smtp_port, settings.smtp_from or f"kebabalab@{settings.smtp_host}",
+                      username=settings.smtp_username, password=settings.smtp_password,
+                      security=settings.smtp_security)
 
 
 def make_session_store(settings: Settings, clock):
@@ -109,17 +126,23 @@ class Services:
     janitor: HistoryJanitor
     replays: ReplayGuard
     heartbeat: Heartbeat
+    mailer: SmtpMailer | None
+    notices: OwnerNotices | None = None  # built on the services: its checks read them
+    vapi_seen: VapiSeen = field(default_factory=VapiSeen)
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job and the heartbeat (not in tests that drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat and the owner's notices (not in tests that
+        drive them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
+        self.notices.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
         self.janitor.stop()
         self.heartbeat.stop()
+        self.notices.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -151,11 +174,16 @@ class Services:
         db = Database(settings.database_url, clock=clock)
         db.init()
         metrics = Metrics()
-        sender = OutboxSender(db, transport or make_transport(settings), clock, concurrency=4, metrics=metrics)
-        return cls(settings, files.menu, files.hours, files.business, clock,
+        transport = transport or make_transport(settings)
+        sender = OutboxSender(db, transport, clock, concurrency=4, metrics=metrics)
+        services = cls(settings, files.menu, files.hours, files.business, clock,
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
                    Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
                    HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock))
+                   Heartbeat(db, clock), make_mailer(settings))
+        services.notices = OwnerNotices(db, clock, transport, services.mailer,
+                                        [lambda now: queue_due_summary(services, now),
+                                         lambda now: alert_owner(services, now)])
+        return services

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from kebabalab.errors import ConfigError, read_json_file
+from kebabalab.ordering.phones import try_normalise
 
 
 def _text(data: Mapping[str, Any], key: str) -> str:
@@ -23,6 +24,8 @@ class Business:
     menu_url: str = ""
     default_lead_minutes: int = 15  # the kitchen's lead time for a small order, before the queue
     max_items_per_order: int = 30  # the most one phone order may hold
+    owner_phone: str = ""  # E.164: the owner's mobile, for the end-of-day summary and alerts ("owner" in the file)
+    owner_email: str = ""  # the owner's address, for alerts by email through the shop's SMTP server
 
     @classmethod
     def load(cls, path: str) -> "Business":
@@ -46,4 +49,18 @@ class Business:
                 raise ConfigError(f"{source}: 'ordering.{key}' must be a whole number from {least}")
             checked[key] = value
         return cls(data["name"], data["timezone"], _text(data, "address"), _text(data, "phone"),
-                   _text(data, "branch"), _text(data, "website"), _text(data, "menu_url"), **checked)
+                   _text(data, "branch"), _text(data, "website"), _text(data, "menu_url"), **checked,
+                   **_owner(data.get("owner", {}), source))
+
+
+def _owner(owner: Any, source: str) -> dict[str, str]:
+    """"owner": {"phone": "0412 345 678", "email": "owner@example.com"}, both optional: the phone in E.164."""
+    if not isinstance(owner, dict):
+        raise ConfigError(f"{source}: 'owner' must be a JSON object")
+    phone, email = _text(owner, "phone").strip(), _text(owner, "email").strip()
+    e164 = try_normalise(phone) if phone else ""
+    if e164 is None:
+        raise ConfigError(f"{source}: 'owner.phone' is not a phone number")
+    if email and ("@" not in email or any(c.isspace() for c in email)):
+        raise ConfigError(f"{source}: 'owner.email' is not an email address")
+    return {"owner_phone": e164, "owner_email": email}

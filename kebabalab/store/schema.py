@@ -87,6 +87,32 @@ MIGRATIONS: list[list[str]] = [
             created_at TEXT NOT NULL, handled_at TEXT, handled_by TEXT)""",
         "CREATE INDEX ix_call_messages_created_at ON call_messages (created_at)",
     ],
+    [  # 9: Twilio's delivery receipts, one row per text (by its message sid), so a text the carrier rejects is
+       # not taken for delivered; a receipt may come before the sender has saved the sid, so it is a table of
+       # its own, joined to the outbox on the sid, rather than a column the receipt would have to find
+        """CREATE TABLE text_receipts (
+            provider_sid TEXT PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', status TEXT NOT NULL,
+            error_code TEXT, received_at TEXT NOT NULL)""",
+        "CREATE INDEX ix_text_receipts_received_at ON text_receipts (received_at)",
+        "CREATE INDEX ix_outbox_provider_sid ON outbox (provider_sid)",
+    ],
+    [  # 10: what the owner is told (the end-of-day summary, alerts) by text and email, each notice claimed once by
+       # its key however many workers see it due. Not the outbox: its CHECK on kind takes no new kind without a
+       # rebuilt table, and an email is not a text
+        """CREATE TABLE owner_notices (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', notice_key TEXT NOT NULL,
+            channel TEXT NOT NULL, to_address TEXT NOT NULL, subject TEXT NOT NULL, body TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'pending', attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+            claimed_until TEXT, created_at TEXT NOT NULL, sent_at TEXT,
+            UNIQUE (shop_id, notice_key, channel))""",
+        "CREATE INDEX ix_owner_notices_status ON owner_notices (status)",
+    ],
+    [  # 11: the phone line's health marks shared by every worker (when Vapi last reached the server), each
+       # written at most once a round by a background job, never on a caller's request
+        """CREATE TABLE health_marks (
+            shop_id TEXT NOT NULL DEFAULT 'main', name TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (shop_id, name))""",
+        "CREATE INDEX ix_outbox_created_at ON outbox (created_at)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "

@@ -12,6 +12,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kebabalab.version import __version__
 from kebabalab.web.board import init_app as init_board
+from kebabalab.web.twilio_receipts import init_app as init_twilio_receipts
+from kebabalab.web.takings import init_app as init_takings
+from kebabalab.web.phone_line import init_app as init_phone_line
+from kebabalab.service.phone_line import phone_line_health
 from kebabalab.web.calls import bp as calls_page
 from kebabalab.web.call_messages import bp as call_messages_page
 from kebabalab.config import Settings
@@ -52,6 +56,9 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
                          r"/health": {"origins": "*"}})
     _routes(app, services)
     init_board(app, services)
+    init_twilio_receipts(app)
+    init_takings(app)
+    init_phone_line(app)
     app.register_blueprint(calls_page)
     app.register_blueprint(call_messages_page)
     if settings.send_sms_in_background if start_sender is None else start_sender:
@@ -82,6 +89,7 @@ def _routes(app: Flask, services: Services) -> None:
         given = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         if not token or not _same(given, token):
             return _error(401, "metrics need the METRICS_TOKEN bearer token")
+        services.metrics.phone_line(phone_line_health(services, services.clock.now()))
         return Response(services.metrics.render(services.sessions.count()), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(HTTPException)
@@ -109,6 +117,7 @@ def _webhook(services: Services) -> Response:
             return _error(429, "too many failed authentications", Retry_After=str(wait))
         log.warning("webhook: refused unauthenticated request from %s", request.remote_addr)
         return _error(401, "missing or wrong webhook credential")
+    services.vapi_seen.seen(services.clock.now())  # the board's "Vapi last reached the server"
     key = replay_key(request.headers, body, services.settings.vapi_hmac_plan)
     if key is None:
         return _answer(services, body)

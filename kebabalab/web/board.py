@@ -27,8 +27,9 @@ from kebabalab.service.status import change_status, orders_today
 from kebabalab.shop.order_status import STATUSES, MoveRefused, OrderNotFound
 from kebabalab.ordering.phones import mask_phone
 from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
-from kebabalab.web.staff_pages import staff_blueprint, wants_json as _wants_json
+from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
+from kebabalab.web.order_texts import texts_fields
 from kebabalab.ordering.validation import clean_text
 
 log = logging.getLogger(__name__)
@@ -131,11 +132,13 @@ def session_info():
 def board():
     services = _services()
     return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
-                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)
+                           choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__,
+                           owner=getattr(current_staff(), "role", None) == "owner")
 
 
-def order_json(order, hours) -> dict:
-    """One order as the board and other tills read it; money in dollars, times in the shop's time zone."""
+def order_json(order, hours, texts: dict | None = None) -> dict:
+    """One order as the board and other tills read it; money in dollars, times in the shop's time zone; with
+    `texts`, its texts and their delivery (web/order_texts.py)."""
     ready = hours.local(datetime.fromisoformat(order.ready_at)) if order.ready_at else None
     return {"orderNumber": order.order_number, "displayNumber": order.display_number, "status": order.status,
             "customerName": clean_text(order.customer_name), "customerPhone": mask_phone(order.customer_phone),
@@ -145,7 +148,8 @@ def order_json(order, hours) -> dict:
                        "description": clean_text(i.get("description")) or "item"} for i in order.items],
             "notes": clean_text(order.notes), "allergyNote": clean_text(order.allergy_note),
             "total": pricing.dollars(order.total),
-            "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds")}
+            "placedAt": hours.local(datetime.fromisoformat(order.created_at)).isoformat(timespec="seconds"),
+            **(texts or {})}
 
 
 @bp.get("/api/orders")
@@ -154,8 +158,9 @@ def api_orders():
     now = services.clock.now()
     day = services.hours.trading_day(now)[0].isoformat()
     orders = orders_today(services.db, services.hours, now)
+    texts = texts_fields(services.db, [o.id for o in orders])
     return jsonify({"day": day, "statuses": list(STATUSES),
-                    "orders": [order_json(o, services.hours) for o in orders]})
+                    "orders": [order_json(o, services.hours, texts[o.id]) for o in orders]})
 
 
 @bp.post("/api/orders/<number>/status")
@@ -174,7 +179,8 @@ def api_order_status(number: str):
     except MoveRefused as exc:
         return _error(409, exc.message)
     log.info("board: order %s %s -> %s by %s", number, change.from_status, change.to_status, change.actor)
-    return jsonify({"order": order_json(change.order, services.hours), "from": change.from_status,
+    texts = texts_fields(services.db, [change.order.id])[change.order.id]
+    return jsonify({"order": order_json(change.order, services.hours, texts), "from": change.from_status,
                     "to": change.to_status, "actor": change.actor, "at": change.at,
                     "readyTextQueued": change.texted})
 

@@ -4,8 +4,13 @@
         transport = TwilioTransport("AC...", "token", "+61400000000", api_base_url=fake.base_url)
         fake.script([500, 201])          # answers for the next requests, then 201s again
         fake.fail_next(2, status=503)    # the same, shorter
+        fake.recover()                   # the scripted answers forgotten: 201s again
         fake.delay = 0.3                 # seconds before each answer
-        fake.requests                    # every POST seen: to, from_, body, account_sid, auth_user, status, sid
+        fake.requests                    # every POST seen: to, from_, body, status_callback, account_sid,
+                                         # auth_user, status, sid
+        fake.receipt(request, "undelivered", error_code="30003", auth_token="token")
+                                         # the delivery receipt Twilio would post to the request's StatusCallback:
+                                         # (url, form, headers), signed by the twilio library's RequestValidator
 
 and the look-ups `kebabalab doctor` makes (GET; never a text), answered from:
         fake.auth_token = "token"        # when set, Basic auth must carry it (else 401, error 20003)
@@ -27,6 +32,8 @@ from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
+
+from twilio.request_validator import RequestValidator
 
 from .loopback import LoopbackServer
 
@@ -55,9 +62,11 @@ class FakeRequest:
     to: str | None = field(init=False)
     from_: str | None = field(init=False)
     body: str | None = field(init=False)
+    status_callback: str | None = field(init=False)
 
     def __post_init__(self):
         self.to, self.from_, self.body = self.form.get("To"), self.form.get("From"), self.form.get("Body")
+        self.status_callback = self.form.get("StatusCallback")
 
 
 class FakeTwilio(LoopbackServer):
@@ -89,7 +98,27 @@ class FakeTwilio(LoopbackServer):
     def fail_next(self, n: int, status: int = 500) -> None:
         self.script([status] * n)
 
+    def recover(self) -> None:
+        """Forget the scripted answers: every request is answered 201 again (Twilio is back)."""
+        with self._lock:
+            self._script.clear()
+
     thread_name = "fake-twilio"
+
+    @staticmethod
+    def receipt(sent: FakeRequest, status: str, *, auth_token: str, error_code: str | None = None
+                ) -> tuple[str, dict[str, str], dict[str, str]]:
+        """The status callback Twilio posts for a text it accepted: (its StatusCallback URL, the form, the
+        headers with X-Twilio-Signature computed by the twilio library's RequestValidator). The form's fields
+        are those of Twilio's outbound message status callback (docs: "Outbound Message Status in Status
+        Callbacks"): ErrorCode only for undelivered and failed."""
+        form = {"AccountSid": sent.account_sid, "ApiVersion": "2010-04-01", "From": sent.from_,
+                "MessageSid": sent.sid, "MessageStatus": status, "SmsSid": sent.sid, "SmsStatus": status,
+                "To": sent.to}
+        if error_code is not None:
+            form["ErrorCode"] = error_code
+        signature = RequestValidator(auth_token).compute_signature(sent.status_callback, form)
+        return sent.status_callback, form, {"X-Twilio-Signature": signature}
 
     def handler_class(self):
         return _handler_for(self)

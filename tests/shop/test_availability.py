@@ -73,3 +73,21 @@ def test_a_tool_call_reads_the_kitchens_marks_once(vapi, kitchen, monkeypatch):
     monkeypatch.setattr(kitchen._store, "load", lambda: reads.append(1) or load())
     vapi.ok("createOrder", customerName="Sam")
     assert len(reads) == 1
+
+
+@pytest.mark.parametrize("description, kind, name, refusal", [
+    ("a lamb gozleme", "item", "GOZ_LAMB",
+     "Sorry, we're out of lamb gozleme today; we have chicken gozleme, vegetarian gozleme or vegan gozleme."),
+    ("a can of sprite", "brand", "sprite",
+     "Sorry, we're out of sprite today; we have coke, coke zero, diet coke or vanilla coke."),
+    ("a large lamb kebab", "protein", "lamb", "Sorry, we're out of lamb today; we have chicken, mixed or falafel."),
+], ids=["an item", "a can's brand", "a meat"])
+def test_sold_out_after_it_went_in_the_cart_createorder_names_the_alternatives_as_the_add_does(
+        vapi, kitchen, description, kind, name, refusal):
+    """One sentence, written once (shop/availability.py sold_out_refusal), said by quickAddItem and by createOrder."""
+    vapi.ok("quickAddItem", description=description)
+    vapi.ok("setPickupTime", requestedTime="in 30 minutes")
+    kitchen.set_sold_out(kind, name, True)
+    assert vapi.error("createOrder", customerName="Sam") == refusal
+    vapi.ok("clearCart")
+    assert vapi.error("quickAddItem", description=description) == refusal

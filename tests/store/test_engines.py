@@ -21,7 +21,7 @@ from kebabalab.store.sessions import MemorySessionStore, Session
 
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
           "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats",
-          "saved_sessions", "calls", "call_messages"}
+          "saved_sessions", "calls", "call_messages", "text_receipts", "owner_notices", "health_marks"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -57,7 +57,7 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 8
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 11
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
             == list(range(1, len(MIGRATIONS) + 1))

@@ -236,7 +236,9 @@ def test_api_orders_lists_todays_orders_newest_first_as_the_kitchen_reads_them(c
         "orderNumber": "20261127-001", "displayNumber": "#001", "status": "new", "customerName": "Sam",
         "customerPhone": "+614••••5678", "pickupAt": "2026-11-27T18:30:00+11:00", "pickupSpoken": "6:30 pm",
         "items": [{"quantity": 1, "description": "large lamb kebab, garlic sauce"}], "notes": "extra napkins",
-        "allergyNote": "", "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00"}
+        "allergyNote": "", "total": 15.0, "placedAt": "2026-11-27T18:00:00+11:00", "textProblem": None,
+        "texts": [{"kind": "shop_order", "status": "pending", "delivery": None, "errorCode": None},
+                  {"kind": "customer_confirmation", "status": "pending", "delivery": None, "errorCode": None}]}
 
 
 def test_an_allergy_in_the_notes_is_flagged_on_the_board_and_first_on_the_shops_text(client, staff, services):

@@ -9,6 +9,7 @@ KEBABALAB_SKIP_BROWSER=1 says to skip it.
 import os
 import shutil
 import threading
+from contextlib import contextmanager
 
 import pytest
 from werkzeug.serving import make_server
@@ -64,12 +65,17 @@ def twilio():
         yield fake
 
 
-@pytest.fixture
-def live_server(tmp_path, twilio):
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
-                        staff_password=PASSWORD, shop_order_to="+61400000001", twilio_account_sid="AC" + "0" * 32,
-                        twilio_auth_token="token", twilio_from_number="+61400000000",
-                        twilio_api_base_url=twilio.base_url)
+def board_settings(tmp_path, twilio, **changes) -> Settings:
+    """The board's settings for a browser test: staff password, texts to the fake Twilio; `changes` on top."""
+    return Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
+                    staff_password=PASSWORD, shop_order_to="+61400000001", twilio_account_sid="AC" + "0" * 32,
+                    twilio_auth_token="token", twilio_from_number="+61400000000",
+                    twilio_api_base_url=twilio.base_url).replace(**changes)
+
+
+@contextmanager
+def serving(settings: Settings):
+    """The app on a loopback port, its sender running, Friday 6 pm on its clock; yields its base URL."""
     app = create_app(settings, clock=FixedClock(FRIDAY_6PM), start_sender=True)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
@@ -80,6 +86,12 @@ def live_server(tmp_path, twilio):
         server.shutdown()
         thread.join(5)
         app.extensions["kebabalab"].stop_background()
+
+
+@pytest.fixture
+def live_server(tmp_path, twilio):
+    with serving(board_settings(tmp_path, twilio)) as url:
+        yield url
 
 
 def card_status(driver, number: str) -> str | None:

@@ -105,6 +105,7 @@
     node.append(head, items);
     if (order.allergyNote) node.append(el("p", "allergy", `ALLERGY: ${order.allergyNote}`));
     if (order.notes) node.append(el("p", "notes", `Notes: ${order.notes}`));
+    if (order.textProblem) node.append(el("p", "text-problem", order.textProblem));
     const foot = el("footer");
     foot.append(el("span", "total", `$${order.total.toFixed(2)}`));
     if (order.status === "collected" || order.status === "cancelled") foot.append(el("span", "tag", order.status));
