@@ -17,10 +17,14 @@ from kebabalab.shop.hours import Hours
 from kebabalab.ordering.menu import Menu
 from kebabalab.metrics import Metrics
 from kebabalab.messaging.outbox import OutboxSender
+from kebabalab.messaging.ticket_printer import TicketPrinter
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
+from kebabalab.service.menu_catalog import MenuCatalog
 from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.service.privacy import HistoryJanitor
+from kebabalab.store.menu_versions import MenuVersions
+from kebabalab.store.print_jobs import PrintQueue
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore, Session
@@ -69,7 +73,8 @@ def make_mailer(settings: Settings) -> SmtpMailer | None:
 def make_session_store(settings: Settings, clock):
     if settings.redis_url:
         from kebabalab.store.redis_sessions import RedisSessionStore
-        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions)
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions,
+                                 with_availability=True)  # make_availability_store's document
     return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
 
 
@@ -87,15 +92,13 @@ class ShopFiles:
     settings: Settings
     business: Business
     hours: Hours
-    menu: Menu
-    lexicon: Lexicon
+    menu: Menu  # the menu file, checked (the menu in force comes from the database: MenuCatalog)
 
     @classmethod
     def load(cls, settings: Settings) -> "ShopFiles":
         settings = settings.replace(shop_order_to=shop_number(settings))
-        menu = Menu.load(settings.menu_file)
-        return cls(settings, Business.load(settings.business_file), Hours.load(settings.hours_file), menu,
-                   Lexicon.from_menu(menu))
+        return cls(settings, Business.load(settings.business_file), Hours.load(settings.hours_file),
+                   Menu.load(settings.menu_file))
 
 
 def check_before_serving(settings: Settings) -> None:
@@ -112,7 +115,7 @@ def check_before_serving(settings: Settings) -> None:
 @dataclass
 class Services:
     settings: Settings
-    menu: Menu
+    catalog: MenuCatalog  # the menu in force (menu versions in the database, changed on the board)
     hours: Hours
     business: Business
     clock: object
@@ -123,7 +126,6 @@ class Services:
     call_limiter: RateLimiter
     auth_limiter: RateLimiter
     availability: Availability
-    lexicon: Lexicon
     janitor: HistoryJanitor
     replays: ReplayGuard
     heartbeat: Heartbeat
@@ -131,15 +133,28 @@ class Services:
     unconfirmed: UnconfirmedJanitor
     notices: OwnerNotices | None = None  # built on the services: its checks read them
     vapi_seen: VapiSeen = field(default_factory=VapiSeen)
+    print_queue: PrintQueue | None = None
+    ticket_printer: TicketPrinter | None = None  # the network (ESC/POS) printer's driver, when the shop has one
+
+    @property
+    def menu(self) -> Menu:
+        """The menu in force now (a tool call keeps the one it began with: ToolContext.in_force)."""
+        return self.catalog.current.menu
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.catalog.current.lexicon
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job, the heartbeat, the owner's notices and the cancelling of orders
-        left unconfirmed (not in tests that drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat, the owner's notices, the cancelling of orders
+        left unconfirmed and the ticket printer (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
         self.notices.start()
         self.unconfirmed.start()
+        if self.ticket_printer is not None:
+            self.ticket_printer.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
@@ -147,6 +162,8 @@ class Services:
         self.heartbeat.stop()
         self.notices.stop()
         self.unconfirmed.stop()
+        if self.ticket_printer is not None:
+            self.ticket_printer.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -175,18 +192,29 @@ class Services:
         clock = clock or SystemClock()
         files = ShopFiles.load(settings)
         settings = files.settings
-        db = Database(settings.database_url, clock=clock)
+        printing = files.business.printing
+        db = Database(settings.database_url, clock=clock, printers=printing.printers)
         db.init()
+        catalog = MenuCatalog(MenuVersions(db), clock)
+        catalog.load_file(settings.menu_file)
+        catalog.refresh()
         metrics = Metrics()
         transport = transport or make_transport(settings)
         sender = OutboxSender(db, transport, clock, concurrency=4, metrics=metrics)
-        services = cls(settings, files.menu, files.hours, files.business, clock,
+        queue = PrintQueue(db)
+        ticket_printer = TicketPrinter(queue, clock, files.hours, files.business.name, printing.escpos_host,
+                                       printing.escpos_port) if printing.escpos_host else None
+        if printing.cloudprnt and not settings.cloudprnt_password:
+            log.warning("printing.cloudprnt is on but CLOUDPRNT_PASSWORD is not set: the printer cannot fetch "
+                        "tickets until it is")
+        services = cls(settings, catalog, files.hours, files.business, clock,
                    make_session_store(settings, clock), db, sender, metrics,
                    RateLimiter(clock, settings.tool_calls_per_minute),
                    RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(make_availability_store(settings), clock, files.hours), files.lexicon,
+                   Availability(make_availability_store(settings), clock, files.hours),
                    HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock))
+                   Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock),
+                   print_queue=queue, ticket_printer=ticket_printer)
         services.notices = OwnerNotices(db, clock, transport, services.mailer,
                                         [lambda now: queue_due_summary(services, now),
                                          lambda now: alert_owner(services, now)])

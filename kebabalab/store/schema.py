@@ -135,6 +135,36 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE staff_sessions ADD COLUMN staff_id INTEGER",
         "ALTER TABLE order_events ADD COLUMN detail TEXT",
     ],
+    [  # 15: the callback list: who called back a call that left its cart or found nobody to talk to, when, and
+       # what came of it
+        "ALTER TABLE calls ADD COLUMN called_back_at TEXT",
+        "ALTER TABLE calls ADD COLUMN called_back_by TEXT",
+        "ALTER TABLE calls ADD COLUMN callback_outcome TEXT",
+    ],
+    [  # 16: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
+       # and restarts; a new order's job is written in the order's transaction), and each printer's last state
+        """CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main',
+            order_id INTEGER NOT NULL REFERENCES orders (id), printer TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('new', 'reprint')), requested_by TEXT,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'printing', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, claimed_until TEXT, claim_token TEXT,
+            last_error TEXT, created_at TEXT NOT NULL, printed_at TEXT)""",
+        "CREATE INDEX ix_print_jobs_due ON print_jobs (shop_id, printer, status)",
+        "CREATE INDEX ix_print_jobs_order_id ON print_jobs (order_id)",
+        """CREATE TABLE printer_states (
+            shop_id TEXT NOT NULL DEFAULT 'main', printer TEXT NOT NULL, state TEXT NOT NULL, detail TEXT,
+            seen_at TEXT, last_printed_at TEXT, last_printed_order TEXT, PRIMARY KEY (shop_id, printer))""",
+    ],
+    [  # 17: the menu in the database, one row per version (the menu file seeds the first; each change on the board
+       # is a new version, with who and when), so every worker serves the newest without a restart; each version
+       # names the one it was made from (0: the first), once, so two changes made to one version cannot both land
+        """CREATE TABLE menu_versions (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', menu TEXT NOT NULL,
+            change TEXT NOT NULL, changed_by TEXT NOT NULL, created_at TEXT NOT NULL, file_hash TEXT,
+            parent_id INTEGER NOT NULL, UNIQUE (shop_id, parent_id))""",
+        "CREATE INDEX ix_menu_versions_shop ON menu_versions (shop_id, id)",
+    ],
 ]
 
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
