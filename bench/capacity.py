@@ -10,10 +10,17 @@ refuses the pickup time asked for, the caller takes the earliest offered ("as so
 assistant would; a finished call is replaced by a new one, so each level holds its number of calls throughout.
 
 Per level it prints tool calls a second, p50/p99 per tool, orders placed and rows written (orders, texts, order
-events), errors, the CPU seconds every server process spent per 1,000 tool calls (the app's processes and, with
---engine postgres-redis, redis-server and PostgreSQL started here for the run; never this client), and whether
-the level was held: no error and every tool's p99 under --p99-ms. Last, the highest level held.
+events), texts sent (the fake Twilio's count: each process sends 4 at a time, so with Twilio at 300 ms at most
+~13 a second a process, fewer than these levels' orders queue; the CPU counts the texts sent), errors, the CPU
+seconds every server process spent per 1,000 tool calls (the app's processes and, with --engine postgres-redis,
+redis-server and PostgreSQL started here for the run; never this client), and whether the level was held: no
+error and every tool's p99 under --p99-ms. Last, the highest level held.
 Every request goes to 127.0.0.1; each level stops by itself after --warmup + --seconds.
+
+With --engine postgres-redis it also prints that CPU by process and the scale-out path's round trips per tool
+call (Redis commands, of which each EVALSHA is one round trip; PostgreSQL statements and commits); with
+--breakdown, Redis commands by name and PostgreSQL statements per order placed (pg_stat_statements).
+bench/capacity_compare.py runs several configurations in turn, so their ratios come from one run.
 """
 from __future__ import annotations
 
@@ -33,6 +40,7 @@ import time
 import uuid
 from collections import defaultdict
 from pathlib import Path
+from typing import Callable
 
 from load import ORDER, Client, percentile, start_server, tool_message
 
@@ -74,6 +82,10 @@ def cpu_seconds(roots: list[int]) -> float:
             fields = f.read().rsplit(")", 1)[1].split()
             total += sum(int(v) for v in fields[11:15])  # utime stime cutime cstime
     return total / TICKS
+
+
+def cpu_by_process(roles: dict[str, list[int]]) -> dict[str, float]:
+    return {role: cpu_seconds(roots) for role, roots in roles.items()}
 
 
 # --- Redis and PostgreSQL for the scale-out path, started in a temp folder on loopback --------------------
@@ -128,21 +140,28 @@ def postgres_server(folder: Path):
                        capture_output=True, cwd=folder)
 
 
-def round_trips(database_url: str, redis_url: str) -> dict[str, int]:
-    """Counters of the scale-out path's round trips: Redis commands, PostgreSQL statements and commits."""
-    counts = {}
+def round_trips(database_url: str, redis_url: str) -> dict[str, dict[str, int]]:
+    """Counters of the scale-out path's round trips: Redis commands by name (those run inside a script
+    included; each EVALSHA is one round trip), PostgreSQL statements by text and commits."""
+    counts: dict[str, dict[str, int]] = {}
     if redis_url:
         import redis
         with redis.Redis.from_url(redis_url) as client:
-            counts["redis commands"] = client.info("stats")["total_commands_processed"]
+            counts["redis"] = {name.removeprefix("cmdstat_"): stat["calls"]
+                               for name, stat in client.info("commandstats").items()}
     if database_url.startswith("postgres"):
         import psycopg
         with psycopg.connect(database_url, autocommit=True) as conn:
-            counts["postgresql statements"] = conn.execute(
-                "SELECT COALESCE(SUM(calls), 0) FROM pg_stat_statements").fetchone()[0]
-            counts["postgresql commits"] = conn.execute(
+            counts["postgresql"] = dict(conn.execute(
+                "SELECT query, SUM(calls)::bigint FROM pg_stat_statements GROUP BY query").fetchall())
+            counts["postgresql"]["commits"] = conn.execute(
                 "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()").fetchone()[0]
     return counts
+
+
+def _difference(before: dict[str, dict[str, int]], after: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    return {kind: {name: n - before.get(kind, {}).get(name, 0) for name, n in counts.items()
+                   if n - before.get(kind, {}).get(name, 0) > 0} for kind, counts in after.items()}
 
 
 def count_rows(database_url: str) -> int:
@@ -220,7 +239,8 @@ def _tool_call(client: Caller, message: dict) -> tuple[dict, float]:
     return entry, (time.perf_counter() - t0) * 1000
 
 
-def run_level(port: int, calls: int, args, roots: list[int], database_url: str, seed: int) -> dict:
+def run_level(port: int, calls: int, args, roles: dict[str, list[int]], database_url: str, seed: int,
+              texts: Callable[[], int]) -> dict:
     level, stop = Level(), threading.Event()
     numbers = itertools.count(seed * 1_000_000)
     threads = [threading.Thread(target=caller, daemon=True,
@@ -230,37 +250,53 @@ def run_level(port: int, calls: int, args, roots: list[int], database_url: str, 
         t.start()
     time.sleep(args.warmup)
     trips0 = round_trips(database_url, args.redis_url)
-    rows0, cpu0, t0 = count_rows(database_url), cpu_seconds(roots), time.perf_counter()
+    rows0, texts0, cpu0, t0 = count_rows(database_url), texts(), cpu_by_process(roles), time.perf_counter()
     level.counting = True
     time.sleep(args.seconds)
     level.counting = False
-    seconds, cpu, rows = time.perf_counter() - t0, cpu_seconds(roots) - cpu0, count_rows(database_url) - rows0
-    trips = {name: value - trips0[name] for name, value in round_trips(database_url, args.redis_url).items()}
+    seconds, cpu1, sent = time.perf_counter() - t0, cpu_by_process(roles), texts() - texts0
+    rows = count_rows(database_url) - rows0
+    trips = _difference(trips0, round_trips(database_url, args.redis_url))
     stop.set()
     for t in threads:
         t.join(60)
     answered = sum(len(v) for v in level.latencies.values())
     p99s = {name: percentile(v, 99) for name, v in level.latencies.items()}
+    cpu = {role: 1000 * (cpu1[role] - cpu0[role]) / answered if answered else 0.0 for role in roles}
     return {"calls": calls, "latencies": level.latencies, "errors": level.errors, "orders": level.orders,
-            "rows": rows, "rate": answered / seconds, "trips": trips, "answered": answered, "cpu_per_1000": 1000 * cpu / answered if answered else 0.0,
+            "rows": rows, "texts": sent, "rate": answered / seconds, "trips": trips, "answered": answered, "cpu": cpu,
+            "cpu_per_1000": sum(cpu.values()),
             "held": level.errors == 0 and answered > 0 and max(p99s.values()) < args.p99_ms}
 
 
-def print_level(result: dict) -> None:
+def print_level(result: dict, breakdown: bool) -> None:
     print(f"\n-- {result['calls']} calls: tool calls/s {result['rate']:.1f}  orders {result['orders']}  rows written "
-          f"{result['rows']}  errors {result['errors']}  CPU s per 1000 tool calls {result['cpu_per_1000']:.2f}  "
-          f"{'held' if result['held'] else 'NOT held'}")
-    if result["trips"] and result["answered"]:  # a few of these are the counting queries themselves
-        print("per tool call: " + ", ".join(f"{name} {value / result['answered']:.2f}"
-                                              for name, value in result["trips"].items()))
+          f"{result['rows']}  texts sent {result['texts']}  errors {result['errors']}  CPU s per 1000 tool calls "
+          f"{result['cpu_per_1000']:.2f}  {'held' if result['held'] else 'NOT held'}")
+    if len(result["cpu"]) > 1:
+        print("CPU s per 1000 tool calls by process: " + ", ".join(f"{role} {value:.2f}"
+                                                                   for role, value in result["cpu"].items()))
+    answered, orders, trips = result["answered"], result["orders"], result["trips"]
+    if answered and trips:  # a few of these are the counting queries themselves
+        redis, postgres = trips.get("redis", {}), dict(trips.get("postgresql", {}))
+        commits = postgres.pop("commits", 0)
+        print(f"per tool call: redis commands {sum(redis.values()) / answered:.2f} (EVALSHA "
+              f"{redis.get('evalsha', 0) / answered:.2f}), postgresql statements "
+              f"{sum(postgres.values()) / answered:.2f}, postgresql commits {commits / answered:.2f}")
+        if breakdown:
+            print("redis commands per tool call: " + ", ".join(
+                f"{name} {n / answered:.2f}" for name, n in sorted(redis.items(), key=lambda kv: -kv[1])))
+            print(f"postgresql statements per order placed ({orders}):")
+            for query, n in sorted(postgres.items(), key=lambda kv: -kv[1]):  # all: a new one must show
+                print(f"  {n / max(orders, 1):6.2f}  {' '.join(query.split())[:100]}")
     print(f"{'tool':<24}{'n':>7}{'p50 ms':>9}{'p99 ms':>9}")
     for name in dict.fromkeys(name for name, _ in ORDER):
         values = result["latencies"].get(name, [])
         print(f"{name:<24}{len(values):>7}{percentile(values, 50):>9.1f}{percentile(values, 99):>9.1f}")
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def arguments(parser: argparse.ArgumentParser, argv=None) -> argparse.Namespace:
+    """The ladder's options (also bench/capacity_compare.py's), read and kept within bounds."""
     parser.add_argument("--levels", default="100,200,300,400", help="simultaneous calls per level, comma-separated")
     parser.add_argument("--seconds", type=float, default=30, help="measured seconds per level")
     parser.add_argument("--warmup", type=float, default=None,
@@ -268,38 +304,55 @@ def main(argv=None) -> int:
     parser.add_argument("--think", type=float, default=1.0, help="mean pause between a call's tool calls (s)")
     parser.add_argument("--twilio-delay", type=float, default=0.3, help="seconds the fake Twilio takes to answer")
     parser.add_argument("--p99-ms", type=float, default=250, help="a level is held when every tool's p99 is under")
-    parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgres-redis"])
-    parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--server", default="auto")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="also print Redis commands per tool call by name and PostgreSQL statements per order")
     args = parser.parse_args(argv)
-    levels = [max(1, min(int(n), 1000)) for n in args.levels.split(",")]
+    args.levels = [max(1, min(int(n), 1000)) for n in args.levels.split(",")]
     if args.warmup is None:
         args.warmup = args.think * len(ORDER) + 2
     args.seconds, args.warmup = max(1.0, min(args.seconds, 300.0)), max(0.0, min(args.warmup, 60.0))
+    return args
+
+
+def ladder(args) -> tuple[list[dict], int]:
+    """Every level of `args.levels` on a server of `args.engine` with `args.workers`, started here and stopped
+    after; prints each level and returns the levels' results and the texts Twilio got."""
     with tempfile.TemporaryDirectory() as tmp, FakeTwilio() as twilio, contextlib.ExitStack() as stack:
-        twilio.delay, folder, services = args.twilio_delay, Path(tmp), []
+        twilio.delay, folder, services = args.twilio_delay, Path(tmp), {}
         args.database_url, args.redis_url = f"sqlite:///{tmp}/bench.db", ""
         if args.engine == "postgres-redis":
             args.redis_url, redis_pid = stack.enter_context(redis_server(folder))
             args.database_url, pg_pid = stack.enter_context(postgres_server(folder))
-            services = [redis_pid, pg_pid]
+            services = {"redis-server": [redis_pid], "postgresql": [pg_pid]}
         port = free_port()
         server = start_server(args, port, folder, twilio.base_url)
         try:
             print(f"== {args.engine}, {args.workers} worker(s), think {args.think:g} s, twilio "
                   f"{args.twilio_delay * 1000:.0f} ms, {args.seconds:g} s per level, p99 target {args.p99_ms:g} ms")
             results = []
-            for seed, calls in enumerate(levels, start=1):
-                results.append(run_level(port, calls, args, [server.pid] + services, args.database_url, seed))
-                print_level(results[-1])
+            for seed, calls in enumerate(args.levels, start=1):
+                results.append(run_level(port, calls, args, {"app": [server.pid], **services}, args.database_url,
+                                         seed, lambda: len(twilio.sent)))
+                print_level(results[-1], args.breakdown)
         finally:
             server.terminate()
             server.wait(30)
-    held = [r["calls"] for r in results if r["held"]]
-    print(f"\nhighest level held: {max(held) if held else 0} simultaneous calls "
-          f"({len(twilio.sent)} texts delivered in the run)")
-    return 0
+        return results, len(twilio.sent)
 
+
+def highest_held(results: list[dict]) -> int:
+    return max((r["calls"] for r in results if r["held"]), default=0)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", default="sqlite", choices=["sqlite", "postgres-redis"])
+    parser.add_argument("--workers", type=int, default=1)
+    args = arguments(parser, argv)
+    results, texts = ladder(args)
+    print(f"\nhighest level held: {highest_held(results)} simultaneous calls ({texts} texts delivered in the run)")
+    return 0
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -97,6 +97,7 @@ class Settings:
     history_days: int = 365
     metrics_token: str = ""
     staff_password: str = ""
+    cloudprnt_password: str = ""
     log_level: str = "INFO"
     log_format: str = "text"
     proxy_hops: int = 0
@@ -155,6 +156,7 @@ class Settings:
             history_days=_int(env, "HISTORY_DAYS", default.history_days, 1, 36500),
             metrics_token=env.get("METRICS_TOKEN", ""),
             staff_password=env.get("STAFF_PASSWORD", ""),
+            cloudprnt_password=env.get("CLOUDPRNT_PASSWORD", ""),
             log_level=log_level,
             log_format=log_format,
             proxy_hops=_int(env, "PROXY_HOPS", default.proxy_hops, 0, 5),

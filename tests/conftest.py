@@ -175,7 +175,7 @@ class ServerProcess:
             if self.process.poll() is not None:
                 break
             try:
-                if requests.get(self.url + "/health", timeout=1).status_code == 200:
+                if requests.get(self.url + "/health", timeout=5).status_code == 200:
                     return
             except (requests.ConnectionError, requests.Timeout):  # still starting, or a loaded machine
                 time.sleep(0.1)

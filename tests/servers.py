@@ -14,6 +14,7 @@ and, for tests and the benchmark that run the app itself against the real clock:
 
   always_open_hours     an hours file open all day, in a zone where it is about noon now
   HttpClient            the part of Flask's test client that VapiCall uses, over real HTTP
+  serving               the app on a loopback HTTP server on a thread (for a browser)
   wait_until            poll until something is true (another thread, process or browser caught up)
 """
 from __future__ import annotations
@@ -27,7 +28,9 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -81,6 +84,20 @@ def _missing(what: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@contextmanager
+def serving(app, name: str = "test-app"):
+    """The app on a real loopback HTTP server (threaded werkzeug) for a browser; yields its base URL."""
+    from werkzeug.serving import make_server
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
 
 
 def wait_until(check, seconds: float = 5, what: str = "the condition"):

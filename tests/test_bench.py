@@ -64,8 +64,8 @@ def test_the_capacity_ladder_reports_every_level_and_the_highest_held():
                            "--think", "0.05", "--twilio-delay", "0"], cwd=ROOT, capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    levels = re.findall(r"^-- (\d+) calls: tool calls/s [\d.]+  orders (\d+)  rows written (\d+)  errors (\d+)  "
-                        r"CPU s per 1000 tool calls ([\d.]+)  (held|NOT held)$", done.stdout, re.M)
+    levels = re.findall(r"^-- (\d+) calls: tool calls/s [\d.]+  orders (\d+)  rows written (\d+)  texts sent \d+  "
+                        r"errors (\d+)  CPU s per 1000 tool calls ([\d.]+)  (held|NOT held)$", done.stdout, re.M)
     assert [int(calls) for calls, *_ in levels] == [2, 4], done.stdout
     for calls, orders, rows, errors, cpu, held in levels:
         assert int(orders) >= 1 and int(errors) == 0 and float(cpu) > 0, done.stdout
@@ -74,3 +74,27 @@ def test_the_capacity_ladder_reports_every_level_and_the_highest_held():
     assert tools == {name for name, _ in ORDER}, done.stdout
     highest = re.search(r"^highest level held: (\d+) simultaneous calls", done.stdout, re.M)
     assert highest and int(highest.group(1)) in {0, 2, 4}, done.stdout
+
+
+def test_the_capacity_comparison_runs_each_configuration_in_turn_and_sums_up_against_the_first():
+    """Both engines in one short run (PostgreSQL and Redis started for it), with the scale-out path's round
+    trips: Redis commands by name and PostgreSQL statements per order."""
+    done = subprocess.run([sys.executable, "bench/capacity_compare.py", "--configs", "sqlite,postgres-redis:1",
+                           "--levels", "3", "--seconds", "3", "--warmup", "1", "--think", "0.05", "--twilio-delay",
+                           "0", "--rounds", "1", "--breakdown"], cwd=ROOT, capture_output=True, text=True,
+                          timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert re.findall(r"^#### round (\d): (.+)$", done.stdout, re.M) == [
+        ("1", "sqlite + memory, 1 process"), ("1", "postgres-redis, 1 worker")], done.stdout
+    by_process = re.search(r"^CPU s per 1000 tool calls by process: app ([\d.]+), redis-server ([\d.]+), "
+                           r"postgresql ([\d.]+)$", done.stdout, re.M)
+    assert by_process and all(float(cpu) > 0 for cpu in by_process.groups()), done.stdout
+    trips = re.search(r"^per tool call: redis commands [\d.]+ \(EVALSHA ([\d.]+)\), postgresql statements "
+                      r"[\d.]+, postgresql commits [\d.]+$", done.stdout, re.M)
+    assert trips and float(trips.group(1)) >= 1.9, done.stdout  # each tool call takes and gives back its session
+    assert re.search(r"^ +[\d.]+ +INSERT INTO orders ", done.stdout, re.M), done.stdout
+    rows = re.findall(r"^(.+?) +3 calls: ([\d.]+) \(x([\d.]+)\) \d+/s \d+ texts (held|NOT held)$", done.stdout,
+                      re.M)
+    assert [(name, ratio) for name, _, ratio, _ in rows][0] == ("sqlite + memory, 1 process", "1.00"), done.stdout
+    assert [name for name, *_ in rows] == ["sqlite + memory, 1 process", "postgres-redis, 1 worker"], done.stdout
+    assert re.search(r"^postgres-redis, 1 worker +[0-3]$", done.stdout, re.M), done.stdout

@@ -153,6 +153,19 @@ def messages_for_new_order(order, business: Business, ready_spoken: str,
                                     compose_customer_confirmation(order, business, ready_spoken))
 
 
+def callback_lines(lost_cents: int, waiting: list[tuple[str, str, str, int, str]]) -> list[str]:
+    """The end-of-day summary's lost orders: what the carts left came to, and each caller still to call back as
+    (time said, number, cart, cart value in cents, 'abandoned' or 'no-answer')."""
+    lines = [f"Lost orders: {money(lost_cents)} left in carts." if lost_cents else "Lost orders: none."]
+    if waiting:
+        lines.append(f"To call back ({len(waiting)}):")
+    for at, phone, cart, value, why in waiting:
+        wanted = f"{sanitize_for_sms(cart, 80)} {money(value)}" if cart else "nothing in the cart"
+        reason = "asked for a person, no answer" if why == "no-answer" else "left the cart"
+        lines.append(f"{at} {phone} - {reason}: {wanted}")
+    return lines
+
+
 def day_summary_subject(business: Business, day: date) -> str:
     return f"{_shop(business)} takings {day.strftime('%a')} {day.day} {day.strftime('%b')}"
 

@@ -30,15 +30,29 @@ class CartLine:
     brand: str | None = None
     quantity: int = 1
     meal: Meal | None = None
+    # The unit price the caller was told, with the line it was told for (`what()`): a menu changed on the board
+    # during the call does not change it; a line changed since is priced again.
+    quote: tuple[int, str] | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def what(self) -> str:
+        """The line's content but its quantity and quote: what a quoted price belongs to."""
+        return repr((self.item_id, self.size, self.protein, self.salads, self.sauces, self.extras, self.cheese,
+                     self.salt, self.brand, self.meal))
+
+    @property
+    def quoted_price(self) -> int | None:
+        """The unit price told for this very line, or None (never quoted, or changed since)."""
+        return self.quote[0] if self.quote is not None and self.quote[1] == self.what() else None
+
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "CartLine":
-        meal = data.get("meal")
+        meal, quote = data.get("meal"), data.get("quote")
         return cls(**{**data, "salads": tuple(data.get("salads", ())), "sauces": tuple(data.get("sauces", ())),
-                      "extras": tuple(data.get("extras", ())), "meal": Meal(**meal) if meal else None})
+                      "extras": tuple(data.get("extras", ())), "meal": Meal(**meal) if meal else None,
+                      "quote": (int(quote[0]), str(quote[1])) if quote else None})
 
 
 @dataclass

@@ -45,6 +45,7 @@ class Item:
     flavours: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
     allergens: tuple[str, ...] | None = None  # None: the shop has not confirmed them (ordering/allergens.py)
+    hidden: bool = False  # off the menu (the board's "hide"): not offered or sold, still known to carts holding it
 
     @property
     def sized(self) -> bool:
@@ -96,6 +97,7 @@ class Menu:
     can_brands: tuple[str, ...]
     speech_aliases: dict[str, str]
     option_allergens: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # confirmed only
+    hidden_items: dict[str, Item] = field(default_factory=dict)  # hidden on the board: described, never sold
 
     # -- loading -------------------------------------------------------------------------
     @classmethod
@@ -113,7 +115,11 @@ class Menu:
 
     # -- lookups -----------------------------------------------------------------------
     def item(self, item_id: str) -> Item:
-        return self.items[item_id]
+        """An item on sale, or one hidden since a caller put it in the cart (so the cart can still say it)."""
+        found = self.items.get(item_id) or self.hidden_items.get(item_id)
+        if found is None:
+            raise KeyError(item_id)
+        return found
 
     def items_in(self, category: str) -> list[Item]:
         return [i for i in self.items.values() if i.category == category]
@@ -162,11 +168,12 @@ def _build(data: dict) -> Menu:
     can_brands = _tuple(opts["can_brands"], "options.can_brands")
 
     items: dict[str, Item] = {}
+    hidden: dict[str, Item] = {}
     for raw in data["items"]:
         item = _build_item(raw, proteins, salads, sauces, chips_salt)
-        if item.id in items:
+        if item.id in items or item.id in hidden:
             raise ConfigError(f"menu: item {item.id} appears twice")
-        items[item.id] = item
+        (hidden if item.hidden else items)[item.id] = item
 
     categories = {i.category for i in items.values()}
     extras = {}
@@ -175,7 +182,8 @@ def _build(data: dict) -> Menu:
         applies = _tuple(raw["applies_to"], f"{where}.applies_to")
         for cat in applies:
             if cat not in categories:
-                raise ConfigError(f"menu: {where} applies to unknown category {cat!r}")
+                raise ConfigError(f"menu: {where} applies to unknown category {cat!r}; the menu's categories are "
+                                  f"{', '.join(sorted(categories))}")
         extras[name] = Extra(name, _cents(raw["price_cents"], f"{where}.price_cents"), applies,
                              _tuple(raw.get("included_in", []), where) if raw.get("included_in") else (),
                              _tuple(raw.get("aliases", []), where) if raw.get("aliases") else (),
@@ -190,7 +198,8 @@ def _build(data: dict) -> Menu:
     options = {"proteins": proteins, "salads": salads, "sauces": sauces, "chips_salt": chips_salt,
                "can_brands": can_brands}
     return Menu(str(data.get("version", "")), items, extras, meals, proteins, salads, sauces,
-                chips_salt, can_brands, aliases, read_option_allergens(data.get("option_allergens"), options))
+                chips_salt, can_brands, aliases, read_option_allergens(data.get("option_allergens"), options),
+                hidden)
 
 
 def _build_item(raw: dict, proteins, salads, sauces, chips_salt) -> Item:
@@ -198,7 +207,8 @@ def _build_item(raw: dict, proteins, salads, sauces, chips_salt) -> Item:
     where = f"item {item_id}"
     category = raw["category"]
     if category not in CATEGORIES:
-        raise ConfigError(f"menu: {where} has unknown category {category!r}")
+        raise ConfigError(f"menu: {where} has unknown category {category!r}; the categories are "
+                          f"{', '.join(CATEGORIES)}")
     needs = _tuple(raw.get("needs", []), f"{where}.needs") if raw.get("needs") else ()
     for need in needs:
         if need not in NEEDS:
@@ -237,7 +247,7 @@ def _build_item(raw: dict, proteins, salads, sauces, chips_salt) -> Item:
         default_salt=salt, proteins=item_proteins,
         flavours=_tuple(raw["flavours"], where) if raw.get("flavours") else (),
         aliases=tuple(a.lower() for a in raw.get("aliases", ())),
-        allergens=read_allergens(raw.get("allergens"), where),
+        allergens=read_allergens(raw.get("allergens"), where), hidden=raw.get("hidden") is True,
     )
 
 

@@ -1,6 +1,7 @@
 """Prices in integer cents: a line, a cart, the GST inside a total, and dollars at the edge."""
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Iterable
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -22,7 +23,11 @@ def extras_price(menu: "Menu", line: "CartLine") -> int:
 
 
 def unit_price(menu: "Menu", line: "CartLine") -> int:
-    """One unit of the line: the meal price (which replaces main, chips and can) or the item's, plus extras."""
+    """One unit of the line: the price the caller was told for it, else the meal price (which replaces main, chips
+    and can) or the item's, plus extras."""
+    quoted = line.quoted_price
+    if quoted is not None:
+        return quoted
     item = menu.item(line.item_id)
     if line.meal is not None:
         meal = menu.meals[line.meal.type]
@@ -32,6 +37,13 @@ def unit_price(menu: "Menu", line: "CartLine") -> int:
     else:
         base = item.base_price(line.size)
     return base + extras_price(menu, line)
+
+
+def quoted(menu: "Menu", lines: list["CartLine"]) -> list["CartLine"]:
+    """The lines with the unit price just told for each (after a tool call), so a menu changed later on the board
+    leaves this call's prices alone; lines already quoted are kept as they are."""
+    return [line if line.quoted_price is not None else replace(line, quote=(unit_price(menu, line), line.what()))
+            for line in lines]
 
 
 def line_total(menu: "Menu", line: "CartLine") -> int:

@@ -32,7 +32,8 @@ def logged_call(services, call: CallRow) -> LoggedCall:
     outcome = call_outcome(ordered=call.order_number is not None, transferred=call.transferred,
                            transfer_answered=call.transfer_answered, cart_lines=call.cart_lines,
                            ended=call.ended_at is not None, ended_reason=call.ended_reason,
-                           after_hours=not services.hours.taking_orders(started))
+                           after_hours=not services.hours.taking_orders(started),
+                           message_left=call.messages_left > 0)
     return LoggedCall(call, outcome, started)
 
 

@@ -10,6 +10,7 @@ import logging
 from datetime import date, datetime, timedelta
 
 from kebabalab.messaging.texts import compose_day_summary, day_summary_subject, takings_lines
+from kebabalab.service.callbacks import callback_summary
 from kebabalab.service.takings import day_takings
 from kebabalab.store.owner_notices import Notice, claim_notice, notices_with_key
 
@@ -21,7 +22,12 @@ def _takings_part(services, takings) -> list[str]:
     return takings_lines(takings)
 
 
-SUMMARY_PARTS = (_takings_part,)
+def _lost_orders_part(services, takings) -> list[str]:
+    """Issue 24: the value left in carts and who still waits for a call back (noon is inside the trading day)."""
+    return callback_summary(services, services.hours.wall_time(date.fromisoformat(takings.day), 12, 0))
+
+
+SUMMARY_PARTS = (_takings_part, _lost_orders_part)
 
 
 def closing_time(hours, day: date) -> datetime | None:

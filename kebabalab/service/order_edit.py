@@ -9,6 +9,7 @@ from kebabalab.errors import ToolError
 from kebabalab.messaging.texts import compose_receipt, customer_text, money
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import spoken_stored_item, stored_items
+from kebabalab.ordering.validation import clean_text
 from kebabalab.service.counter import read_lines
 from kebabalab.shop.availability import check_available
 from kebabalab.shop.order_status import OPEN, OrderNotFound
@@ -25,8 +26,10 @@ class Edited:
 
 
 def edit_order(services, order_number: str, add: list[str], remove: list[int], actor: str,
-               text_customer: bool = False) -> Edited:
+               text_customer: bool = False, seen: list[str] | None = None) -> Edited:
     """Add the lines `add` says and take away the lines at `remove` (positions on the order, from 0).
+    `seen`: the lines' descriptions as the tablet showed them; if the order's lines have changed since (another
+    tablet changed it), positions would name other lines, so the change is refused.
     ToolError with a sentence, nothing changed, when the change will not do; OrderNotFound."""
     if not add and not remove:
         raise ToolError("Nothing to change: add a line or take one away.")
@@ -37,6 +40,9 @@ def edit_order(services, order_number: str, add: list[str], remove: list[int], a
     def change(order) -> ItemsChange:
         if order.status not in OPEN:
             raise ToolError(f"Order {order.display_number} is {order.status}; only an open order can be changed.")
+        if seen is not None and seen != [clean_text(item.get("description")) or "item" for item in order.items]:
+            raise ToolError(f"Order {order.display_number} was changed by someone else; reload the board and try "
+                            "again.")
         if len(set(remove)) != len(remove) or any(not 0 <= i < len(order.items) for i in remove):
             raise ToolError(f"Order {order.display_number} has lines 0 to {len(order.items) - 1}; reload the board.")
         items = [item for i, item in enumerate(order.items) if i not in remove] + added

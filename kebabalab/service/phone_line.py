@@ -75,11 +75,11 @@ def phone_line_health(services, now: datetime) -> Health:
     db, hours = services.db, services.hours
     since = hours.trading_day(now)[1]
     sent = _latest(last_sent(db, since))
-    failing = oldest_failing(db, since)
+    failing = oldest_failing(db, sent or since)  # an older failure before a text went out is not this incident
     failing_since = None
     if failing is not None:
         first = datetime.fromisoformat(failing[1])
-        if now - first >= timedelta(minutes=FAILING_MINUTES) and (sent is None or sent < first):
+        if now - first >= timedelta(minutes=FAILING_MINUTES):
             failing_since = first
     lost = shop_text_lost(db, since)
     problems = []

@@ -28,14 +28,26 @@ class ShopServices:
     """One shop's view of the app's services: its own files and availability; the shared stores under its id;
     anything else (clock, sender, metrics, limits) the app's."""
 
-    def __init__(self, app, shop: ShopEntry, files, availability: Availability):
+    def __init__(self, app, shop: ShopEntry, files, *, availability: Availability | None = None, catalog=None,
+                 print_queue=None, ticket_printer=None):
         self._app = app
         self.shop = shop
         self.settings: Settings = files.settings
-        self.menu, self.hours, self.business, self.lexicon = files.menu, files.hours, files.business, files.lexicon
+        self.hours, self.business = files.hours, files.business
         self.availability = availability
+        self.catalog = catalog  # the shop's menu versions and the one in force (service/menu_catalog.py)
+        self.print_queue, self.ticket_printer = print_queue, ticket_printer
         self.db = ShopDatabase(app.db, shop.id)
         self.sessions = ShopSessions(app.sessions, shop.id)
+
+    @property
+    def menu(self):
+        """The shop's menu in force now (a tool call keeps the one it began with: ToolContext.in_force)."""
+        return self.catalog.current.menu
+
+    @property
+    def lexicon(self):
+        return self.catalog.current.lexicon
 
     def __getattr__(self, name: str):
         return getattr(self._app, name)
@@ -55,8 +67,9 @@ class Shops:
         self._views = views
 
     @classmethod
-    def build(cls, app, settings: Settings, load_files, make_availability_store, loaded=None) -> "Shops":
-        """Every shop's files loaded and checked (a ConfigError names the shop), and its services. `loaded`:
+    def build(cls, app, settings: Settings, load_files, make_parts, loaded=None) -> "Shops":
+        """Every shop's files loaded and checked (a ConfigError names the shop), and its services, with the parts
+        `make_parts(entry, files)` builds on the app's stores (availability, menu catalog, printing). `loaded`:
         files already loaded for the deployment's own settings ('main' without a folder), not read twice."""
         directory = ShopDirectory.load(settings)
         views = {}
@@ -64,10 +77,10 @@ class Shops:
             shop_settings = entry.settings_for(settings)
             try:
                 files = loaded if loaded is not None and shop_settings == settings else load_files(shop_settings)
+                parts = make_parts(entry, files)
             except ConfigError as exc:
                 raise ConfigError(f"shop {entry.id}: {exc}") from None
-            availability = Availability(make_availability_store(settings, entry.id), app.clock, files.hours)
-            views[entry.id] = ShopServices(app, entry, files, availability)
+            views[entry.id] = ShopServices(app, entry, files, **parts)
         return cls(directory, views)
 
     def get(self, shop_id: str) -> ShopServices | None:
@@ -79,6 +92,21 @@ class Shops:
 
     def ids(self) -> list[str]:
         return sorted(self._views)
+
+    def views(self) -> list[ShopServices]:
+        """Every shop's services, by id."""
+        return [self._views[shop_id] for shop_id in self.ids()]
+
+    def ticket_printers(self) -> list:
+        """The network printers of every shop that has one."""
+        return [view.ticket_printer for view in self.views() if view.ticket_printer is not None]
+
+    def refresh_menus(self, newest: dict[str, int]) -> None:
+        """Bring each shop's menu in force up to its newest version (`newest`: shop id -> version, read in one
+        statement for every shop)."""
+        for view in self._views.values():
+            if view.catalog is not None:
+                view.catalog.refresh(newest.get(view.shop.id))
 
     def texts_from(self, shop_id: str) -> str | None:
         """The number a shop's texts come from, when it has its own (else the transport's TWILIO_FROM_NUMBER)."""

@@ -11,17 +11,21 @@ from kebabalab.store.availability import MemoryAvailabilityStore
 from kebabalab.clock import SystemClock
 from kebabalab.config import MAIN_SHOP, Settings
 from kebabalab.store import Database
-from kebabalab.errors import ConfigError
+from kebabalab.errors import ConfigError, StoreError
 from kebabalab.store.heartbeat import Heartbeat
 from kebabalab.shop.hours import Hours
 from kebabalab.ordering.menu import Menu
 from kebabalab.metrics import Metrics
 from kebabalab.messaging.outbox import OutboxSender
+from kebabalab.messaging.ticket_printer import TicketPrinter
 from kebabalab.ordering.phones import can_receive_texts, mask_phone, try_normalise
 from kebabalab.ordering.phrases import Lexicon
+from kebabalab.service.menu_catalog import MenuCatalog
 from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.service.privacy import HistoryJanitor
 from kebabalab.service.shops import Shops
+from kebabalab.store.menu_versions import MenuVersions, newest_versions
+from kebabalab.store.print_jobs import PrintQueue
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
 from kebabalab.store.sessions import MemorySessionStore, Session
@@ -70,7 +74,8 @@ def make_mailer(settings: Settings) -> SmtpMailer | None:
 def make_session_store(settings: Settings, clock):
     if settings.redis_url:
         from kebabalab.store.redis_sessions import RedisSessionStore
-        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions)
+        return RedisSessionStore(settings.redis_url, clock, settings.session_ttl, settings.max_sessions,
+                                 with_availability=True)  # make_availability_store's document
     return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
 
 
@@ -88,15 +93,13 @@ class ShopFiles:
     settings: Settings
     business: Business
     hours: Hours
-    menu: Menu
-    lexicon: Lexicon
+    menu: Menu  # the menu file, checked (the menu in force comes from the database: MenuCatalog)
 
     @classmethod
     def load(cls, settings: Settings) -> "ShopFiles":
         settings = settings.replace(shop_order_to=shop_number(settings))
-        menu = Menu.load(settings.menu_file)
-        return cls(settings, Business.load(settings.business_file), Hours.load(settings.hours_file), menu,
-                   Lexicon.from_menu(menu))
+        return cls(settings, Business.load(settings.business_file), Hours.load(settings.hours_file),
+                   Menu.load(settings.menu_file))
 
 
 def check_before_serving(settings: Settings) -> None:
@@ -104,12 +107,29 @@ def check_before_serving(settings: Settings) -> None:
     a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
     files = ShopFiles.load(settings)
     make_transport(files.settings)
-    Shops.build(_NoStores(), settings, ShopFiles.load, lambda settings, shop_id: None, files)
+    Shops.build(_NoStores(), settings, ShopFiles.load, lambda entry, shop_files: {}, files)
     from kebabalab.store import init_database
     init_database(settings.database_url)
     if settings.redis_url:
         from kebabalab.store.redis_sessions import ping
         ping(settings.redis_url)
+
+
+def shop_parts(app, entry, files: ShopFiles) -> dict:
+    """A shop's own parts on the app's stores: its availability, menu versions (its menu file loaded when it
+    changed), print queue and network printer."""
+    printing = files.business.printing
+    catalog = MenuCatalog(MenuVersions(app.db, entry.id), app.clock)
+    catalog.load_file(files.settings.menu_file)
+    catalog.refresh()
+    queue = PrintQueue(app.db, entry.id)
+    printer = TicketPrinter(queue, app.clock, files.hours, files.business.name, printing.escpos_host,
+                            printing.escpos_port) if printing.escpos_host else None
+    if printing.cloudprnt and not files.settings.cloudprnt_password:
+        log.warning("shop %s: printing.cloudprnt is on but CLOUDPRNT_PASSWORD is not set: the printer cannot fetch "
+                    "tickets until it is", entry.id)
+    return {"availability": Availability(make_availability_store(app.settings, entry.id), app.clock, files.hours),
+            "catalog": catalog, "print_queue": queue, "ticket_printer": printer}
 
 
 class _NoStores:
@@ -120,7 +140,7 @@ class _NoStores:
 @dataclass
 class Services:
     settings: Settings
-    menu: Menu
+    catalog: MenuCatalog  # the menu in force (menu versions in the database, changed on the board)
     hours: Hours
     business: Business
     clock: object
@@ -131,7 +151,6 @@ class Services:
     call_limiter: RateLimiter
     auth_limiter: RateLimiter
     availability: Availability
-    lexicon: Lexicon
     janitor: HistoryJanitor
     replays: ReplayGuard
     heartbeat: Heartbeat
@@ -139,20 +158,43 @@ class Services:
     unconfirmed: UnconfirmedJanitor
     notices: OwnerNotices | None = None  # built on the services: its checks read them
     vapi_seen: VapiSeen = field(default_factory=VapiSeen)
+    print_queue: PrintQueue | None = None  # 'main's, as every shop's own is on its ShopServices
+    ticket_printer: TicketPrinter | None = None
     shops: Shops | None = None  # every shop's services by id (set by build: they need the app's stores)
+
+    @property
+    def menu(self) -> Menu:
+        """'main's menu in force now (a tool call keeps the one it began with: ToolContext.in_force)."""
+        return self.catalog.current.menu
+
+    @property
+    def lexicon(self) -> Lexicon:
+        return self.catalog.current.lexicon
+
+    def refresh_menus(self) -> None:
+        """Every shop's menu in force brought up to its newest version; a database that does not answer keeps the
+        menus in force (logged), never fails the request."""
+        try:
+            newest = newest_versions(self.db)
+        except StoreError as exc:
+            log.warning("menu: could not check for newer menus (%s); serving those in force", exc)
+            return
+        self.shops.refresh_menus(newest)
 
     def for_shop(self, shop_id: str = MAIN_SHOP):
         """The shop's services (ShopServices), or None when there is no such shop."""
         return self.shops.get(shop_id)
 
     def start_background(self) -> None:
-        """The SMS sender, the daily history job, the heartbeat, the owner's notices and the cancelling of orders
-        left unconfirmed (not in tests that drive them by hand)."""
+        """The SMS sender, the daily history job, the heartbeat, the owner's notices, the cancelling of orders
+        left unconfirmed and the ticket printer (not in tests that drive them by hand)."""
         self.sender.start()
         self.janitor.start()
         self.heartbeat.start()
         self.notices.start()
         self.unconfirmed.start()
+        for printer in self.shops.ticket_printers():
+            printer.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
@@ -160,6 +202,8 @@ class Services:
         self.heartbeat.stop()
         self.notices.stop()
         self.unconfirmed.stop()
+        for printer in self.shops.ticket_printers():
+            printer.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -193,16 +237,19 @@ class Services:
         metrics = Metrics()
         transport = transport or make_transport(settings)
         sender = OutboxSender(db, transport, clock, concurrency=4, metrics=metrics)
-        services = cls(settings, files.menu, files.hours, files.business, clock,
+        services = cls(settings, None, files.hours, files.business, clock,
                        make_session_store(settings, clock), db, sender, metrics,
                        RateLimiter(clock, settings.tool_calls_per_minute),
-                       RateLimiter(clock, settings.auth_failures_per_minute), None, files.lexicon,
+                       RateLimiter(clock, settings.auth_failures_per_minute), None,
                        HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
                        Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock))
-        services.shops = Shops.build(services, settings, ShopFiles.load, make_availability_store, files)
+        services.shops = Shops.build(services, settings, ShopFiles.load,
+                                     lambda entry, shop_files: shop_parts(services, entry, shop_files), files)
         main = services.shops.main  # the app's own menu, hours... are 'main's (a shops/main/ folder may set them)
-        services.menu, services.hours, services.business = main.menu, main.hours, main.business
-        services.lexicon, services.availability = main.lexicon, main.availability
+        services.catalog, services.hours, services.business = main.catalog, main.hours, main.business
+        services.availability, services.print_queue, services.ticket_printer = (main.availability, main.print_queue,
+                                                                                 main.ticket_printer)
+        db.printers = {view.shop.id: view.business.printing.printers for view in services.shops.views()}
         sender.from_number = services.shops.texts_from
         services.notices = OwnerNotices(db, clock, transport, services.mailer,
                                         [lambda now: queue_due_summary(services, now),

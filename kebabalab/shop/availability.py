@@ -37,9 +37,10 @@ class Availability:
     def state(self) -> AvailabilityState:
         return self._from_doc(self._store.load())
 
-    def in_force(self) -> AvailabilityState:
-        """What the phone tools must obey now; when nothing is marked (the usual case) no date is worked out."""
-        doc = self._store.load()
+    def in_force(self, prefetched: dict | None = None) -> AvailabilityState:
+        """What the phone tools must obey now; when nothing is marked (the usual case) no date is worked out.
+        `prefetched`: documents read with the call's session, which the store uses when one is its own."""
+        doc = self._store.load(prefetched)
         if not (doc.get("sold_out") or doc.get("paused") or doc.get("busy_minutes")):
             return AvailabilityState()
         return self._from_doc(doc)
@@ -107,8 +108,12 @@ def sold_out_refusal(menu, state: AvailabilityState, line) -> str | None:
 
 
 def check_available(menu, kitchen: AvailabilityState, lines) -> None:
-    """Refuse the whole request (ToolError) if any line has something the kitchen marked sold out."""
+    """Refuse the whole request (ToolError) if any line has something the kitchen marked sold out, or an item
+    the owner has taken off the menu since it went in the cart."""
     for line in lines:
+        hidden = menu.hidden_items.get(line.item_id)
+        if hidden is not None:
+            raise ToolError(f"Sorry, the {hidden.spoken} is off the menu now; please take it out of the order.")
         refusal = sold_out_refusal(menu, kitchen, line)
         if refusal:
             raise ToolError(refusal)

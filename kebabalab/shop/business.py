@@ -15,6 +15,33 @@ def _text(data: Mapping[str, Any], key: str) -> str:
 
 
 @dataclass(frozen=True)
+class Printing:
+    """The shop's kitchen printers (business.json "printing"): a receipt printer on the shop's network spoken to
+    in ESC/POS ({"escpos": {"host", "port"}}), and/or a Star printer that polls us by CloudPRNT ({"cloudprnt": true})."""
+    escpos_host: str = ""
+    escpos_port: int = 9100
+    cloudprnt: bool = False
+
+    @property
+    def printers(self) -> tuple[str, ...]:
+        return (("escpos",) if self.escpos_host else ()) + (("cloudprnt",) if self.cloudprnt else ())
+
+    @classmethod
+    def from_dict(cls, data: Any, source: str) -> "Printing":
+        if not isinstance(data, dict):
+            raise ConfigError(f"{source}: 'printing' must be a JSON object")
+        escpos = data.get("escpos") or {}
+        if not isinstance(escpos, dict) or not isinstance(escpos.get("host", ""), str):
+            raise ConfigError(f"{source}: 'printing.escpos' must be {{\"host\": \"192.168.1.50\", \"port\": 9100}}")
+        port = escpos.get("port", 9100)
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise ConfigError(f"{source}: 'printing.escpos.port' must be a port number (9100 for most printers)")
+        if not isinstance(data.get("cloudprnt", False), bool):
+            raise ConfigError(f"{source}: 'printing.cloudprnt' must be true or false")
+        return cls(escpos.get("host", "").strip(), port, data.get("cloudprnt", False))
+
+
+@dataclass(frozen=True)
 class Business:
     name: str
     timezone: str
@@ -28,6 +55,7 @@ class Business:
     owner_phone: str = ""  # E.164: the owner's mobile, for the end-of-day summary and alerts ("owner" in the file)
     owner_email: str = ""  # the owner's address, for alerts by email through the shop's SMTP server
     prank_guard: PrankGuard = PrankGuard()  # "prank_guard": big first orders wait for a YES by text (off)
+    printing: Printing = Printing()
 
     @classmethod
     def load(cls, path: str) -> "Business":
@@ -53,7 +81,8 @@ class Business:
         return cls(data["name"], data["timezone"], _text(data, "address"), _text(data, "phone"),
                    _text(data, "branch"), _text(data, "website"), _text(data, "menu_url"), **checked,
                    **_owner(data.get("owner", {}), source),
-                   prank_guard=PrankGuard.from_dict(data.get("prank_guard"), source))
+                   prank_guard=PrankGuard.from_dict(data.get("prank_guard"), source),
+                   printing=Printing.from_dict(data.get("printing", {}), source))
 
 
 def _owner(owner: Any, source: str) -> dict[str, str]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 ROLES = ("owner", "staff")
-PIN_DIGITS = (4, 8)
+PIN_DIGITS = (6, 8)  # the board is on the internet: 4 digits fall to the shop-wide limit of tries in days
 NAME_LENGTH = 30
 
 

@@ -61,7 +61,8 @@ def tally(day: str, orders, menu, hours) -> Takings:
             counter = counter.plus(order.total)
     sold = sorted((ItemSold(name, q, t) for name, (q, t) in items.items()), key=lambda i: (-i.quantity, i.name))
     hours_in_order = sorted(by_hour, key=lambda h: (h - TRADING_DAY_STARTS_AT_HOUR) % 24)
-    return Takings(day, len(kept), sum(o.total for o in kept), sum(o.gst for o in kept), len(orders) - len(kept),
+    cancelled = sum(order.status == "cancelled" for order in orders)  # not those still awaiting a YES
+    return Takings(day, len(kept), sum(o.total for o in kept), sum(o.gst for o in kept), cancelled,
                    tuple(sold), tuple((h, by_hour[h]) for h in hours_in_order), phone, counter)
 
 

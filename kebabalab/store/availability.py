@@ -12,7 +12,9 @@ class MemoryAvailabilityStore:
         self._doc: dict = {}
         self._lock = threading.Lock()
 
-    def load(self) -> dict:
+    def load(self, prefetched: dict | None = None) -> dict:
+        """`prefetched` is for the Redis store (documents read with the call's session); here it is always
+        this process's own state."""
         with self._lock:
             return dict(self._doc)
 

@@ -18,6 +18,7 @@ from kebabalab.errors import StoreError
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.store.records import NewOrder, OutboxMark, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
 from kebabalab.store.group_commit import GroupCommit
+from kebabalab.store.print_jobs import queue_new_orders
 from kebabalab.store.schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL, statements_for
 from kebabalab.store.sqlite import SQLiteEngine
 
@@ -68,8 +69,10 @@ def init_database(url_or_path: str | os.PathLike) -> int:
 class Database:
     """The app's handle on the order database; each method is one short transaction."""
 
-    def __init__(self, url: str, *, clock=None):
+    def __init__(self, url: str, *, clock=None, printers: dict[str, tuple[str, ...]] | None = None):
         self.engine = open_engine(url)
+        # each shop's kitchen printers, by shop id: a new order's ticket is queued for its shop's, with the order
+        self.printers = printers or {}
         self.path = self.engine.path  # the SQLite file; None on PostgreSQL
         self.clock = clock or SystemClock()
         # New orders that arrive together share a transaction (SQLite: one writer; PostgreSQL: one counter row
@@ -90,9 +93,10 @@ class Database:
         """SQLite: fold the write-ahead log into the file and empty it (after a forget); see the engines."""
         return self.engine.checkpoint()
 
-    def transaction(self, immediate: bool = False):
-        """`with db.transaction() as conn: conn.execute(sql, params)` on either engine (rows read by name)."""
-        return self.engine.transaction(immediate=immediate)
+    def transaction(self, immediate: bool = False, pipelined: bool = False):
+        """`with db.transaction() as conn: conn.execute(sql, params)` on either engine (rows read by name);
+        `pipelined`: on PostgreSQL, a statement whose result is not read shares the next one's round trip."""
+        return self.engine.transaction(immediate=immediate, pipelined=pipelined)
 
     def normalise_phones(self) -> int:
         """Rewrite stored numbers in any local or spoken form ('0412 345 678') as E.164; returns how many."""
@@ -133,8 +137,9 @@ class Database:
                      ) -> list[StoredOrder]:
         """Save several orders and their texts in one transaction, in a fixed number of statements: the
         idempotency look-up, the day's numbers, the orders, the texts. Results are in the batch's order; an
-        order whose key is already saved (or earlier in the batch) comes back as that order, created=False."""
-        with self.transaction(immediate=True) as conn:
+        order whose key is already saved (or earlier in the batch) comes back as that order, created=False.
+        On PostgreSQL four round trips: BEGIN with the look-up, the numbers, the orders, the texts with COMMIT."""
+        with self.transaction(immediate=True, pipelined=True) as conn:
             keys = sorted({new.idempotency_key for new, _ in batch if new.idempotency_key is not None})
             saved = {row["idempotency_key"]: StoredOrder.from_row(row) for row in conn.execute(
                 SQL["orders_by_keys"].format(marks=", ".join("?" * len(keys))), keys).fetchall()} if keys else {}
@@ -177,6 +182,10 @@ class Database:
             texts += [(replace(message, shop_id=stored.shop_id), stored.created_at, stored.created_at, stored.id,
                        new.call_id) for message in compose(stored)]
         insert_message_rows(conn, texts, returning=False)
+        for index in fresh:
+            order = results[index]
+            if self.printers.get(order.shop_id):
+                queue_new_orders(conn, [order.id], self.printers[order.shop_id], order.created_at, order.shop_id)
 
     @staticmethod
     def _as_saved(new: NewOrder, day_seq: int) -> StoredOrder:
@@ -227,7 +236,7 @@ class Database:
         now_text = utc_text(now)
         until = utc_text(now + timedelta(seconds=lease_seconds))
         due = "outbox_due_skip_locked" if self.engine.row_locks else "outbox_due"
-        with self.transaction(immediate=True) as conn:
+        with self.transaction(immediate=True, pipelined=True) as conn:  # the claim goes with COMMIT
             rows = conn.execute(SQL[due], (now_text, now_text, int(limit))).fetchall()
             if rows:
                 conn.execute(SQL["outbox_claim"].format(marks=", ".join("?" * len(rows))),
@@ -249,7 +258,7 @@ class Database:
             return
         if any(mark.status not in MARK_STATUSES for mark in marks):
             raise ValueError("an outbox mark is sent, logged, retry or failed")
-        with self.transaction(immediate=True) as conn:
+        with self.transaction(immediate=True, pipelined=True) as conn:  # PostgreSQL: one round trip
             for mark in marks:
                 sql, params = _mark_statement(mark)
                 conn.execute(SQL[sql], params)

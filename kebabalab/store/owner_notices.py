@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 
 from kebabalab.store.records import utc_text
 
-MAX_ATTEMPTS = 5
+MAX_ATTEMPTS = 10  # with PAUSES, tried for about an hour and a half, as the outbox tries a text for about an hour
+PAUSES = (60, 120, 240, 480, 900)  # seconds after the 1st, 2nd, ... failed try; the last for every try after
 CHANNELS = ("text", "email")
 _ROW = "id, notice_key, channel, to_address, subject, body, attempts"
 
@@ -81,10 +82,11 @@ def mark_sent(db, notice_id: int, at: datetime) -> None:
         conn.execute(SQL["notice_sent"], (utc_text(at), notice_id))
 
 
-def mark_failed(db, notice: LeasedNotice, error: str, at: datetime, pause_seconds: int = 60) -> None:
-    """A try that failed: again after a pause that grows with each try, or for good after MAX_ATTEMPTS."""
+def mark_failed(db, notice: LeasedNotice, error: str, at: datetime) -> None:
+    """A try that failed: again after a pause that grows with each try (so an outage of Twilio or of the SMTP
+    server longer than a few minutes is outlasted), or for good after MAX_ATTEMPTS."""
     final = notice.attempts >= MAX_ATTEMPTS
-    again = utc_text(at + timedelta(seconds=pause_seconds * notice.attempts))
+    again = utc_text(at + timedelta(seconds=PAUSES[min(notice.attempts, len(PAUSES)) - 1]))
     with db.transaction(immediate=True) as conn:
         conn.execute(SQL["notice_failed"], ("failed" if final else "pending", error[:300], None if final else again,
                                             notice.id))

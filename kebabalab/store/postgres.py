@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
+import time
+import weakref
 from contextlib import contextmanager
 from functools import lru_cache
 from typing import Iterator
 
 import psycopg
 from psycopg import errors
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
 from psycopg_pool import ConnectionPool
 
@@ -26,6 +30,9 @@ UNREACHABLE = "The order database cannot be reached right now; please try again 
 MIGRATION_LOCK = 0x6B656261  # pg_advisory_xact_lock key: one process migrates at a time ("keba")
 _BUSY_ERRORS = (errors.LockNotAvailable, errors.TransactionRollback, errors.QueryCanceled)
 _CONNECTION_KWARGS = {"row_factory": dict_row, "autocommit": False}
+# A connection back in the pool for less than this is taken again without a check (HikariCP's
+# aliveBypassWindowMs, 500 ms by default): under load every check is a round trip for nothing.
+CHECK_AFTER_IDLE_SECONDS = 0.5
 
 
 def is_postgres_url(url: object) -> bool:
@@ -51,9 +58,29 @@ def _configure(conn: psycopg.Connection) -> None:
     conn.commit()
 
 
-def _reset(conn: psycopg.Connection) -> None:
-    """Back in the pool: transactions again, whatever a read left behind."""
-    conn.autocommit = False
+class _Liveness:
+    """The pool's check of a connection before it is handed out, made only when the connection has been idle
+    in the pool for more than `idle_seconds` (or was never returned to it: a new one). Why: the
+    check is a round trip of its own (an empty query), and under load a connection is taken again within
+    milliseconds of its last answer; one that has waited longer (the server restarted, a firewall dropped it)
+    is still checked and replaced before any statement of ours runs on it."""
+
+    def __init__(self, idle_seconds: float) -> None:
+        self._idle_seconds = idle_seconds
+        self._returned: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def reset(self, conn: psycopg.Connection) -> None:
+        """Back in the pool: transactions again, whatever a read left behind; noted when."""
+        conn.autocommit = False
+        with self._lock:
+            self._returned[conn] = time.monotonic()
+
+    def check(self, conn: psycopg.Connection) -> None:
+        with self._lock:
+            returned = self._returned.get(conn)
+        if returned is None or time.monotonic() - returned > self._idle_seconds:
+            ConnectionPool.check_connection(conn)
 
 
 class PgConnection:
@@ -75,14 +102,15 @@ class PostgresEngine:
     path = None
 
     def __init__(self, url: str, *, pooled: bool = True, min_size: int = 1, max_size: int = 10,
-                 timeout: float = 10.0):
+                 timeout: float = 10.0, check_after_idle: float = CHECK_AFTER_IDLE_SECONDS):
         self.url = url
         self.timeout = timeout
         self._pool: ConnectionPool | None = None
         if pooled:
+            liveness = _Liveness(check_after_idle)
             self._pool = ConnectionPool(url, min_size=min_size, max_size=max_size, timeout=timeout,
-                                        kwargs=_CONNECTION_KWARGS, configure=_configure, reset=_reset,
-                                        check=ConnectionPool.check_connection, name="kebabalab-orders", open=True)
+                                        kwargs=_CONNECTION_KWARGS, configure=_configure, reset=liveness.reset,
+                                        check=liveness.check, name="kebabalab-orders", open=True)
 
     @contextmanager
     def _connection(self) -> Iterator[psycopg.Connection]:
@@ -95,10 +123,27 @@ class PostgresEngine:
             yield conn
 
     @contextmanager
-    def transaction(self, immediate: bool = False) -> Iterator[PgConnection]:
-        """One transaction: commit on success, rollback on error; `immediate` is for SQLite only."""
+    def transaction(self, immediate: bool = False, pipelined: bool = False) -> Iterator[PgConnection]:
+        """One transaction: commit on success, rollback on error; `immediate` is for SQLite only.
+
+        `pipelined` (psycopg's pipeline mode, with our own BEGIN and COMMIT): a statement whose result is not
+        read goes with the next one, BEGIN with the first and the last with COMMIT, so the transaction costs
+        one round trip per result read plus one, not one per statement plus BEGIN and COMMIT. (psycopg's own
+        BEGIN waits for its answer.) For transactions that never read a rowcount: it is known only once the
+        statement's result has come back."""
         with self._errors(), self._connection() as conn:
-            yield PgConnection(conn)
+            if not pipelined:
+                yield PgConnection(conn)
+                return
+            conn.autocommit = True  # back to transactions in the pool's reset (_Liveness)
+            try:
+                with conn.pipeline():
+                    conn.execute("BEGIN")
+                    yield PgConnection(conn)
+                    conn.execute("COMMIT")
+            finally:
+                if conn.info.transaction_status in (TransactionStatus.INTRANS, TransactionStatus.INERROR):
+                    conn.rollback()
 
     @staticmethod
     @contextmanager
@@ -114,7 +159,7 @@ class PostgresEngine:
     def read(self, sql: str, params: tuple | list = ()) -> list:
         """One SELECT in autocommit: one round trip, where a transaction would add BEGIN and COMMIT."""
         with self._errors(), self._connection() as conn:
-            conn.autocommit = True  # back to transactions in the pool's reset (_reset); unpooled, it closes
+            conn.autocommit = True  # back to transactions in the pool's reset (_Liveness); unpooled, it closes
             return conn.execute(placeholders(sql), tuple(params)).fetchall()
 
     @staticmethod

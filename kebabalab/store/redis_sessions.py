@@ -15,6 +15,8 @@ the lock key. An update is two round trips, both Lua scripts:
             session) only if the lock was taken, or nil when another update holds it; the caller then backs
             off and tries again for up to WAIT_SECONDS (then BUSY). Taking the lock is the script's last
             step, so a script that Redis rejects (say a session key of the wrong type) leaves no lock behind.
+            With `with_availability` it also returns the kitchen's availability document, which most tool
+            calls read (`Session.prefetched`): one round trip where a separate GET would be a second.
   _COMMIT   stores the session (or deletes it, for an ended call) only while our token still holds the lock,
             releases it and returns the index's size; -1 means the lock was lost and nothing was written.
 
@@ -42,14 +44,16 @@ from kebabalab.store.sessions import CLEANUP_INTERVAL_SECONDS, FULL, Session
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PREFIX = "kebabalab:"
+AVAILABILITY = "availability"  # the key of the availability document, under the prefix (one per shop)
 LOCK_SECONDS = 30  # longer than any tool call; a crashed worker's lock frees itself after this
 WAIT_SECONDS = 10  # how long a tool call waits for another update of the same call
 UNREACHABLE = "The session store cannot be reached right now; please try again in a moment."
 BUSY = "This call is busy with another request; please try again in a moment."
 
-# KEYS: lock, session, index. ARGV: token, lock milliseconds, max sessions, cutoff score, now, call id.
-# Returns nil when the lock is held by another update, -1 when the call is new and max sessions are used
-# within the TTL (nothing taken), else the session's JSON ('' for none). A new call is entered in the index
+# KEYS: lock, session, index (and availability). ARGV: token, lock milliseconds, max sessions, cutoff score,
+# now, call id. Returns nil when the lock is held by another update, -1 when the call is new and max sessions
+# are used within the TTL (nothing taken), else the session's JSON ('' for none), or with a fourth key the pair
+# {session JSON, availability JSON} ('' for none). A new call is entered in the index
 # at once, so calls admitted at the same moment count against the limit; _RELEASE takes it out again if it
 # never commits. The GET comes first so that an error (say a key of the wrong type) stops the script before
 # it takes the lock.
@@ -59,6 +63,7 @@ local new = not raw and not redis.call('ZSCORE', KEYS[3], ARGV[6])
 if new and redis.call('ZCOUNT', KEYS[3], '(' .. ARGV[4], '+inf') >= tonumber(ARGV[3]) then return -1 end
 if not redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return false end
 if new then redis.call('ZADD', KEYS[3], 'NX', ARGV[5], ARGV[6]) end
+if KEYS[4] then return {raw or '', redis.call('GET', KEYS[4]) or ''} end
 return raw or ''
 """
 # KEYS: lock, session, index. ARGV: token, JSON ('' deletes), ttl seconds, last_seen, call id.
@@ -124,6 +129,11 @@ def ping(url: str) -> None:
         client.close()
 
 
+def availability_key(prefix: str, shop_id: str = MAIN_SHOP) -> str:
+    """The shop's availability document's key: 'main' keeps the key it had before there were shops."""
+    return f"{prefix}{AVAILABILITY}" + ("" if shop_id == MAIN_SHOP else f":{shop_id}")
+
+
 @contextmanager
 def _guard() -> Iterator[None]:
     try:
@@ -137,13 +147,15 @@ class RedisSessionStore:
     """The `SessionStore` of `kebabalab.store.sessions` in Redis: the same TTL, limit and all-or-nothing updates."""
 
     def __init__(self, url: str | None, clock, ttl_seconds: int = 1800, max_sessions: int = 1000, *,
-                 client: redis.Redis | None = None, prefix: str = PREFIX):
+                 client: redis.Redis | None = None, prefix: str = PREFIX, with_availability: bool = False):
         self.client = client if client is not None else connect(url)
         self._clock = clock
         self._ttl = int(ttl_seconds)
         self._max = int(max_sessions)
         self._prefix = prefix
         self._index = f"{prefix}sessions"
+        # with_availability: the session comes with its shop's RedisAvailabilityStore document (Session.prefetched)
+        self._with_availability = with_availability
         self._acquire_script = self.client.register_script(_ACQUIRE)
         self._commit = self.client.register_script(_COMMIT)
         self._release = self.client.register_script(_RELEASE)
@@ -159,11 +171,15 @@ class RedisSessionStore:
     def _lock(self, call_id: str) -> str:
         return f"{self._prefix}lock:{call_id}"
 
-    def update(self, call_id: str, fn: Callable[[Session], T]) -> T:
-        token, raw = self._acquire(call_id)
+    def update(self, call_id: str, fn: Callable[[Session], T], *, shop_id: str = MAIN_SHOP) -> T:
+        """`fn` on the call's session, once, under its lock; `shop_id` names whose availability comes with it."""
+        availability = availability_key(self._prefix, shop_id) if self._with_availability else None
+        token, raw, kitchen = self._acquire(call_id, availability)
         size = None  # the index's size once committed; -1 when the lock was lost
         try:
             session = self._load(raw) if raw else Session(call_id, created_at=self._now())
+            if kitchen is not None:
+                session.prefetched = {availability: json.loads(kitchen) if kitchen else {}}
             result = fn(session)
             session.last_seen = self._now()
             value = "" if session.ended else json.dumps(session.to_dict(), separators=(",", ":"))
@@ -181,10 +197,13 @@ class RedisSessionStore:
                 self._give_back(call_id, token)
             self._housekeeping(size if committed else None)
 
-    def _acquire(self, call_id: str) -> tuple[str, str | bytes]:
-        """Take the call's lock and read its session in one script; returns (token, JSON or '' for none)."""
+    def _acquire(self, call_id: str, availability: str | None) -> tuple[str, str, str | None]:
+        """Take the call's lock and read its session in one script; returns (token, JSON or '' for none, the
+        availability JSON or '' for none, None when not asked for)."""
         token = secrets.token_hex(16)
         keys = [self._lock(call_id), self._key(call_id), self._index]
+        if availability:
+            keys.append(availability)
         now = self._now()
         args = [token, LOCK_SECONDS * 1000, self._max, repr(now - self._ttl), repr(now), call_id]
         with _guard():
@@ -192,7 +211,10 @@ class RedisSessionStore:
         if raw == -1:
             log.warning("sessions: MAX_SESSIONS=%d calls in progress; a new call was turned away", self._max)
             raise ToolError(FULL)
-        return token, raw
+        if availability:
+            raw, kitchen = raw
+            return token, raw, kitchen
+        return token, raw, None
 
     @staticmethod
     def _wait_for(take: Callable[[], T]) -> T:
@@ -277,10 +299,13 @@ class RedisAvailabilityStore:
     def __init__(self, url: str | None = None, *, client: redis.Redis | None = None, prefix: str = PREFIX,
                  shop_id: str = MAIN_SHOP):
         self.client = client if client is not None else connect(url)
-        # one document per shop; 'main' keeps the key it had before there were shops
-        self._key = f"{prefix}availability" + ("" if shop_id == MAIN_SHOP else f":{shop_id}")
+        self._key = availability_key(prefix, shop_id)
 
-    def load(self) -> dict:
+    def load(self, prefetched: dict | None = None) -> dict:
+        """The document; taken from `prefetched` (read with the call's session, `Session.prefetched`) when it
+        holds this store's key, else read now."""
+        if prefetched and self._key in prefetched:
+            return dict(prefetched[self._key])
         with _guard():
             raw = self.client.get(self._key)
         return json.loads(raw) if raw else {}

@@ -135,7 +135,37 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE staff_sessions ADD COLUMN staff_id INTEGER",
         "ALTER TABLE order_events ADD COLUMN detail TEXT",
     ],
-    [  # 15: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
+    [  # 15: the callback list: who called back a call that left its cart or found nobody to talk to, when, and
+       # what came of it
+        "ALTER TABLE calls ADD COLUMN called_back_at TEXT",
+        "ALTER TABLE calls ADD COLUMN called_back_by TEXT",
+        "ALTER TABLE calls ADD COLUMN callback_outcome TEXT",
+    ],
+    [  # 16: kitchen tickets: a print queue claimed like the outbox (one printer gets each job once, across workers
+       # and restarts; a new order's job is written in the order's transaction), and each printer's last state
+        """CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main',
+            order_id INTEGER NOT NULL REFERENCES orders (id), printer TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('new', 'reprint')), requested_by TEXT,
+            status TEXT NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'printing', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, claimed_until TEXT, claim_token TEXT,
+            last_error TEXT, created_at TEXT NOT NULL, printed_at TEXT)""",
+        "CREATE INDEX ix_print_jobs_due ON print_jobs (shop_id, printer, status)",
+        "CREATE INDEX ix_print_jobs_order_id ON print_jobs (order_id)",
+        """CREATE TABLE printer_states (
+            shop_id TEXT NOT NULL DEFAULT 'main', printer TEXT NOT NULL, state TEXT NOT NULL, detail TEXT,
+            seen_at TEXT, last_printed_at TEXT, last_printed_order TEXT, PRIMARY KEY (shop_id, printer))""",
+    ],
+    [  # 17: the menu in the database, one row per version (the menu file seeds the first; each change on the board
+       # is a new version, with who and when), so every worker serves the newest without a restart; each version
+       # names the one it was made from (0: the first), once, so two changes made to one version cannot both land
+        """CREATE TABLE menu_versions (
+            id INTEGER PRIMARY KEY, shop_id TEXT NOT NULL DEFAULT 'main', menu TEXT NOT NULL,
+            change TEXT NOT NULL, changed_by TEXT NOT NULL, created_at TEXT NOT NULL, file_hash TEXT,
+            parent_id INTEGER NOT NULL, UNIQUE (shop_id, parent_id))""",
+        "CREATE INDEX ix_menu_versions_shop ON menu_versions (shop_id, id)",
+    ],
+    [  # 18: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
        # order numbers run per shop per trading day. A REBUILT TABLE, and why: orders' inline UNIQUE
        # (order_number) and UNIQUE (order_day, day_seq) would refuse a second shop's '#001' of the same day, and
        # SQLite cannot drop an inline constraint, so SQLite copies orders into a new table (the 12 steps of
@@ -175,7 +205,7 @@ MIGRATIONS: list[list[str]] = [
         "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
         "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],
-    [  # 16: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+    [  # 19: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
        # "sign out all tablets" ends that shop's
         "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
     ],

@@ -37,13 +37,18 @@ class Session:
     ended: bool = False
     logged: bool = False  # the call has its row in the call log
     failures_in_row: int = 0  # tool calls in a row that failed for our reasons or unreadable input
+    # Documents the store read with the session in the same round trip, by their key (Redis: the kitchen's
+    # availability, which the availability store takes from here when the key is its own). Never saved.
+    prefetched: dict | None = field(default=None, compare=False, repr=False)
 
     def copy(self) -> "Session":
         """A private copy: cart lines are immutable, so copying the list is enough."""
         return replace(self, cart=list(self.cart))
 
     def to_dict(self) -> dict:
-        return asdict(self)  # the cart lines, dataclasses too, become dicts with it
+        data = asdict(self)  # the cart lines, dataclasses too, become dicts with it
+        del data["prefetched"]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "Session":
@@ -51,7 +56,7 @@ class Session:
 
 
 class SessionStore(Protocol):
-    def update(self, call_id: str, fn: Callable[[Session], T]) -> T: ...
+    def update(self, call_id: str, fn: Callable[[Session], T], *, shop_id: str = ...) -> T: ...
     def get(self, call_id: str) -> Session | None: ...
     def session_clear(self, call_id: str) -> Session | None: ...
     def cleanup_expired_sessions(self) -> int: ...
@@ -76,7 +81,8 @@ class MemorySessionStore:
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
-    def update(self, call_id: str, fn: Callable[[Session], T]) -> T:
+    def update(self, call_id: str, fn: Callable[[Session], T], *, shop_id: str | None = None) -> T:
+        """`fn` on the call's session, once, under its lock (`shop_id` is for the Redis store's prefetch)."""
         call_lock = self._checkout(call_id)
         admitted = False
         try:

@@ -63,7 +63,7 @@ class ShopSessions:
         return getattr(self.store, name)
 
     def update(self, call_id: str, fn: Callable) -> T:
-        return self.store.update(session_key(self.shop_id, call_id), fn)
+        return self.store.update(session_key(self.shop_id, call_id), fn, shop_id=self.shop_id)
 
     def get(self, call_id: str):
         return self.store.get(session_key(self.shop_id, call_id))

@@ -142,7 +142,8 @@ class SQLiteEngine:
         return conn
 
     @contextmanager
-    def transaction(self, immediate: bool = False) -> Iterator[sqlite3.Connection]:
+    def transaction(self, immediate: bool = False, pipelined: bool = False) -> Iterator[sqlite3.Connection]:
+        """`pipelined` is for PostgreSQL (round trips); here every statement runs in this process."""
         with self._write_lock if immediate else nullcontext():
             with DatabaseConnection(self.path, immediate=immediate, connection=self._connection()) as conn:
                 yield conn

@@ -6,6 +6,7 @@ import re
 import time
 
 from kebabalab.errors import StoreError, ToolError
+from kebabalab.ordering import pricing
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.ordering.offers import read_answer
 from kebabalab.ordering.validation import clean_text
@@ -14,14 +15,14 @@ from kebabalab.service.handover import OFFER_PERSON, clear_failures, note_failur
 from kebabalab.service.offers import note_answer
 from kebabalab.vapi.protocol import ToolCall, tool_result
 from kebabalab.vapi.transfer import transfer_call_tool
-from kebabalab.tools import allergen_tools, cart_tools, handover_tools, order_tools, shop_tools
+from kebabalab.tools import allergen_tools, cart_tools, handover_tools, order_status_tools, order_tools, shop_tools
 from kebabalab.tools.context import ToolContext
 from kebabalab.tools.registry import OFFER_ANSWER, Registry
 
 log = logging.getLogger(__name__)
 # Every tool, once; this order is the order of config/vapi-tools.json.
 REGISTRY = Registry.combined(cart_tools.TOOLS, shop_tools.TOOLS, order_tools.TOOLS, allergen_tools.TOOLS,
-                             handover_tools.TOOLS)
+                             handover_tools.TOOLS, order_status_tools.TOOLS)
 GENERIC_ERROR = "Sorry, something went wrong on our side; please try that again in a moment."
 _TOOL_NAME = re.compile(r"[A-Za-z0-9_.-]{1,40}")
 # Outcomes counted towards offering a person (_failed): malformed, unknown-tool, bad-arguments, store-error and
@@ -66,7 +67,9 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
                 session.logged = True
             if OFFER_ANSWER in tool.params:
                 note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
-            result = tool.func(ToolContext(services, session, call_id, phone, call.id), call.arguments)
+            ctx = ToolContext(services, session, call_id, phone, call.id)
+            result = tool.func(ctx, call.arguments)
+            session.cart = pricing.quoted(ctx.menu, session.cart)  # what was said stays the price
             session.failures_in_row = 0
             return result
 

@@ -45,7 +45,7 @@ def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
     text = coerce_description(args.get("description"))
-    reading = read_order(ctx.menu, text, ctx.services.lexicon)
+    reading = read_order(ctx.menu, text, ctx.lexicon)
     note = f" I took {say_and(reading.heard)}; please check that with the caller." if reading.heard else ""
     result = add_lines(ctx, reading.lines, note)
     return ctx.with_offer({**result, "item": result["added"][-1]})  # the original's name: the line just added
@@ -69,7 +69,7 @@ def add_multiple_items(ctx, args):
     for n, fields in enumerate(items):
         try:
             if _described(fields):  # an original assistant's {"description": "large lamb wrap"}, or plain words
-                reading = read_order(ctx.menu, coerce_description(_words(fields)), ctx.services.lexicon)
+                reading = read_order(ctx.menu, coerce_description(_words(fields)), ctx.lexicon)
                 lines += reading.lines
                 heard += reading.heard
             else:

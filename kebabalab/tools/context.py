@@ -24,15 +24,25 @@ class ToolContext:
     caller: str | None  # E.164, or None on a web call or a withheld number
     tool_call_id: str
 
+    @cached_property
+    def in_force(self):
+        """The menu in force when this tool call began (a board change takes effect at the next call), with its
+        parser words."""
+        return self.services.catalog.current
+
     @property
     def menu(self):
-        return self.services.menu
+        return self.in_force.menu
+
+    @property
+    def lexicon(self):
+        return self.in_force.lexicon
 
     @cached_property
     def kitchen(self):
-        """What the kitchen has marked (sold out, orders paused, busy minutes): read once per tool call, as
-        with REDIS_URL each read is a round trip."""
-        return self.services.availability.in_force()
+        """What the kitchen has marked (sold out, orders paused, busy minutes): read once per tool call; with
+        REDIS_URL it came with the session, in the same round trip."""
+        return self.services.availability.in_force(self.session.prefetched)
 
     def now(self) -> datetime:
         return self.services.clock.now()

@@ -19,6 +19,7 @@ from kebabalab.web.phone_line import init_app as init_phone_line
 from kebabalab.service.phone_line import phone_line_health
 from kebabalab.web.calls import bp as calls_page
 from kebabalab.web.call_messages import bp as call_messages_page
+from kebabalab.web import cloudprnt, menu_page, printing
 from kebabalab.web.incoming_texts import init_app as init_incoming_texts
 from kebabalab.config import Settings
 from kebabalab.errors import ProtocolError, StoreError
@@ -69,6 +70,9 @@ def create_app(config: Settings | Mapping[str, str] | None = None, *, clock=None
     init_phone_line(app)
     app.register_blueprint(calls_page)
     app.register_blueprint(call_messages_page)
+    app.register_blueprint(printing.bp)
+    app.register_blueprint(cloudprnt.bp)
+    app.register_blueprint(menu_page.bp)
     init_incoming_texts(app)
     if settings.send_sms_in_background if start_sender is None else start_sender:
         services.start_background()
@@ -84,6 +88,10 @@ def _error(status: int, message: str, **headers) -> Response:
 
 
 def _routes(app: Flask, services: Services) -> None:
+    @app.before_request
+    def menu_in_force():  # a change saved on any worker is in force for this request: one statement, every shop
+        services.refresh_menus()
+
     @app.get("/health")
     def health():
         return jsonify({"status": "healthy", "server": "kebabalab", "version": __version__})

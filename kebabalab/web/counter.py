@@ -5,7 +5,9 @@ the call. The same menu, prices and saving as the phone line (service/counter.py
     POST /api/counter/orders               {"kind": "walk-in"|"phone", "name", "phone", "said", "pickup",
                                             "notes", "key"}: place it (201); a second tap with the same key
                                             answers the first order (200)
-    POST /api/orders/<number>/lines        {"add": [...], "remove": [0, ...], "textCustomer": false}: change it
+    POST /api/orders/<number>/lines        {"add": [...], "remove": [0, ...], "textCustomer": false,
+                                            "seen": [the lines' descriptions as shown]}: change it (refused
+                                            if the lines are no longer those seen)
 """
 from __future__ import annotations
 
@@ -100,11 +102,12 @@ def api_change_lines(number: str):
         body = _body()
         add = _phrases(body["add"]) if body.get("add") else []
         remove = body.get("remove") or []
-        text = body.get("textCustomer", False)
+        text, seen = body.get("textCustomer", False), body.get("seen")
         if not isinstance(remove, list) or not all(isinstance(i, int) and not isinstance(i, bool) for i in remove) \
-                or not isinstance(text, bool):
+                or not isinstance(text, bool) or not (seen is None or isinstance(seen, list) and
+                                                      all(isinstance(d, str) for d in seen)):
             raise ToolError('Send {"add": [words, ...], "remove": [line numbers], "textCustomer": true or false}.')
-        edited = edit_order(services, number, add, remove, current_staff().name, text)
+        edited = edit_order(services, number, add, remove, current_staff().name, text, seen)
     except OrderNotFound:
         return error(404, f"no order {number}")
     except ToolError as exc:

@@ -106,7 +106,7 @@ def test_a_shop_with_everything_right_passes_every_check(shop):
         "kebabalab check-menu"]
     assert found["twilio"].detail == f"account active, {SENDER} can send SMS"
     assert found["vapi"].detail == (f"assistant {vapi.assistant['id']}: server URL, server messages and "
-                                    "21 tools match")
+                                    "22 tools match")
     assert found["https"].detail == f"{env['PUBLIC_URL']}/health answers healthy"
     assert found["clock"].detail.endswith(", within 2 min of Vapi")
     assert render(findings)[-1] == "All checks passed: the shop is ready."

@@ -41,8 +41,8 @@ def test_plan_without_apply_only_reads(fake, capsys):
     assert code == 0
     assert fake.writes == []
     assert {r.method for r in fake.requests} == {"GET"}
-    assert out.count("  create ") == len(SYNCED) == 21
-    assert "assistant  model.toolIds: attach 21 tool(s)" in out
+    assert out.count("  create ") == len(SYNCED) == 22
+    assert "assistant  model.toolIds: attach 22 tool(s)" in out
     assert "Dry run: nothing was changed" in out
     assert fake.tools == {}
 
@@ -51,7 +51,7 @@ def test_apply_creates_every_tool_and_attaches_them(fake, capsys):
     before = fake.assistant["model"]
     code, out, _ = sync(capsys, "--apply")
     assert code == 0
-    assert [(r.method, r.path) for r in fake.writes] == [("POST", "/tool")] * 21 + \
+    assert [(r.method, r.path) for r in fake.writes] == [("POST", "/tool")] * 22 + \
         [("PATCH", f"/assistant/{fake.assistant['id']}")]
     assert sorted(vapi_sync.tool_name(t) for t in fake.tools.values()) == sorted(SYNCED)
     tool = fake.tool_named("quickAddItem")
@@ -62,7 +62,7 @@ def test_apply_creates_every_tool_and_attaches_them(fake, capsys):
     assert model["toolIds"] == ["tool-endcall-builtin"] + created
     assert {k: v for k, v in model.items() if k != "toolIds"} == \
         {k: v for k, v in before.items() if k != "toolIds"}
-    assert "Applied: 22 change(s)" in out
+    assert "Applied: 23 change(s)" in out
     transfer = fake.tool_named("transferCall")
     assert "server" not in transfer  # Vapi runs it: no webhook, no credential
     assert transfer["destinations"][0]["number"] == "+61395345588"
@@ -74,7 +74,7 @@ def test_second_apply_changes_nothing(fake, capsys):
     code, out, _ = sync(capsys, "--apply")
     assert code == 0
     assert len(fake.writes) == writes
-    assert out.count("  unchanged ") == 21  # Vapi's defaults in the transfer's destination are not a change
+    assert out.count("  unchanged ") == 22  # Vapi's defaults in the transfer's destination are not a change
     assert "Nothing to change: every tool is up to date and attached." in out
 
 
@@ -99,7 +99,7 @@ def test_new_server_url_updates_every_tool_without_reattaching(fake, capsys):
     code = cli.main(["vapi", "sync", "--server-url", "https://new.example.com/webhook", "--apply"])
     out = capsys.readouterr().out
     assert code == 0
-    assert [r.method for r in fake.writes[writes:]] == ["PATCH"] * 20  # not transferCall: it has no URL
+    assert [r.method for r in fake.writes[writes:]] == ["PATCH"] * 21  # not transferCall: it has no URL
     assert "update     checkOpen (server.url)" in out
     assert {t["server"]["url"] for t in fake.tools.values() if "server" in t} == {"https://new.example.com/webhook"}
 

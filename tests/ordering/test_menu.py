@@ -45,11 +45,15 @@ def item(data, item_id):
     (lambda d: item(d, "KEBAB")["sizes_cents"].pop("large"), "menu: item KEBAB must price exactly the sizes small, large"),
     (lambda d: item(d, "CAN").update(price_cents=3.5), "menu: item CAN.price_cents must be a positive whole number of cents, not 3.5"),
     (lambda d: item(d, "WATER").pop("price_cents"), "menu: item WATER has no price"),
-    (lambda d: item(d, "HSP").update(category="pizza"), "menu: item HSP has unknown category 'pizza'"),
+    (lambda d: item(d, "HSP").update(category="pizza"), "menu: item HSP has unknown category 'pizza'; the "
+                                                        "categories are kebab, hsp, chips, gozleme, drink, sweet, "
+                                                        "meat_container, side"),
     (lambda d: d["meals"]["kebab_meal"]["prices"].pop(), "menu: meal kebab_meal has no price for main size large with chips large"),
     (lambda d: d["meals"]["hsp_can"].update(main="burger"), "menu: meal hsp_can names main 'burger', which the menu does not sell"),
     (lambda d: d["meals"]["kebab_meal"].update(chips=["medium"]), "menu: meal kebab_meal includes medium chips, which the menu does not sell"),
-    (lambda d: d["extras"]["olives"].update(applies_to=["pizza"]), "menu: extra 'olives' applies to unknown category 'pizza'"),
+    (lambda d: d["extras"]["olives"].update(applies_to=["pizza"]), "menu: extra 'olives' applies to "
+     "unknown category 'pizza'; the menu's categories are chips, drink, gozleme, hsp, kebab, meat_container, side, "
+     "sweet"),
     (lambda d: item(d, "KEBAB")["the_lot"].update(salads=["rocket"]), "menu: item KEBAB.the_lot names unknown salad 'rocket'"),
     (lambda d: d["items"].append(dict(item(d, "WATER"))), "menu: item WATER appears twice"),
     (lambda d: item(d, "MEAT_250").update(proteins=["tofu"]), "menu: item MEAT_250 offers unknown protein 'tofu'"),

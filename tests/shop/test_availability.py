@@ -70,7 +70,7 @@ def test_a_tool_call_reads_the_kitchens_marks_once(vapi, kitchen, monkeypatch):
     vapi.ok("setPickupTime", requestedTime="asap")
     reads = []
     load = kitchen._store.load
-    monkeypatch.setattr(kitchen._store, "load", lambda: reads.append(1) or load())
+    monkeypatch.setattr(kitchen._store, "load", lambda prefetched=None: reads.append(1) or load(prefetched))
     vapi.ok("createOrder", customerName="Sam")
     assert len(reads) == 1
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from datetime import timedelta
 
+import psycopg
 import pytest
 
 from conftest import ITEMS, T0, new_order, shop_text
@@ -21,7 +22,8 @@ from kebabalab.store.sessions import MemorySessionStore, Session
 TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events", "order_counters",
           "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats",
           "saved_sessions", "calls", "call_messages", "text_receipts", "owner_notices", "health_marks",
-          "call_offers", "sms_opt_outs", "staff_members", "shop_order_counters"}
+          "call_offers", "sms_opt_outs", "staff_members",
+          "print_jobs", "printer_states", "menu_versions", "shop_order_counters"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -57,7 +59,7 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 16
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 19
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
             == list(range(1, len(MIGRATIONS) + 1))
@@ -262,6 +264,66 @@ def test_postgres_lock_timeout_is_a_plain_busy_error(postgres_database_url):
                     waiter.execute("SELECT pg_advisory_xact_lock(42)")
         assert str(caught.value) == BUSY
         assert db.place_order(new_order(), shop_text).order_number == "20261130-001"  # the pool recovered
+    finally:
+        db.close()
+
+
+@pytest.mark.slow
+def test_a_pooled_connection_idle_past_the_window_is_checked_and_one_taken_again_at_once_is_not(
+        postgres_database_url):
+    """The pool checks a connection (a round trip) only when it has been idle for a while: one the server
+    dropped while idle is replaced before the read runs; within the window no check is made, so a drop in it
+    is the read's plain StoreError, and the next read has a new connection."""
+    from kebabalab.store.postgres import PostgresEngine
+    pid = "SELECT pg_backend_pid() AS pid"
+
+    def drop(backend: int) -> None:
+        with psycopg.connect(postgres_database_url, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s, 5000)", (backend,))
+
+    checked = PostgresEngine(postgres_database_url, min_size=1, max_size=1, check_after_idle=0)
+    try:
+        first = checked.read(pid)[0]["pid"]
+        drop(first)
+        second = checked.read(pid)[0]["pid"]
+        assert second != first  # the check found it gone; no error reached the read
+    finally:
+        checked.close()
+    unchecked = PostgresEngine(postgres_database_url, min_size=1, max_size=1, check_after_idle=60)
+    try:
+        drop(unchecked.read(pid)[0]["pid"])
+        with pytest.raises(StoreError) as caught:
+            unchecked.read(pid)
+        assert str(caught.value) == "The order database cannot be reached right now; please try again in a moment."
+        assert unchecked.read("SELECT 1 AS one") == [{"one": 1}]
+    finally:
+        unchecked.close()
+
+
+@pytest.mark.slow
+def test_an_order_on_postgres_is_four_round_trips_and_its_texts_go_with_the_commit(postgres_database_url,
+                                                                                   tmp_path):
+    """BEGIN goes with the idempotency look-up, then the day's number and the order (each read back), then the
+    texts with COMMIT: counted in libpq's trace of the pool's one connection as the client's waits for the
+    server (Flush and Sync messages; the pipeline's end sends a Flush right behind its Sync, one wait)."""
+    from kebabalab.store.postgres import PostgresEngine
+    db = Database(postgres_database_url, clock=FixedClock(T0))
+    db.engine.close()
+    db.engine = PostgresEngine(postgres_database_url, min_size=1, max_size=1, check_after_idle=60)
+    trace = tmp_path / "libpq.trace"
+    try:
+        db.init()
+        with trace.open("w") as out:
+            with db.engine._pool.connection() as conn:
+                conn.pgconn.trace(out.fileno())
+            order = db.place_order(new_order(), shop_text)
+            with db.engine._pool.connection() as conn:
+                conn.pgconn.untrace()
+        sent = [line.split("\t")[3].split(" ")[0] for line in trace.read_text().splitlines()
+                if line.split("\t")[1] == "F"]
+        assert (order.order_number, [kind for kind in sent if kind in ("Flush", "Sync")]) == (
+            "20261130-001", ["Flush", "Flush", "Flush", "Sync", "Flush"])
+        assert [row.kind for row in db.outbox_for_order(order.id)] == ["shop_order"]
     finally:
         db.close()
 

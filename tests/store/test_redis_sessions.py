@@ -32,6 +32,8 @@ KEBAB_MEAL = CartLine("KEBAB", "kebab", size="large", protein="lamb", salads=("l
                       sauces=("garlic",), cheese=True, meal=Meal("kebab_meal", "small", "chicken", "coke"))
 BUSY = "This call is busy with another request; please try again in a moment."
 UNREACHABLE = "The session store cannot be reached right now; please try again in a moment."
+PAUSED = ("The kitchen has paused phone orders for a few minutes; please ask the caller to call back "
+          "shortly.")
 
 
 @pytest.fixture
@@ -184,6 +186,10 @@ def test_two_apps_on_one_redis_share_a_call_and_the_kitchen(settings, fresh_redi
         assert calls[0].ok("getCartState")["total"] == 22.0
         apps[1].extensions["kebabalab"].availability.set_paused(True)
         assert apps[0].extensions["kebabalab"].availability.in_force().paused is True
+        # the tool reads the pause with the call's session (one round trip), as it is the moment it runs
+        assert calls[0].error("setPickupTime", requestedTime="in 40 minutes") == PAUSED
+        apps[0].extensions["kebabalab"].availability.set_paused(False)
+        assert calls[1].ok("setPickupTime", requestedTime="in 40 minutes")["asap"] is False
         calls[1].end()
         assert apps[0].extensions["kebabalab"].sessions.get("call-shared") is None
     finally:
@@ -249,6 +255,34 @@ def test_an_update_is_two_round_trips_to_redis(fresh_redis_url, clock):
         store.update("call-2", fails)
     assert counting.sent == ["EVALSHA", "EVALSHA"]  # read + lock, then give the lock back
     assert (store.get("call-2"), store.count()) == (None, 0)
+
+
+def test_the_kitchen_comes_with_the_session_in_the_same_round_trip_and_is_never_saved(fresh_redis_url, clock,
+                                                                                        client):
+    store, counting = counted_store(fresh_redis_url, clock, with_availability=True)
+    seen = []
+
+    def look(session: Session) -> int:
+        seen.append(session.prefetched)
+        return add_meal(session)
+
+    assert store.update("call-1", look) == 1
+    kitchen = Availability(RedisAvailabilityStore(client=client), clock, Hours.load(PACKAGE_DATA / "hours.json"))
+    kitchen.set_paused(True)  # another worker, between two tool calls of this one
+    assert store.update("call-1", look) == 2
+    paused = {"day": "2026-11-30", "sold_out": [], "paused": True, "busy_minutes": 0}
+    assert seen == [{"kebabalab:availability": {}}, {"kebabalab:availability": paused}]
+    assert counting.sent == ["EVALSHA"] * 4  # two updates: read + lock, then write + unlock; no GET
+    assert RedisAvailabilityStore(client=counting).load(seen[1]) == paused and counting.sent == ["EVALSHA"] * 4
+    # an availability store under another key (another shop's) reads its own document, not this one
+    assert RedisAvailabilityStore(client=counting, prefix="north:").load(seen[1]) == {}
+    assert counting.sent[4:] == ["GET"]
+    saved = json.loads(client.get("kebabalab:session:call-1"))
+    assert "prefetched" not in saved and store.get("call-1").prefetched is None
+    # a store not asked for it leaves the document to the availability store
+    seen.clear()
+    RedisSessionStore(fresh_redis_url, clock).update("call-1", look)
+    assert seen == [None]
 
 
 def test_the_limit_costs_no_round_trip_and_counts_every_workers_calls(fresh_redis_url, clock, client):

@@ -18,13 +18,14 @@ CONTRACT_TOOLS = ["checkOpen", "getCallerSmartContext", "quickAddItem", "addMult
 ADDED_TOOLS = [
     "checkAllergens",  # issue 25: allergens from the shop's facts
     "takeMessage",  # issue 25: a message for the shop when nobody answers the transfer
+    "getOrderStatus",  # issue 24: "where's my order?"
 ]
 CONTRACT_ARGS = {
     "quickAddItem": {"description"}, "addMultipleItemsToCart": {"items"}, "removeCartItem": {"itemIndex"},
     "editCartItem": {"itemIndex", "modifications"}, "setPickupTime": {"requestedTime"},
     "convertItemsToMeals": {"itemIndices", "drinkBrand", "chipsSize", "chipsSalt"},
     "createOrder": {"customerName", "customerPhone", "notes"}, "sendMenuLink": {"phoneNumber"},
-    "sendReceipt": {"phoneNumber"}, "repeatLastOrder": {"phoneNumber"},
+    "sendReceipt": {"phoneNumber"}, "repeatLastOrder": {"phoneNumber"}, "getOrderStatus": {"orderNumber"},
 }
 
 
@@ -65,7 +66,7 @@ def test_export_tools_check_fails_on_a_stale_file(tmp_path, capsys):
     assert main(["export-tools", "--check", "--output", str(stale)]) == 1
     assert main(["export-tools", "--output", str(stale)]) == 0
     assert main(["export-tools", "--check", "--output", str(stale)]) == 0
-    assert len(json.loads(stale.read_text())) == 21  # ours, and Vapi's transferCall to the shop
+    assert len(json.loads(stale.read_text())) == 22  # ours, and Vapi's transferCall to the shop
 
 
 def test_export_tools_check_command_passes_on_the_committed_file():

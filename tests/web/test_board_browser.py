@@ -8,11 +8,9 @@ KEBABALAB_SKIP_BROWSER=1 says to skip it.
 """
 import os
 import shutil
-import threading
 from contextlib import contextmanager
 
 import pytest
-from werkzeug.serving import make_server
 
 from conftest import FRIDAY_6PM, VapiCall
 from kebabalab.clock import FixedClock
@@ -20,6 +18,7 @@ from kebabalab.config import Settings
 from kebabalab.web.app import create_app
 from tests.fakes import FakeTwilio
 from tests.servers import HttpClient, wait_until
+from tests.servers import serving as loopback
 
 pytestmark = pytest.mark.slow
 
@@ -77,14 +76,10 @@ def board_settings(tmp_path, twilio, **changes) -> Settings:
 def serving(settings: Settings):
     """The app on a loopback port, its sender running, Friday 6 pm on its clock; yields its base URL."""
     app = create_app(settings, clock=FixedClock(FRIDAY_6PM), start_sender=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        with loopback(app, "board-app") as url:
+            yield url
     finally:
-        server.shutdown()
-        thread.join(5)
         app.extensions["kebabalab"].stop_background()
 
 

@@ -27,7 +27,7 @@ def test_the_owner_adds_a_pin_and_the_board_shows_who_moved_the_order(browser, l
     browser.find_element(By.CSS_SELECTOR, "#menu summary").click()
     browser.find_element(By.ID, "staff-link").click()
     wait_until(lambda: browser.find_element(By.ID, "shared-note").is_displayed(), 5, "the staff page")
-    for name, role, pin in (("Priya", "owner", "864200"), ("Jo", "staff", "1357")):
+    for name, role, pin in (("Priya", "owner", "864200"), ("Jo", "staff", "135790")):
         form = browser.find_element(By.ID, "add-member")
         form.find_element(By.NAME, "name").send_keys(name)
         form.find_element(By.CSS_SELECTOR, f"select[name=role] option[value={role}]").click()
@@ -39,7 +39,7 @@ def test_the_owner_adds_a_pin_and_the_board_shows_who_moved_the_order(browser, l
     assert not browser.find_element(By.ID, "shared-note").is_displayed()
 
     browser.delete_all_cookies()
-    sign_in(browser, live_server, "1357")
+    sign_in(browser, live_server, "135790")
     assert browser.find_element(By.ID, "who").text == "Jo (staff)"
     assert browser.find_elements(By.ID, "staff-link") == []
     call = VapiCall(HttpClient(live_server), call_id="call-staff", number=CALLER)

@@ -1,11 +1,13 @@
 """The call log through the webhook: Vapi's end-of-call reports (older and current shapes) and status updates,
 late, twice or never; forgetting a caller and the history janitor; the Calls page's API."""
-from dataclasses import asdict
-from datetime import timedelta
+from dataclasses import asdict, replace
+from datetime import date, timedelta
 
 import pytest
 
 from conftest import FRIDAY_6PM, VapiCall, melbourne, vapi_fixture
+from kebabalab.service.callbacks import callback_summary
+from kebabalab.service.closing_summary import summary_notices
 from kebabalab.service.privacy import forget_customer
 from kebabalab.store.calls import find_call
 from tests.web.test_board import settings, sign_in  # noqa: F401  (settings is a fixture: the board on)
@@ -53,7 +55,8 @@ def test_an_older_report_of_a_call_that_ordered_is_stored_and_linked_to_its_orde
         "stereo_recording_url": "https://storage.vapi.example.invalid/call-ordered-2024-stereo.wav",
         "transcript": TRANSCRIPT_2024, "transferred": False, "transfer_answered": None,
         "cart_lines": 0, "cart_summary": None, "cart_total": 0, "report_at": ARRIVED, "updated_at": ARRIVED,
-        "order_number": number, "order_total": 1500}
+        "called_back_at": None, "called_back_by": None, "callback_outcome": None,
+        "order_number": number, "order_total": 1500, "messages_left": 0}
 
 
 def test_a_current_report_of_a_call_that_left_its_cart_keeps_the_cart_and_the_structured_outputs(client, services):
@@ -71,7 +74,8 @@ def test_a_current_report_of_a_call_that_left_its_cart_keeps_the_cart_and_the_st
         "stereo_recording_url": "https://storage.vapi.example.invalid/call-abandoned-current-stereo.wav",
         "transcript": TRANSCRIPT_NOW, "transferred": False, "transfer_answered": None,
         "cart_lines": 2, "cart_summary": "2 x coke can; small chicken kebab", "cart_total": 1700,
-        "report_at": ARRIVED, "updated_at": ARRIVED, "order_number": None, "order_total": 0}
+        "report_at": ARRIVED, "updated_at": ARRIVED, "called_back_at": None, "called_back_by": None,
+        "callback_outcome": None, "order_number": None, "order_total": 0, "messages_left": 0}
 
 
 def test_a_report_that_comes_late_and_twice_is_one_row_kept_from_its_first_arrival(client, services, clock):
@@ -209,3 +213,111 @@ def test_a_recording_link_that_is_not_a_web_address_is_not_shown(client, url):
     post(client, body)
     assert sign_in(client).status_code == 200
     assert client.get("/api/calls").get_json()["calls"][0]["recordingUrl"] is None
+
+
+# -- lost orders called back ----------------------------------------------------------------------------------
+
+def a_busy_evening(client, clock) -> str:
+    """An order, a cart left (then ordered on a later call), another cart left, a person nobody answered, a
+    hidden number that left a cart; returns the order's number."""
+    call = VapiCall(client, call_id="call-ordered-2024", number="+61412345678")
+    call.ok("quickAddItem", description="a large lamb kebab with garlic sauce")
+    call.ok("setPickupTime", requestedTime="in 30 minutes")
+    number = call.ok("createOrder", customerName="Sam")["orderNumber"]
+    post(client, vapi_fixture("end-of-call-report-2024.json"))
+    VapiCall(client, call_id="call-abandoned-current", number="+61498765432").ok(
+        "quickAddItem", description="two cokes and a small chicken kebab")
+    post(client, vapi_fixture("end-of-call-report-current.json"))
+    post(client, vapi_fixture("end-of-call-report-transfer-no-answer.json"))
+    hidden = VapiCall(client, call_id="call-hidden", number=None)
+    hidden.ok("quickAddItem", description="a small chips")
+    post(client, status_update("call-hidden", "ended", number=None, endedReason="customer-ended-call"))
+    early = VapiCall(client, call_id="call-changed-mind", number="+61412345678")  # at 6 pm, before the order
+    early.ok("quickAddItem", description="a can of fanta")
+    post(client, status_update("call-changed-mind", "ended", endedReason="customer-ended-call"))
+    clock.set(FRIDAY_6PM + timedelta(minutes=30))
+    return number
+
+
+def test_the_callback_list_has_the_carts_left_and_the_person_nobody_answered(client, clock):
+    a_busy_evening(client, clock)
+    assert sign_in(client).status_code == 200
+    data = client.get("/api/callbacks").get_json()
+    assert (data["day"], data["lostValue"], data["waiting"]) == ("2026-11-27", 22.0, 2)
+    assert [(c["callId"], c["phone"], c["reason"], c["cart"], c["cartTotal"], c["orderedLater"], c["calledBackAt"])
+            for c in data["callbacks"]] == [
+        ("call-person-no-answer", "+61455501234", "no-answer", "", 0.0, False, None),
+        ("call-abandoned-current", "+61498765432", "abandoned", "2 x coke can; small chicken kebab", 17.0, False,
+         None),
+        ("call-changed-mind", "+61412345678", "abandoned", "fanta can", 3.5, True, None),
+        ("call-hidden", None, "abandoned", "small chips, chicken salt", 5.0, False, None)]
+
+
+def test_one_tap_records_who_called_back_when_and_what_came_of_it(client, clock):
+    a_busy_evening(client, clock)
+    assert sign_in(client).status_code == 200
+    token = client.get("/api/session").get_json()["csrfToken"]
+    clock.set(melbourne(2026, 11, 27, 18, 52))
+    response = client.post("/api/calls/call-abandoned-current/callback", json={"outcome": "ordered"},
+                           headers={"X-CSRF-Token": token})
+    assert response.status_code == 200
+    done = next(c for c in response.get_json()["callbacks"] if c["callId"] == "call-abandoned-current")
+    assert (done["calledBackAt"], done["calledBackBy"], done["outcome"], done["outcomeLabel"]) == (
+        "6:52 pm", "Owner", "ordered", "Ordered")
+    assert (response.get_json()["lostValue"], response.get_json()["waiting"]) == (5.0, 1)
+
+
+@pytest.mark.parametrize("call_id, body, error", [
+    ("call-abandoned-current", {"outcome": "maybe"},
+     "Say what came of the call back: one of ordered, call-later, not-wanted, no-answer, left-message."),
+    ("call-abandoned-current", ["ordered"],
+     'send JSON: {"outcome": one of ordered, call-later, not-wanted, no-answer, left-message}'),
+    ("call-ordered-2024", {"outcome": "ordered"}, "That call is not on the callback list."),
+    ("call-nobody-made", {"outcome": "ordered"}, "That call is not on the callback list."),
+    ("call-hidden", {"outcome": "no-answer"}, "That caller's number was hidden, so they cannot be called back."),
+], ids=["unknown-outcome", "not-an-object", "ordered-call", "no-such-call", "hidden-number"])
+def test_a_callback_that_cannot_be_recorded_says_why_and_changes_nothing(client, clock, services, call_id, body,
+                                                                        error):
+    a_busy_evening(client, clock)
+    assert sign_in(client).status_code == 200
+    token = client.get("/api/session").get_json()["csrfToken"]
+    response = client.post(f"/api/calls/{call_id}/callback", json=body, headers={"X-CSRF-Token": token})
+    assert (response.status_code, response.get_json()) == (400, {"error": error})
+    assert services.db.engine.read("SELECT COUNT(*) AS n FROM calls WHERE called_back_at IS NOT NULL")[0]["n"] == 0
+
+
+def test_a_callback_needs_the_csrf_token(client, clock):
+    a_busy_evening(client, clock)
+    assert sign_in(client).status_code == 200
+    response = client.post("/api/calls/call-abandoned-current/callback", json={"outcome": "ordered"})
+    assert response.status_code == 403
+
+
+def test_the_end_of_day_summary_gives_the_lost_value_and_who_to_call_back(client, clock, services):
+    a_busy_evening(client, clock)
+    assert callback_summary(services, clock.now()) == [
+        "Lost orders: $22.00 left in carts.",
+        "To call back (2):",
+        "6:17 pm +61455501234 - asked for a person, no answer: nothing in the cart",
+        "6:12 pm +61498765432 - left the cart: 2 x coke can; small chicken kebab $17.00"]
+
+
+def test_a_message_left_when_nobody_answered_puts_the_call_on_the_callback_list(client, clock):
+    call = VapiCall(client, call_id="call-left-message", number="+61455501234")
+    call.ok("takeMessage", callerName="Priya", message="Can someone ring me about a big order for Saturday?")
+    post(client, status_update("call-left-message", "ended", "+61455501234", endedReason="assistant-ended-call"))
+    assert sign_in(client).status_code == 200
+    data = client.get("/api/callbacks").get_json()
+    assert [(c["callId"], c["phone"], c["reason"], c["reasonLabel"]) for c in data["callbacks"]] == [
+        ("call-left-message", "+61455501234", "no-answer", "Asked for a person, no answer")]
+
+
+def test_the_owners_end_of_day_summary_carries_the_lost_orders(client, clock, services):
+    a_busy_evening(client, clock)
+    services.business = replace(services.business, owner_phone="+61400000009")
+    [notice] = summary_notices(services, date(2026, 11, 27))
+    assert notice.body.split("\n")[-4:] == [
+        "Lost orders: $22.00 left in carts.",
+        "To call back (2):",
+        "6:17 pm +61455501234 - asked for a person, no answer: nothing in the cart",
+        "6:12 pm +61498765432 - left the cart: 2 x coke can; small chicken kebab $17.00"]

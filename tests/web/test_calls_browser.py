@@ -38,13 +38,28 @@ def test_staff_see_todays_calls_and_the_share_that_became_orders(browser, live_s
     assert browser.current_url == live_server + "/board/calls"
     assert browser.find_element(By.CSS_SELECTOR, ".share").text == "50% of 2 calls today became orders"
     assert rows(browser) == [
-        ["call-abandoned-current", "abandoned", "6:12 pm", "+614••••5432", "Left items in the cart", "2 x coke can ($7.00)",
-         "1:32"],
-        ["call-ordered-2024", "ordered", "6:01 pm", "+614••••5678", "Ordered", f"Order {number}, $15.00", "4:35"]]
+        ["call-abandoned-current", "abandoned", "6:12 pm", "+614••••5432", "Left items in the cart",
+         "2 x coke can ($7.00)", "1:32"],
+        ["call-ordered-2024", "ordered", "6:01 pm", "+614••••5678", "Ordered", f"Order {number}, $15.00",
+         "4:35"]]
     assert browser.find_element(By.CSS_SELECTOR, "[data-count='abandoned']").text == "1"
 
-    details = browser.find_element(By.CSS_SELECTOR, "tr[data-call='call-ordered-2024'] details")
-    details.click()
-    assert details.find_element(By.LINK_TEXT, "Recording").get_attribute("href") == \
-        "https://storage.vapi.example.invalid/call-ordered-2024-mono.wav"
-    assert details.find_element(By.TAG_NAME, "pre").text.startswith("AI: Thanks for calling Kebabalab")
+    # the page is drawn again every 15 seconds: elements are looked up afresh, never kept across a wait
+    browser.execute_script("document.querySelector(\"tr[data-call='call-ordered-2024'] details summary\").click();")
+    assert browser.execute_script(
+        "const d = document.querySelector(\"tr[data-call='call-ordered-2024'] details\");"
+        "return [d.open, d.querySelector('a').href, d.querySelector('pre').textContent.slice(0, 32)];") == [
+        True, "https://storage.vapi.example.invalid/call-ordered-2024-mono.wav", "AI: Thanks for calling Kebabalab"]
+
+    # the cart left is on the callback list: one tap records who called back, when, and what came of it
+    assert browser.find_element(By.ID, "lost-value").text == "$7.00"
+    assert browser.execute_script(
+        "return document.querySelector(\"li.callback[data-call='call-abandoned-current'] a\").href") == \
+        "tel:+61498765432"
+    browser.execute_script("document.querySelector(\"li.callback[data-call='call-abandoned-current'] "
+                           "button[data-outcome='ordered']\").click();")
+    wait_until(lambda: "Called back by Owner at 6 pm: Ordered" in browser.execute_script(
+        "return document.querySelector(\"li.callback[data-call='call-abandoned-current']\").textContent"), 5,
+        "the callback recorded")
+    assert (browser.find_element(By.ID, "lost-value").text, browser.find_element(By.ID, "callbacks-waiting").text) \
+        == ("$0.00", "0")

@@ -108,3 +108,17 @@ def test_a_change_that_will_not_do_changes_nothing(client, staff, services, move
     refused = staff(f"/api/orders/{number}/lines", body)
     assert (refused.status_code, refused.get_json()) == (400, {"error": message})
     assert services.db.find_order(number).total == 1500
+
+
+def test_a_stale_tablet_cannot_take_away_a_line_someone_else_already_changed(client, staff, services):  # noqa: F811
+    number = place_order(client)
+    url = f"/api/orders/{number}/lines"
+    staff(url, {"add": ["a can of coke"]})
+    seen = ["large lamb kebab, garlic sauce", "coke can"]  # what both tablets show
+    assert staff(url, {"remove": [0], "seen": seen}).status_code == 200  # one tablet takes the kebab away
+    stale = staff(url, {"remove": [0], "add": ["small chips"], "seen": seen})  # the other meant the kebab too
+    assert (stale.status_code, stale.get_json()) == (
+        400, {"error": "Order #001 was changed by someone else; reload the board and try again."})
+    stored = services.db.find_order(number)
+    assert ([i["description"] for i in stored.items], stored.total) == (["coke can"], 350)
+    assert staff(url, {"add": ["small chips"], "seen": "coke can"}).status_code == 400

@@ -142,3 +142,43 @@ def test_metrics_carry_the_same_figures(client, services, clock):
     assert figures == {"kebabalab_vapi_last_seen_timestamp_seconds": clock.now().timestamp(),
                        "kebabalab_texts_going_out": 1, "kebabalab_outbox_backlog": 2,
                        "kebabalab_phone_line_problems": 0}
+
+
+def test_texts_failing_now_are_seen_though_a_text_went_out_after_an_earlier_failure(client, services, twilio, clock):
+    """Texts refused for good at noon (Twilio answered 400), texts going out at 12:30, then Twilio down from
+    6 pm: by 6:10 pm the board says texts are failing (the noon failure must not hide it)."""
+    clock.set(melbourne(2026, 11, 27, 12, 0))
+    twilio.script([400, 400])
+    place(client, "call-noon")
+    assert services.sender.run_once() == {"sent": 0, "logged": 0, "retry": 0, "failed": 2}
+    clock.set(melbourne(2026, 11, 27, 12, 30))
+    place(client, "call-lunch")
+    assert services.sender.run_once()["sent"] == 2
+    clock.set(melbourne(2026, 11, 27, 18, 0))
+    twilio.fail_next(200, status=503)
+    place(client, "call-evening")
+    assert services.sender.run_once()["retry"] == 2
+    assert sign_in(client).status_code == 200
+    clock.set(melbourne(2026, 11, 27, 18, 10))
+    assert (health(client)["textsGoingOut"], health(client)["problems"]) == (False, [
+        "The shop's text for order #001 was not delivered: check the board for it.", FAILING])
+
+
+def test_the_owners_text_about_a_long_twilio_outage_arrives_when_twilio_is_back(client, services, twilio, smtp,
+                                                                               clock):
+    """Twilio down from 6 pm for 50 minutes, the notices job running every 30 seconds as it does when served: the
+    email goes at once, and the owner's text is still being tried when Twilio is back (not given up after ten
+    minutes, before the outage could ever end)."""
+    twilio.fail_next(100000, status=503)
+    place(client)
+    clock.set(melbourne(2026, 11, 27, 18, 0, 30))
+    assert services.sender.run_once()["retry"] == 2
+    at = melbourne(2026, 11, 27, 18, 10)
+    while at <= melbourne(2026, 11, 27, 19, 20):
+        if at == melbourne(2026, 11, 27, 18, 50):
+            twilio.recover()
+        clock.set(at)
+        services.notices.run_once()
+        at += timedelta(seconds=30)
+    assert owner_mails(smtp) == [([OWNER_EMAIL], "Kebabalab phone line: needs a look", FAILING)]
+    assert owner_texts(twilio) == [FAILING]

@@ -169,6 +169,13 @@ def test_a_yes_after_15_minutes_but_before_the_sweep_cancels_instead(client, ser
     assert kinds(services, number) == [("customer_confirmation", CALLER)]
 
 
+def test_an_order_awaiting_its_yes_is_not_counted_as_cancelled_in_the_takings(client, services):
+    """The owner's takings and end-of-day summary say "Cancelled 1" only for an order that was cancelled."""
+    place(client, "call-waiting")
+    takings = takings_today(services)
+    assert (takings.orders, takings.total, takings.cancelled) == (0, 0, 0)
+
+
 @pytest.mark.parametrize("words", ["two large lamb kebabs", "eleven cokes"], ids=["small order", "eleven items"])
 def test_below_the_amount_and_size_an_order_goes_straight_to_the_kitchen(client, services, words):
     placed = place(client, "call-small", words=words)["result"]

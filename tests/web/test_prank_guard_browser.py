@@ -2,23 +2,20 @@
 real twilio library sending to the fake Twilio): marked and not startable, then the kitchen's once the customer's
 signed YES arrives through the incoming-text webhook (Twilio's parameters, RequestValidator's signature)."""
 import json
-import threading
 
 import pytest
 import requests
 from twilio.request_validator import RequestValidator
-from werkzeug.serving import make_server
 
-from conftest import FRIDAY_6PM, VapiCall
-from kebabalab.clock import FixedClock
-from kebabalab.config import PACKAGE_DATA, Settings
-from kebabalab.web.app import create_app
+from conftest import VapiCall
+from kebabalab.config import PACKAGE_DATA
 from tests.servers import HttpClient, wait_until
-from tests.web.test_board_browser import PASSWORD, browser, card_status, twilio  # noqa: F401 (fixtures)
+from tests.web.test_board_browser import (PASSWORD, board_settings, browser, card_status,  # noqa: F401 (fixtures)
+                                          serving, twilio)
 
 pytestmark = pytest.mark.slow
 CALLER = "+61412345678"
-TOKEN = "token"
+TOKEN = "token"  # board_settings' TWILIO_AUTH_TOKEN
 PUBLIC = "https://orders.kebabalab.example"  # the proxy's address Twilio signs, not the loopback one
 
 
@@ -27,21 +24,9 @@ def live_server(tmp_path, twilio):  # noqa: F811
     business = json.loads((PACKAGE_DATA / "business.json").read_text())
     business["prank_guard"] = {"enabled": True, "above_total_cents": 6000, "above_items": 10}
     (tmp_path / "business.json").write_text(json.dumps(business))
-    settings = Settings(database_url=f"sqlite:///{tmp_path}/orders.db", allow_unauthenticated=True,
-                        staff_password=PASSWORD, shop_order_to="+61400000001", twilio_account_sid="AC" + "0" * 32,
-                        twilio_auth_token=TOKEN, twilio_from_number="+61400000000",
-                        twilio_api_base_url=twilio.base_url, public_url=PUBLIC,
-                        business_file=str(tmp_path / "business.json"))
-    app = create_app(settings, clock=FixedClock(FRIDAY_6PM), start_sender=True)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(5)
-        app.extensions["kebabalab"].stop_background()
+    settings = board_settings(tmp_path, twilio, public_url=PUBLIC, business_file=str(tmp_path / "business.json"))
+    with serving(settings) as url:
+        yield url
 
 
 def test_awaiting_its_yes_it_is_marked_then_the_kitchens_once_confirmed(browser, live_server, twilio):  # noqa: F811

@@ -7,7 +7,7 @@ from kebabalab.store.staff_members import members
 from kebabalab.store.status import order_events
 from tests.web.test_board import PASSWORD, csrf, place_order, settings, sign_in  # noqa: F401  (settings: fixture)
 
-ALI_PIN, MARIA_PIN = "4321", "975310"
+ALI_PIN, MARIA_PIN = "432187", "975310"
 
 
 def post(client, path, body):
@@ -72,13 +72,14 @@ def test_every_change_says_who_made_it_and_when_on_the_order(app, owner, service
 
 
 @pytest.mark.parametrize("body, message", [
-    ({"name": "", "role": "staff", "pin": "1234"}, "Give a name of 1 to 30 letters, as it should show on orders."),
-    ({"name": "Ali", "role": "boss", "pin": "1234"}, "The role is one of owner, staff."),
-    ({"name": "Ali", "role": "staff", "pin": "12"}, "A PIN is 4 to 8 digits."),
-    ({"name": "Ali", "role": "staff", "pin": "12ab"}, "A PIN is 4 to 8 digits."),
-    ({"name": "Ali", "role": "staff", "pin": 1234}, "A PIN is 4 to 8 digits."),
+    ({"name": "", "role": "staff", "pin": "123456"}, "Give a name of 1 to 30 letters, as it should show on orders."),
+    ({"name": "Ali", "role": "boss", "pin": "123456"}, "The role is one of owner, staff."),
+    ({"name": "Ali", "role": "staff", "pin": "12"}, "A PIN is 6 to 8 digits."),
+    ({"name": "Ali", "role": "staff", "pin": "4321"}, "A PIN is 6 to 8 digits."),  # 4 digits: guessed in a day
+    ({"name": "Ali", "role": "staff", "pin": "1234ab"}, "A PIN is 6 to 8 digits."),
+    ({"name": "Ali", "role": "staff", "pin": 123456}, "A PIN is 6 to 8 digits."),
     ({"name": "Sam", "role": "staff", "pin": MARIA_PIN}, "Someone already has that PIN; choose another."),
-    ({"name": "Maria", "role": "staff", "pin": "2468"}, "There is already a Maria; add a surname or initial."),
+    ({"name": "Maria", "role": "staff", "pin": "246801"}, "There is already a Maria; add a surname or initial."),
 ])
 def test_a_member_that_will_not_do_is_refused_with_a_sentence_and_nothing_added(owner, services, body, message):
     add(owner, "Maria", "owner", MARIA_PIN)
@@ -107,7 +108,7 @@ def test_removing_someone_signs_them_out_and_the_last_owner_stays(app, owner, se
 def test_wrong_pins_meet_the_same_lock_out(app, owner):
     add(owner, "Maria", "owner", MARIA_PIN)
     guesser = app.test_client()
-    assert [sign_in(guesser, f"{n:04d}").status_code for n in range(6)] == [401] * 5 + [429]
+    assert [sign_in(guesser, f"{n:06d}").status_code for n in range(6)] == [401] * 5 + [429]
     assert sign_in(guesser, MARIA_PIN).status_code == 429  # locked out: even the right PIN waits
 
 
@@ -122,7 +123,7 @@ def test_staff_commands_add_list_and_remove(settings, app, monkeypatch, capsys, 
     assert main(["staff-list"]) == 0
     assert main(["staff-remove", "Nobody"]) == 2
     assert capsys.readouterr().out.splitlines() == [
-        "Added Maria (owner); they sign in to the board with their PIN.", "A PIN is 4 to 8 digits.",
+        "Added Maria (owner); they sign in to the board with their PIN.", "A PIN is 6 to 8 digits.",
         f"{'Maria':<30} owner", "No staff member is called 'Nobody'; `kebabalab staff-list` shows who is."]
     client = app.test_client()
     assert sign_in(client, MARIA_PIN).status_code == 200

@@ -135,7 +135,7 @@ def test_formula_like_cells_are_neutralised(cell, shown):
 # -- the end-of-day summary ------------------------------------------------------------------------------
 
 SUMMARY = ("Kebabalab takings Fri 27 Nov\n3 orders, $48.50 (incl GST $4.41)\nPhone 2 ($38.50), counter 1 ($10.00)\n"
-           "Cancelled 1\nTop: Kebab x4, Soft Drink Can (375ml) x1")
+           "Cancelled 1\nTop: Kebab x4, Soft Drink Can (375ml) x1\nLost orders: none.")
 
 
 def owner_texts(twilio):

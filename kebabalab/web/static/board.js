@@ -250,7 +250,8 @@
     if (action === "edit") { openEdit(order); return; }
     node.querySelectorAll("button").forEach((b) => { b.disabled = true; });
     openMore = null;
-    await move(order.orderNumber, action === "undo" ? {undo: true} : {status: action, from: order.status});
+    // Undo says what it saw too: a tablet that missed another's tap must not take that tap back.
+    await move(order.orderNumber, {...(action === "undo" ? {undo: true} : {status: action}), from: order.status});
   }
 
   // -- the counter: a walk-in or a customer who phoned the shop; the server reads and prices every line ----
@@ -330,6 +331,7 @@
     const form = document.getElementById("edit-form");
     form.reset();
     dialog.dataset.order = order.orderNumber;
+    dialog.dataset.seen = JSON.stringify(order.items.map((item) => item.description));
     dialog.querySelector(".edit-title").textContent =
       `Change order ${order.displayNumber} (${order.customerName || "no name"}), now $${order.total.toFixed(2)}`;
     document.getElementById("edit-lines").replaceChildren(...order.items.map((item, i) => {
@@ -351,7 +353,8 @@
     const add = field(form, "add").value.trim();
     const remove = [...form.querySelectorAll("input[name=remove]:checked")].map((box) => Number(box.value));
     const changed = await send(`/api/orders/${encodeURIComponent(dialog.dataset.order)}/lines`,
-      {add: add ? [add] : [], remove, textCustomer: field(form, "text_customer").checked});
+      {add: add ? [add] : [], remove, textCustomer: field(form, "text_customer").checked,
+       seen: JSON.parse(dialog.dataset.seen)});
     if (!changed) return;
     dialog.close();
     toast(`Order ${changed.order.displayNumber}: $${changed.oldTotal.toFixed(2)} → $${changed.newTotal.toFixed(2)}`
