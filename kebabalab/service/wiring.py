@@ -252,6 +252,8 @@ class Services:
         db.printers = {view.shop.id: view.business.printing.printers for view in services.shops.views()}
         sender.from_number = services.shops.texts_from
         services.notices = OwnerNotices(db, clock, transport, services.mailer,
-                                        [lambda now: queue_due_summary(services, now),
-                                         lambda now: alert_owner(services, now)])
+                                        [lambda now: [day for shop in services.shops.views()
+                                                      for day in queue_due_summary(shop, now)],
+                                         lambda now: [key for shop in services.shops.views()
+                                                      for key in alert_owner(shop, now)]])
         return services

@@ -126,8 +126,9 @@ def test_each_number_gets_its_own_shops_menu_order_numbers_and_texts(app, client
     assert {row.to_phone for row in services.db.outbox_for_order(main_order.id) if row.kind == "shop_order"} == {
         "+61400000001"}
     assert services.shops.texts_from("fitzroy") == "+61480000002"
-    assert (find_call(services.db, "call-main").shop_id, find_call(services.db, "call-fitz").shop_id) == (
-        "main", "fitzroy")  # each call in its own shop's call log
+    assert (find_call(services.db, "call-main", "main").shop_id,
+            find_call(services.db, "call-fitz", "fitzroy").shop_id,
+            find_call(services.db, "call-fitz", "main")) == ("main", "fitzroy", None)  # each call in its own shop's log
 
 
 def test_a_chat_or_web_call_without_a_number_goes_by_its_assistant(app, client):
