@@ -67,3 +67,25 @@ def test_orders_takes_the_shop(shops, capsys):
     assert capsys.readouterr().out == "No orders on 2026-11-27.\n"
     assert main(["orders", "--day", "2026-11-27", "--shop", "carlton"]) == 2
     assert capsys.readouterr().out == "There is no shop 'carlton'; `kebabalab shops` lists them.\n"
+
+
+def test_the_nightly_backup_keeps_the_shops_folders_beside_the_database(shops, tmp_path, monkeypatch, capsys):
+    import tarfile
+    monkeypatch.setenv("BACKUP_DIR", str(tmp_path / "backups"))
+    monkeypatch.setenv("BACKUP_COPY_DIR", str(tmp_path / "usb-drive"))
+    (tmp_path / "usb-drive").mkdir()
+    assert main(["init-db"]) == 0
+    assert main(["shops", "add", "fitzroy", "--number", "03 9417 0000", "--order-texts-to", "0400 000 002"]) == 0
+    capsys.readouterr()
+    assert main(["backup"]) == 0
+    [database, archive] = sorted((tmp_path / "backups").iterdir())
+    assert (database.name.startswith("orders-"), archive.name.startswith("shops-")) == (True, True)
+    assert capsys.readouterr().out == (f"Backup written: {database}, copied to {tmp_path / 'usb-drive' / database.name}\n"
+                                       f"Shops' folders archived: {archive}\n")
+    assert sorted(p.name for p in (tmp_path / "usb-drive").iterdir()) == [database.name, archive.name]
+    restored = tmp_path / "restored"
+    with tarfile.open(archive) as tar:  # what deployment/README.md tells the owner to run: tar -xzf in the parent
+        tar.extractall(restored, filter="data")
+    assert sorted(p.name for p in (restored / "shops" / "fitzroy").iterdir()) == [
+        "business.json", "hours.json", "menu.json", "shop.json"]
+    assert (restored / "shops" / "fitzroy" / "shop.json").read_bytes() == (shops / "fitzroy" / "shop.json").read_bytes()
