@@ -80,7 +80,8 @@ def test_the_nightly_backup_keeps_the_shops_folders_beside_the_database(shops, t
     assert main(["backup"]) == 0
     [database, archive] = sorted((tmp_path / "backups").iterdir())
     assert (database.name.startswith("orders-"), archive.name.startswith("shops-")) == (True, True)
-    assert capsys.readouterr().out == (f"Backup written: {database}, copied to {tmp_path / 'usb-drive' / database.name}\n"
+    copied = tmp_path / "usb-drive" / database.name
+    assert capsys.readouterr().out == (f"Backup written: {database}, copied to {copied}\n"
                                        f"Shops' folders archived: {archive}\n")
     assert sorted(p.name for p in (tmp_path / "usb-drive").iterdir()) == [database.name, archive.name]
     restored = tmp_path / "restored"
