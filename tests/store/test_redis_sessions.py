@@ -398,5 +398,14 @@ def test_each_shops_carts_and_kitchen_have_their_own_keys(settings, fresh_redis_
                 services.for_shop("fitzroy").availability.in_force().paused) == (False, True)
         assert services.for_shop("fitzroy").sessions.session_clear("call-1").call_id == "call-1"
         assert services.for_shop("main").sessions.get("call-1").cart == [KEBAB_MEAL]
+        # each call's session comes with its own shop's kitchen, read in the same script (no second GET)
+        seen = {}
+        for shop in ("main", "fitzroy"):
+            services.for_shop(shop).sessions.update("call-2", lambda session, shop=shop: seen.update(
+                {shop: services.for_shop(shop).availability.in_force(session.prefetched).paused}) or 0)
+        assert seen == {"main": False, "fitzroy": True}
+        prefetched = []
+        services.for_shop("fitzroy").sessions.update("call-3", lambda session: prefetched.append(session.prefetched))
+        assert [sorted(keys) for keys in prefetched] == [["kebabalab:availability:fitzroy"]]
     finally:
         services.stop_background()
