@@ -66,7 +66,7 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
                 call_started(services, call_id, phone)
                 session.logged = True
             if OFFER_ANSWER in tool.params:
-                note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
+                note_answer(services, session, call_id, read_answer(call.arguments.get(OFFER_ANSWER)))
             ctx = ToolContext(services, session, call_id, phone, call.id)
             result = tool.func(ctx, call.arguments)
             session.cart = pricing.quoted(ctx.menu, session.cart)  # what was said stays the price

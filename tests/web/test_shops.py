@@ -18,6 +18,7 @@ import pytest
 from conftest import FRIDAY_6PM, vapi_fixture
 from kebabalab.service.shops import RETIRED, UNKNOWN_NUMBER
 from kebabalab.store.calls import find_call
+from kebabalab.store.offers import offer_for_call
 from kebabalab.web.app import create_app
 
 DATA = Path(__file__).resolve().parents[2] / "kebabalab" / "data"
@@ -116,6 +117,10 @@ def test_each_number_gets_its_own_shops_menu_order_numbers_and_texts(app, client
     fitzroy = order_at(client, "call-fitz", number=FITZROY_NUMBER, number_id=FITZROY_NUMBER_ID,
                        assistant=MAIN_ASSISTANT)  # one assistant on both numbers: the number decides
     assert (main["added"]["total"], fitzroy["added"]["total"]) == (15.0, 17.0)
+    # each call's one offer (a meal for the lone kebab) is kept under the call's own id and its shop
+    assert [(offer.call_id, offer.shop_id, offer.kind) for offer in (
+        offer_for_call(services.db, "call-main"), offer_for_call(services.db, "call-fitz"))] == [
+        ("call-main", "main", "meal"), ("call-fitz", "fitzroy", "meal")]
     assert (main["placed"]["orderNumber"], fitzroy["placed"]["orderNumber"]) == ("20261127-001", "20261127-001")
     main_order = services.for_shop("main").db.find_order("20261127-001")
     fitz_order = services.for_shop("fitzroy").db.find_order("20261127-001")
