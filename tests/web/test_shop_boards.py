@@ -9,6 +9,7 @@ import pytest
 
 from conftest import vapi_fixture
 from kebabalab.config import Settings
+from kebabalab.ordering import menu_edits
 from kebabalab.service.call_log import calls_on_day
 from kebabalab.service.callbacks import callbacks_on_day
 from kebabalab.service.staff import add_staff
@@ -75,12 +76,13 @@ def test_each_board_signs_in_with_its_own_password_and_shows_its_own_orders(app)
 
 
 MAIN_CALLER, MAIN_MESSAGE, MAIN_MEMBER = "+61455501234", "Ring me about forty kebabs for Saturday", "Maria Main"
+MAIN_PRINTER = "00:11:62:0a:0b:0c"
 
 
 def main_has_one_of_everything(app) -> dict:
     """Real rows of main's behind every kind of id a route takes: orders (#001, a number fitzroy has too, and
-    #002, one only main has), a call on the callback list with a message left, a menu version, a staff member
-    and print jobs; returns the ids the attack aims at."""
+    #002, one only main has), a call on the callback list with a message left, a staff member, a menu version of
+    theirs (a large kebab at $16.50), print jobs and a printer out of paper; returns the ids the attack aims at."""
     services = app.extensions["kebabalab"]
     main = services.for_shop("main")
     webhook = app.test_client()
@@ -96,6 +98,10 @@ def main_has_one_of_everything(app) -> dict:
     assert webhook.post("/webhook", json=ended).status_code == 200
     [message] = call_messages_since(main.db, main.hours.trading_day(main.clock.now())[1], "main")
     member = add_staff(main.db, main.clock, MAIN_MEMBER, "owner", "975310", "main")
+    main.catalog.change(lambda doc: menu_edits.set_price(doc, "KEBAB", "large", 1650), MAIN_MEMBER,
+                        main.catalog.current.version)
+    main.print_queue.set_state("cloudprnt", "out_of_paper", f"410 Paper Empty (printer {MAIN_PRINTER})",
+                               main.clock.now())
     assert [c.logged.call.call_id for c in callbacks_on_day(main, main.clock.now()).callbacks] == ["call-main-message"]
     assert main.print_queue.jobs_for_order(main.db.find_order(number).id) != []
     return {"shop": "main", "number": number, "call_id": "call-main-message", "message_id": message.id,
@@ -132,11 +138,15 @@ def test_a_tablet_of_one_shop_can_neither_see_nor_change_another_shops_rows_on_a
                                    headers={"X-CSRF-Token": token},
                                    follow_redirects=True)
             text = response.get_data(as_text=True)
-            for secret in ("Priya", MAIN_CALLER, MAIN_CALLER[-4:], MAIN_MESSAGE, MAIN_MEMBER, "call-main"):
+            for secret in ("Priya", MAIN_CALLER, MAIN_CALLER[-4:], MAIN_MESSAGE, MAIN_MEMBER, "call-main",
+                           MAIN_PRINTER, "16.5"):
                 assert secret not in text, (method, path, secret)
             attacked.append((method, rule.rule, response.status_code, response.request.path))
     assert main_rows(app) == before  # nothing of main's was changed
     assert main_tablet.get("/api/orders").status_code == 200  # main's tablet is still signed in
+    for path, secret in (("/api/orders", "Priya Main"), ("/api/callbacks", MAIN_CALLER), ("/api/staff", MAIN_MEMBER),
+                         ("/api/call-messages", MAIN_MESSAGE), ("/api/menu", "16.5"), ("/api/printers", MAIN_PRINTER)):
+        assert secret in main_tablet.get(path).get_data(as_text=True), path  # what was looked for is there to leak
     assert {rule for _, rule, _, _ in attacked} >= {
         "/board", "/board/<shop>", "/api/orders", "/api/orders/<number>/status", "/api/availability",
         "/board/logout-all", "/api/takings", "/board/takings", "/board/takings.csv", "/api/calls", "/api/callbacks",
