@@ -126,8 +126,9 @@ def shop_parts(app, entry, files: ShopFiles) -> dict:
     printer = TicketPrinter(queue, app.clock, files.hours, files.business.name, printing.escpos_host,
                             printing.escpos_port) if printing.escpos_host else None
     if printing.cloudprnt and not files.settings.cloudprnt_password:
-        log.warning("shop %s: printing.cloudprnt is on but CLOUDPRNT_PASSWORD is not set: the printer cannot fetch "
-                    "tickets until it is", entry.id)
+        log.warning("shop %s: printing.cloudprnt is on but %s is not set: the printer cannot fetch tickets until "
+                    "it is", entry.id, "CLOUDPRNT_PASSWORD" if entry.id == MAIN_SHOP else "cloudprntPassword in its "
+                    "shop.json")
     return {"availability": Availability(make_availability_store(app.settings, entry.id), app.clock, files.hours),
             "catalog": catalog, "print_queue": queue, "ticket_printer": printer}
 

@@ -31,7 +31,7 @@ SHOP_FILE = "shop.json"
 FILES = ("menu.json", "hours.json", "business.json")
 _LISTS = {"numbers": "numbers", "phoneNumberIds": "phone_number_ids", "assistantIds": "assistant_ids"}
 _TEXTS = {"assistantId": "assistant_id", "orderTextsTo": "order_texts_to", "textsFrom": "texts_from",
-          "staffPassword": "staff_password"}
+          "staffPassword": "staff_password", "cloudprntPassword": "cloudprnt_password"}
 
 
 @dataclass(frozen=True)
@@ -48,6 +48,7 @@ class ShopEntry:
     order_texts_to: str = ""  # the shop's own mobile for new orders (SHOP_ORDER_TO for 'main')
     texts_from: str = ""  # the number its texts come from ('' = TWILIO_FROM_NUMBER)
     staff_password: str = ""  # its board's password, or a werkzeug hash of it (STAFF_PASSWORD for 'main')
+    cloudprnt_password: str = ""  # its CloudPRNT printer's password (CLOUDPRNT_PASSWORD for 'main' only)
     retired: bool = False  # its orders are kept; its numbers are refused
     folder: str = ""  # SHOPS_DIR/<id>, '' for a 'main' without a folder
 
@@ -56,7 +57,8 @@ class ShopEntry:
         return settings.replace(menu_file=self.menu_file, hours_file=self.hours_file,
                                 business_file=self.business_file, shop_order_to=self.order_texts_to,
                                 twilio_from_number=self.texts_from or settings.twilio_from_number,
-                                vapi_assistant_id=self.assistant_id, staff_password=self.staff_password)
+                                vapi_assistant_id=self.assistant_id, staff_password=self.staff_password,
+                                cloudprnt_password=self.cloudprnt_password)
 
     @property
     def reachable(self) -> bool:
@@ -117,7 +119,8 @@ def main_entry(settings: Settings) -> ShopEntry:
     """'main' as today's settings describe it (SHOP_ORDER_TO is checked where the shop is built)."""
     return ShopEntry(MAIN_SHOP, settings.menu_file, settings.hours_file, settings.business_file,
                      assistant_id=settings.vapi_assistant_id, order_texts_to=settings.shop_order_to,
-                     texts_from=settings.twilio_from_number, staff_password=settings.staff_password)
+                     texts_from=settings.twilio_from_number, staff_password=settings.staff_password,
+                     cloudprnt_password=settings.cloudprnt_password)
 
 
 def load_entry(folder: Path, base: ShopEntry | None) -> ShopEntry:

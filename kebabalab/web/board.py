@@ -111,15 +111,15 @@ def login(shop: str):
     address = request.remote_addr or "?"  # the client's, through PROXY_HOPS (ProxyFix)
     if not auth.enabled_for(shop):
         return _login_refused(503, _board_off())
-    wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
+    wait = auth.guard.reserve(address, shop)  # counted before the slow check: parallel tries cannot slip past
     if wait:
         return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
     person = auth.identify(_given_password(), shop)
     if person is None:
-        auth.guard.failed(address)
+        auth.guard.failed(address, shop)
         log.warning("board: wrong staff PIN or password for shop %s from %s", shop, address)
         return _login_refused(401, "Wrong PIN or password.")
-    auth.guard.succeeded(address)
+    auth.guard.succeeded(address, shop)
     auth.sign_in(person.name, person.role, person.staff_id, shop=shop)
     log.info("board: %s (%s) signed in to shop %s from %s", person.name, person.role, shop, address)
     if request.is_json:

@@ -13,11 +13,14 @@
   offline from any cookie.
 - Staff members with their own PIN (service/staff.py) sign in as themselves; until the first member is added
   STAFF_PASSWORD signs in as the owner, and once one exists only PINs do (the owner adds people on the staff
-  page or with `kebabalab staff-add`).
+  page or with `kebabalab staff-add`). Members are one shop's: a PIN entered on /board/<shop> is looked up among
+  that shop's members only (the same PIN at another shop is another person), and each shop's own password
+  gives way to PINs once that shop has a member.
 - Every POST carries the session's CSRF token (form field `csrf_token` or header `X-CSRF-Token`).
-- Five wrong passwords from one address within 15 minutes lock that address out for 15 minutes (429), and
-  the shop as a whole gets a limited number of tries: counted in the database before the password is
-  checked (login_guard.py), so parallel sign-ins, several workers and a restart change nothing.
+- Five wrong passwords from one address at one shop's board within 15 minutes lock that address out of that
+  board for 15 minutes (429), and each shop as a whole gets a limited number of tries: counted in the database
+  before the password is checked (login_guard.py), so parallel sign-ins, several workers and a restart change
+  nothing. Another shop's tablets behind the same address (one brand's office network) are not locked out.
 - The cookie names a session kept on the server (staff_sessions.py): signing out ends it for every copy of
   the cookie, and "sign out all tablets" ends them all.
 - Many shops: each shop's board has its own password (shop.json's `staffPassword`; STAFF_PASSWORD for
@@ -91,8 +94,8 @@ class StaffSessionInterface(SecureCookieSessionInterface):
 
 
 class StaffAuth:
-    """The boards' sign-in: staff PINs (or the shared password before any) for 'main', each other shop's own
-    password, the lock-out, the CSRF token."""
+    """The boards' sign-in: each shop's staff PINs (or, before its first member, its own shared password: STAFF_PASSWORD
+    for 'main', shop.json's staffPassword for another), the lock-out, the CSRF token."""
 
     def __init__(self, settings, clock, db, passwords: dict[str, str] | None = None):
         self.db = db
@@ -111,10 +114,11 @@ class StaffAuth:
 
     @property
     def enabled(self) -> bool:
-        return self.password_hash is not None or member_count(self.db) > 0
+        return self.enabled_for(MAIN_SHOP)
 
     def enabled_for(self, shop: str) -> bool:
-        return self.enabled if shop == MAIN_SHOP else self.password_hashes.get(shop) is not None
+        """The shop's board can be signed in to: it has a password or a staff member."""
+        return self.password_hashes.get(shop) is not None or member_count(self.db, shop) > 0
 
     def check(self, password: str, shop: str = MAIN_SHOP) -> bool:
         """The shop's shared staff password (STAFF_PASSWORD for 'main', shop.json's staffPassword otherwise)."""
@@ -122,12 +126,12 @@ class StaffAuth:
         return hashed is not None and bool(password) and check_password_hash(hashed, password)
 
     def identify(self, secret: str, shop: str = MAIN_SHOP) -> Person | None:
-        """Who `secret` signs in: at 'main' a member by PIN once there are members, else the shared password as
-        the owner; at another shop its own password, as its owner (members are 'main's until they carry a shop)."""
+        """Who `secret` signs in at `shop`'s board: one of that shop's members by PIN once it has members, else
+        the shop's shared password as its owner."""
         if not secret:
             return None
-        if shop == MAIN_SHOP and member_count(self.db):
-            return identify(self.db, secret)
+        if member_count(self.db, shop):
+            return identify(self.db, secret, shop)
         return Person("Owner", "owner", None) if self.check(secret, shop) else None
 
     @staticmethod

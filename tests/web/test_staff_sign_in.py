@@ -165,7 +165,7 @@ def test_a_busy_database_at_sign_in_is_a_503_sentence_not_a_crash(workers, monke
     apps, _ = workers
     guard = apps[0].extensions["kebabalab_staff"].guard
 
-    def busy(address):
+    def busy(address, shop):
         raise StoreError(BUSY)
     monkeypatch.setattr(guard, "reserve", busy)
     response = sign_in(apps[0].test_client())
