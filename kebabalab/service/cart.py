@@ -2,7 +2,7 @@
 the shop's limit (the cart tools and a repeated order share this)."""
 from __future__ import annotations
 
-from kebabalab.errors import ToolError
+from kebabalab.ordering.cart import check_size
 from kebabalab.ordering.lines import CartLine
 from kebabalab.shop.availability import check_available
 
@@ -10,7 +10,7 @@ from kebabalab.shop.availability import check_available
 def add_to_cart(services, session, kitchen, lines: list[CartLine]) -> int:
     """Append `lines` to the session's cart, all or none; returns the index of the first one added."""
     check_available(services.menu, kitchen, lines)
-    _check_size(services, session.cart + lines)
+    check_size(session.cart + lines, services.business.max_items_per_order)
     start = len(session.cart)
     session.cart = session.cart + lines
     return start
@@ -21,11 +21,6 @@ def replace_line(services, session, kitchen, index: int, line: CartLine) -> None
     check_available(services.menu, kitchen, [line])
     cart = list(session.cart)
     cart[index] = line
-    _check_size(services, cart)
+    check_size(cart, services.business.max_items_per_order)
     session.cart = cart
 
-
-def _check_size(services, cart: list[CartLine]) -> None:
-    limit = services.business.max_items_per_order
-    if sum(line.quantity for line in cart) > limit:
-        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")

@@ -44,6 +44,8 @@ def place_order(services, session, kitchen, call_id: str | None, name: str, phon
     """Save the session's cart as an order (a retry of the same placement returns the first order: `created`
     False), queue its texts and empty the cart. ToolError, with nothing saved, when it cannot be placed now.
     The counter (service/counter.py) passes no call, its own idempotency `key`, and no text to the shop."""
+    if not session.cart:
+        raise ToolError("The cart is empty; what would you like to order?")
     now, hours, menu = services.clock.now(), services.hours, services.menu
     terms = _decide(services, session, kitchen, now, call_id, phone)  # every check first; then the order is saved
     ready_said = spoken_time(hours.local(terms.ready))
@@ -54,10 +56,10 @@ def place_order(services, session, kitchen, call_id: str | None, name: str, phon
                    ready_at=terms.ready.isoformat(), notes=notes, order_day=hours.trading_day(now)[0].isoformat(),
                    created_at=now.isoformat(), status=AWAITING if terms.awaiting else "new")
     shop = services.settings.shop_order_to if shop_text else None
-    # the texts are written by the store in the order's own transaction, once it has its number
-    order = services.db.place_order(new, partial(messages_for_order, business=services.business,
-                                                 ready_spoken=ready_said, shop_phone=shop or None,
-                                                 awaiting=terms.awaiting))
+    # the texts, composed by the store in the order's own transaction once it has its number
+    texts = partial(messages_for_order, business=services.business, ready_spoken=ready_said,
+                    shop_phone=shop or None, awaiting=terms.awaiting)
+    order = services.db.place_order(new, texts)
     if order.created:
         services.metrics.orders.inc()
         services.sender.wake()
@@ -72,8 +74,6 @@ def _decide(services, session, kitchen, now: datetime, call_id: str | None, phon
     """The checks, walking down: the kitchen's queue (an ASAP pickup is estimated again against it), the shop's
     rules (open, in stock, the pickup time still good), then the prank guard. ToolError when the order cannot be
     placed now."""
-    if not session.cart:
-        raise ToolError("The cart is empty; what would you like to order?")
     hours, menu, items = services.hours, services.menu, sum(line.quantity for line in session.cart)
     lead = current_lead(services, now, items, kitchen.busy_minutes) if session.pickup_asap else None
     if not hours.taking_orders(now) or kitchen.paused:
