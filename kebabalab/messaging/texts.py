@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from kebabalab.ordering.phones import can_receive_texts
 from kebabalab.ordering.validation import clean_text
 from kebabalab.shop.business import Business
-from kebabalab.shop.hours import spoken_time
+from kebabalab.shop.hours import Hours, spoken_time
 from kebabalab.shop.order_guard import CONFIRM_MINUTES
 from kebabalab.store import OutboxMessage
 
@@ -227,10 +227,12 @@ def messages_for_awaiting_order(order, business: Business, ready_spoken: str) ->
     return customer_text("customer_confirmation", order, compose_confirm_request(order, business, ready_spoken))
 
 
-def messages_for_order(order, business: Business, ready_spoken: str, shop_phone: str | None,
+def messages_for_order(order, business: Business, hours: Hours, shop_phone: str | None,
                        awaiting: bool) -> list[OutboxMessage]:
-    """The texts `Database.place_order` queues with a new order: the YES request alone when it awaits the
-    customer's YES (the shop hears of it then, service/incoming_texts.py); else the shop's and the customer's."""
+    """The texts `Database.place_order` queues with a new order, its pickup time said in the shop's time: the YES
+    request alone when it awaits the customer's YES (the shop hears of it then, service/incoming_texts.py); else
+    the shop's and the customer's."""
+    ready_spoken = spoken_time(hours.local(datetime.fromisoformat(order.ready_at)))
     if awaiting:
         return messages_for_awaiting_order(order, business, ready_spoken)
     return messages_for_new_order(order, business, ready_spoken, shop_phone)

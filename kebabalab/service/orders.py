@@ -11,8 +11,7 @@ from kebabalab.messaging.texts import messages_for_order
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import cart_key, stored_items
 from kebabalab.ordering.phones import can_receive_texts
-from kebabalab.shop.availability import check_available
-from kebabalab.shop.hours import spoken_time
+from kebabalab.ordering.sold_out import check_available
 from kebabalab.shop.order_status import AWAITING
 from kebabalab.service.kitchen_queue import current_lead
 from kebabalab.shop.pickup import recheck_asap, recheck_pickup
@@ -48,7 +47,6 @@ def place_order(services, session, kitchen, call_id: str | None, name: str, phon
         raise ToolError("The cart is empty; what would you like to order?")
     now, hours, menu = services.clock.now(), services.hours, services.menu
     terms = _decide(services, session, kitchen, now, call_id, phone)  # every check first; then the order is saved
-    ready_said = spoken_time(hours.local(terms.ready))
     key = key or cart_key(call_id, session.orders_placed, session.cart)
     new = NewOrder(call_id=call_id, idempotency_key=key,
                    customer_name=name, customer_phone=phone, items=stored_items(menu, session.cart),
@@ -57,8 +55,8 @@ def place_order(services, session, kitchen, call_id: str | None, name: str, phon
                    created_at=now.isoformat(), status=AWAITING if terms.awaiting else "new")
     shop = services.settings.shop_order_to if shop_text else None
     # the texts, composed by the store in the order's own transaction once it has its number
-    texts = partial(messages_for_order, business=services.business, ready_spoken=ready_said,
-                    shop_phone=shop or None, awaiting=terms.awaiting)
+    texts = partial(messages_for_order, business=services.business, hours=hours, shop_phone=shop or None,
+                    awaiting=terms.awaiting)
     order = services.db.place_order(new, texts)
     if order.created:
         services.metrics.orders.inc()
@@ -71,25 +69,27 @@ def place_order(services, session, kitchen, call_id: str | None, name: str, phon
 
 
 def _decide(services, session, kitchen, now: datetime, call_id: str | None, phone: str | None) -> Terms:
-    """The checks, walking down: the kitchen's queue (an ASAP pickup is estimated again against it), the shop's
-    rules (open, in stock, the pickup time still good), then the prank guard. ToolError when the order cannot be
-    placed now."""
+    """The checks, walking down: the kitchen's queue (an ASAP pickup is estimated again against it), the prank
+    guard's facts, then the shop's rules (open, in stock, the pickup time still good) and the guard's. ToolError
+    when the order cannot be placed now."""
     hours, menu, items = services.hours, services.menu, sum(line.quantity for line in session.cart)
     lead = current_lead(services, now, items, kitchen.busy_minutes) if session.pickup_asap else None
     if not hours.taking_orders(now) or kitchen.paused:
         raise ToolError("Sorry, we can't take orders right now; check the opening hours with checkOpen.")
-    check_available(menu, kitchen, session.cart)  # the kitchen may have run out since it went in the cart
+    total = pricing.cart_total(menu, session.cart)
+    # The prank guard (shop/order_guard.py): a first-time caller's big order waits for their YES; an order taken at
+    # the counter (no call) is staff's own. The cheap checks first: most orders never reach the database here.
+    # Its facts are read now; its refusals come after the shop's rules, so the caller hears those first.
+    awaiting = (call_id is not None and services.business.prank_guard.needs_confirmation(total, items, first_time=True)
+                and not known_customer(services.db, phone))
+    stopped = awaiting and can_receive_texts(phone) and opted_out(services.db, phone)
+    check_available(menu, kitchen.sold_out, session.cart)  # the kitchen may have run out since it went in the cart
     if not session.pickup_at:
         raise ToolError("When would you like to pick it up? Set the pickup time first.")
     promised = datetime.fromisoformat(session.pickup_at)
     ready = recheck_pickup(hours, now, promised) if lead is None else recheck_asap(hours, now, lead, promised)
-    total = pricing.cart_total(menu, session.cart)
-    # The guard (shop/order_guard.py): a first-time caller's big order waits for their YES. The cheap checks first:
-    # most orders never reach the database here. An order taken at the counter (no call) is staff's own.
-    awaiting = (call_id is not None and services.business.prank_guard.needs_confirmation(total, items, first_time=True)
-                and not known_customer(services.db, phone))
     if awaiting and not can_receive_texts(phone):
         raise ToolError(NEEDS_A_MOBILE.format(why="that number can't get texts"))
-    if awaiting and opted_out(services.db, phone):
+    if stopped:
         raise ToolError(NEEDS_A_MOBILE.format(why="that number has opted out of our texts"))
     return Terms(promised, ready, total, awaiting)
