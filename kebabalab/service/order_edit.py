@@ -9,9 +9,9 @@ from kebabalab.errors import ToolError
 from kebabalab.messaging.texts import compose_receipt, customer_text, money
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import spoken_stored_item, stored_items
+from kebabalab.ordering.sold_out import check_available
 from kebabalab.ordering.validation import clean_text
 from kebabalab.service.counter import read_lines
-from kebabalab.ordering.sold_out import check_available
 from kebabalab.shop.order_status import OPEN, OrderNotFound
 from kebabalab.store.order_edits import ItemsChange, change_items
 

@@ -8,10 +8,10 @@ from kebabalab.errors import ToolError
 from kebabalab.ordering.items import apply_edit, spec_from_fields
 from kebabalab.ordering.meals import MealRequest, convert_to_meals
 from kebabalab.ordering.parser import read_order
+from kebabalab.ordering.sold_out import check_available
 from kebabalab.ordering.validation import (coerce_chips_size, coerce_description, coerce_option, validate_index,
                                            validate_line_index, validate_quantity)
 from kebabalab.service.cart import add_said, add_to_cart, replace_line
-from kebabalab.ordering.sold_out import check_available
 from kebabalab.vapi.protocol import decode_arguments, json_value
 from kebabalab.tools.registry import OFFER_ANSWER, Registry, array, integer, obj, offer_answer, string
 
