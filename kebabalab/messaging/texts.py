@@ -6,19 +6,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Mapping
 
 from kebabalab.ordering.phones import can_receive_texts
 from kebabalab.ordering.validation import clean_text
 from kebabalab.shop.business import Business
-from kebabalab.shop.hours import spoken_time
+from kebabalab.shop.hours import Hours, spoken_time
 from kebabalab.shop.order_guard import CONFIRM_MINUTES
 from kebabalab.store import OutboxMessage
 
 __all__ = ["sanitize_for_sms", "segments", "money", "compose_shop_order", "compose_customer_confirmation",
            "compose_receipt", "compose_menu_link", "compose_ready", "compose_cancelled", "customer_text",
-           "messages_for_new_order", "compose_call_message", "compose_confirm_request", "messages_for_awaiting_order"]
+           "messages_for_new_order", "compose_call_message", "compose_confirm_request", "messages_for_awaiting_order",
+           "messages_for_order"]
 
 GSM_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
                       "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
@@ -224,3 +225,14 @@ def messages_for_awaiting_order(order, business: Business, ready_spoken: str) ->
     """The one text `Database.place_order` queues for an order awaiting the customer's YES: the request (kind
     customer_confirmation: the outbox's kinds are fixed by its table); the shop's text waits for the YES."""
     return customer_text("customer_confirmation", order, compose_confirm_request(order, business, ready_spoken))
+
+
+def messages_for_order(order, business: Business, hours: Hours, shop_phone: str | None,
+                       awaiting: bool) -> list[OutboxMessage]:
+    """The texts `Database.place_order` queues with a new order, its pickup time said in the shop's time: the YES
+    request alone when it awaits the customer's YES (the shop hears of it then, service/incoming_texts.py); else
+    the shop's and the customer's."""
+    ready_spoken = spoken_time(hours.local(datetime.fromisoformat(order.ready_at)))
+    if awaiting:
+        return messages_for_awaiting_order(order, business, ready_spoken)
+    return messages_for_new_order(order, business, ready_spoken, shop_phone)

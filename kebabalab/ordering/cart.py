@@ -201,6 +201,12 @@ def check_index(cart: list[CartLine], index: int) -> CartLine:
     return cart[index]
 
 
+def check_size(cart: list[CartLine], limit: int) -> None:
+    """Refuse a cart of more than `limit` items, the most the shop takes in one phone order."""
+    if sum(line.quantity for line in cart) > limit:
+        raise ToolError(f"That's more than {limit} items, which is the most we take in one phone order.")
+
+
 def say_or(values) -> str:
     """'lamb, chicken or mixed'."""
     values = list(values)

@@ -9,9 +9,9 @@ from kebabalab.errors import ToolError
 from kebabalab.messaging.texts import compose_receipt, customer_text, money
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import spoken_stored_item, stored_items
+from kebabalab.ordering.sold_out import check_available
 from kebabalab.ordering.validation import clean_text
 from kebabalab.service.counter import read_lines
-from kebabalab.shop.availability import check_available
 from kebabalab.shop.order_status import OPEN, OrderNotFound
 from kebabalab.store.order_edits import ItemsChange, change_items
 
@@ -34,7 +34,7 @@ def edit_order(services, order_number: str, add: list[str], remove: list[int], a
     if not add and not remove:
         raise ToolError("Nothing to change: add a line or take one away.")
     new_lines = read_lines(services, add) if add else []
-    check_available(services.menu, services.availability.in_force(), new_lines)
+    check_available(services.menu, services.availability.in_force().sold_out, new_lines)
     added = stored_items(services.menu, new_lines)
 
     def change(order) -> ItemsChange:

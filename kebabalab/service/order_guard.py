@@ -1,35 +1,17 @@
-"""The prank and no-show guard, the use case: whether an order waits for the customer's YES by text (the policy is
-shop/order_guard.py), and the background job that cancels the ones left unconfirmed past CONFIRM_MINUTES."""
+"""The prank and no-show guard's background job: it cancels the orders left unconfirmed past CONFIRM_MINUTES.
+Whether an order waits for the customer's YES is decided as it is placed (service/orders.py; the policy is
+shop/order_guard.py)."""
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
 
 from kebabalab.background import BackgroundThread
-from kebabalab.errors import ToolError
-from kebabalab.ordering.phones import can_receive_texts, mask_phone
+from kebabalab.ordering.phones import mask_phone
 from kebabalab.shop.order_guard import CONFIRM_MINUTES
-from kebabalab.store.confirmations import cancel_unconfirmed, known_customer, opted_out
+from kebabalab.store.confirmations import cancel_unconfirmed
 
 log = logging.getLogger(__name__)
-NEEDS_A_MOBILE = ("This order needs a YES by text before the kitchen starts it, and {why}. Ask for a mobile "
-                  "number that can get the text (pass it as customerPhone); if they have none, offer to put them "
-                  "through to the shop.")
-
-
-def needs_confirmation(services, phone: str, total_cents: int, items: int) -> bool:
-    """True when this order must wait for the customer's YES; a ToolError when it must but `phone` cannot get
-    the text (a landline, a withheld number's stand-in, a number that sent STOP)."""
-    guard = services.business.prank_guard
-    if not guard.needs_confirmation(total_cents, items, first_time=True):
-        return False  # the cheap checks first: most orders never reach the database here
-    if known_customer(services.db, phone):
-        return False
-    if not can_receive_texts(phone):
-        raise ToolError(NEEDS_A_MOBILE.format(why="that number can't get texts"))
-    if opted_out(services.db, phone):
-        raise ToolError(NEEDS_A_MOBILE.format(why="that number has opted out of our texts"))
-    return True
 
 
 class UnconfirmedJanitor:

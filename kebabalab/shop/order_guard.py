@@ -2,7 +2,8 @@
 
 Off by default. When on, an order from a first-time caller (no earlier order that was not cancelled or left
 unconfirmed) above the amount or the number of items is placed "awaiting" confirmation: the customer is texted,
-replies YES within CONFIRM_MINUTES, or it is cancelled. Pure policy: the use case is service/order_guard.py.
+replies YES within CONFIRM_MINUTES, or it is cancelled. Pure policy: placing an order applies it (service/orders.py);
+service/order_guard.py cancels the unconfirmed.
 """
 from __future__ import annotations
 

@@ -8,10 +8,10 @@ from kebabalab.errors import ToolError
 from kebabalab.ordering.items import apply_edit, spec_from_fields
 from kebabalab.ordering.meals import MealRequest, convert_to_meals
 from kebabalab.ordering.parser import read_order
+from kebabalab.ordering.sold_out import check_available
 from kebabalab.ordering.validation import (coerce_chips_size, coerce_description, coerce_option, validate_index,
                                            validate_line_index, validate_quantity)
-from kebabalab.service.cart import add_to_cart, replace_line
-from kebabalab.shop.availability import check_available
+from kebabalab.service.cart import add_said, add_to_cart, replace_line
 from kebabalab.vapi.protocol import decode_arguments, json_value
 from kebabalab.tools.registry import OFFER_ANSWER, Registry, array, integer, obj, offer_answer, string
 
@@ -44,10 +44,10 @@ def add_lines(ctx, lines, note: str = "") -> dict:
 def quick_add_item(ctx, args):
     """Add menu items from the customer's own words. Sizes, meats and drink brands must be said; if one is
     missing, nothing is added and the error says what to ask."""
-    text = coerce_description(args.get("description"))
-    reading = read_order(ctx.menu, text, ctx.lexicon)
+    reading, start = add_said(ctx.services, ctx.session, ctx.kitchen, ctx.in_force,
+                              coerce_description(args.get("description")))
     note = f" I took {say_and(reading.heard)}; please check that with the caller." if reading.heard else ""
-    result = add_lines(ctx, reading.lines, note)
+    result = ctx.added(reading.lines, start, note)
     return ctx.with_offer({**result, "item": result["added"][-1]})  # the original's name: the line just added
 
 
@@ -193,7 +193,7 @@ def convert_items_to_meals(ctx, args):
     salt = coerce_option(args.get("chipsSalt"), "chips salt")
     request = MealRequest(alias.get(brand, brand) if brand else None, chips, salt)
     cart, positions = convert_to_meals(ctx.menu, ctx.session.cart, indices, request)
-    check_available(ctx.menu, ctx.kitchen, [cart[i] for i in positions])
+    check_available(ctx.menu, ctx.kitchen.sold_out, [cart[i] for i in positions])
     ctx.session.cart = cart
     converted = [ctx.line(cart[i], i) for i in positions]
     said = "; ".join(describe(ctx.menu, cart[i]) for i in positions)

@@ -24,27 +24,6 @@ TOOLS = Registry()
 PHONE_ARG = string("Only if the caller wants another number; default is the number they are calling from")
 
 
-def _order_reply(ctx, placed, message_prefix: str) -> dict:
-    order = placed.order
-    ready = datetime.fromisoformat(order.ready_at)
-    fields = ctx.pickup_fields(ready)
-    moved = placed.moved_from is not None
-    later = (f" The kitchen got busier, so that's later than the "
-             f"{spoken_time(ctx.services.hours.local(placed.moved_from))} I said.") if moved else ""
-    message = (f"{message_prefix} Order number {order.display_number}, {pricing.spoken_money(order.total)}, "
-               f"ready at {fields['readyAtSpoken']}.{later}")
-    awaiting = order.status == AWAITING
-    if awaiting:
-        message = (f"The order is saved but not confirmed yet: order number {order.display_number}, "
-                   f"{pricing.spoken_money(order.total)}, ready at {fields['readyAtSpoken']} once confirmed.{later} "
-                   "Tell the caller before the call ends: we've texted them, and they must reply YES within "
-                   f"{CONFIRM_MINUTES} minutes, or the order is cancelled.")
-    return ctx.reply(message, orderNumber=order.order_number, displayOrderNumber=order.display_number,
-                     total=pricing.dollars(order.total), gst=pricing.dollars(order.gst),
-                     readyAt=fields["readyAt"], readyAtIso=fields["readyAtIso"],
-                     readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved, awaitingConfirmation=awaiting)
-
-
 @TOOLS.tool("createOrder", params={
     "customerName": string("The name for the order"),
     "customerPhone": PHONE_ARG,
@@ -57,16 +36,34 @@ def create_order(ctx, args):
     first order, never a second one."""
     services, session = ctx.services, ctx.session
     if not session.cart and session.order_number:
-        return _order_reply(ctx, Placed(services.db.find_order(session.order_number), None),
-                            "That order is already placed.")
+        placed = Placed(services.db.find_order(session.order_number), None)
+    else:
+        name, phone, notes = _customer(ctx, args)
+        placed = place_order(services, session, ctx.kitchen, ctx.call_id, name, phone, notes)
+    order, moved = placed.order, placed.moved_from is not None
+    fields = ctx.pickup_fields(datetime.fromisoformat(order.ready_at))
+    later = (f" The kitchen got busier, so that's later than the "
+             f"{spoken_time(services.hours.local(placed.moved_from))} I said.") if moved else ""
+    said = f"{order.display_number}, {pricing.spoken_money(order.total)}, ready at {fields['readyAtSpoken']}"
+    message = f"{'Your order is' if order.created else 'That order is already'} placed. Order number {said}.{later}"
+    awaiting = order.status == AWAITING
+    if awaiting:
+        message = (f"The order is saved but not confirmed yet: order number {said} once confirmed.{later} "
+                   "Tell the caller before the call ends: we've texted them, and they must reply YES within "
+                   f"{CONFIRM_MINUTES} minutes, or the order is cancelled.")
+    return ctx.reply(message, orderNumber=order.order_number, displayOrderNumber=order.display_number,
+                     total=pricing.dollars(order.total), gst=pricing.dollars(order.gst),
+                     readyAt=fields["readyAt"], readyAtIso=fields["readyAtIso"],
+                     readyAtSpoken=fields["readyAtSpoken"], pickupMoved=moved, awaitingConfirmation=awaiting)
+
+
+def _customer(ctx, args) -> tuple[str, str, str | None]:
+    """The order's name, phone (the caller's own unless they gave another) and notes, validated."""
     name = validate_customer_name(args.get("customerName"))
     phone = validate_phone_number(args["customerPhone"]) if args.get("customerPhone") else ctx.caller
     if phone is None:
         raise ToolError("What's the best phone number for the order?")
-    notes = validate_notes(args.get("notes"))
-    placed = place_order(services, session, ctx.kitchen, ctx.call_id, name, phone, notes)
-    return _order_reply(ctx, placed, "Your order is placed." if placed.order.created
-                        else "That order is already placed.")
+    return name, phone, validate_notes(args.get("notes"))
 
 
 @TOOLS.tool("getCallerSmartContext", old_names=("getCallerInfo",))

@@ -15,13 +15,16 @@ from kebabalab.store import Database, NewOrder, OutboxMark, OutboxMessage, Store
 from kebabalab.errors import StoreError
 from kebabalab.messaging.outbox import OutboxSender
 from kebabalab.messaging.texts import (compose_customer_confirmation, compose_menu_link, compose_ready, compose_receipt,
-                                       compose_shop_order, messages_for_new_order, sanitize_for_sms, segments)
+                                       compose_shop_order, messages_for_new_order, messages_for_order, sanitize_for_sms,
+                                       segments)
 from kebabalab.messaging.sms import LogTransport, PermanentSmsError, TemporarySmsError, TwilioTransport
 from kebabalab.shop.business import Business
+from kebabalab.shop.hours import Hours
 from tests.fakes import FakeTwilio
 from tests.servers import wait_until
 
 BUSINESS = Business.load(str(Path(__file__).parents[2] / "kebabalab" / "data" / "business.json"))
+HOURS = Hours.load(Path(__file__).parents[2] / "kebabalab" / "data" / "hours.json")
 T0 = datetime(2026, 11, 30, 7, 30, tzinfo=timezone.utc)
 SID = "AC" + "0" * 32
 SHOP_PHONE, CUSTOMER_PHONE, FROM = "+61395345588", "+61412345678", "+61480000000"
@@ -122,6 +125,21 @@ def test_messages_for_new_order():
                       compose_customer_confirmation(order, BUSINESS, "6:30 pm"), call_id="call-1", order_id=7)]
     assert [m.kind for m in messages_for_new_order(stored(customer_phone=None), BUSINESS, "6 pm", SHOP_PHONE)] == [
         "shop_order"]
+
+
+
+def test_messages_for_order_say_the_stored_pickup_time_as_the_shops_clock_reads_it():
+    """The order as saved holds its pickup in UTC (07:30): the texts say 6:30 pm, Melbourne's summer time. Awaiting
+    the customer's YES, the request alone goes; the shop's text waits for the YES."""
+    order = stored()
+    assert messages_for_order(order, BUSINESS, HOURS, SHOP_PHONE, awaiting=False) == [
+        OutboxMessage("shop_order", SHOP_PHONE, compose_shop_order(order, "6:30 pm"), call_id="call-1", order_id=7),
+        OutboxMessage("customer_confirmation", CUSTOMER_PHONE,
+                      compose_customer_confirmation(order, BUSINESS, "6:30 pm"), call_id="call-1", order_id=7)]
+    assert messages_for_order(stored(status="awaiting"), BUSINESS, HOURS, SHOP_PHONE, awaiting=True) == [
+        OutboxMessage("customer_confirmation", CUSTOMER_PHONE,
+                      "Kebabalab: reply YES within 15 min to confirm order #042, $22.00, pickup 6:30 pm. Not yours? "
+                      "Ignore this text and it is cancelled.", call_id="call-1", order_id=7)]
 
 
 # --- Twilio through the fake ---------------------------------------------------------------------------------

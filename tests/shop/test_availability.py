@@ -84,7 +84,7 @@ def test_a_tool_call_reads_the_kitchens_marks_once(vapi, kitchen, monkeypatch):
 ], ids=["an item", "a can's brand", "a meat"])
 def test_sold_out_after_it_went_in_the_cart_createorder_names_the_alternatives_as_the_add_does(
         vapi, kitchen, description, kind, name, refusal):
-    """One sentence, written once (shop/availability.py sold_out_refusal), said by quickAddItem and by createOrder."""
+    """One sentence, written once (ordering/sold_out.py sold_out_refusal), said by quickAddItem and by createOrder."""
     vapi.ok("quickAddItem", description=description)
     vapi.ok("setPickupTime", requestedTime="in 30 minutes")
     kitchen.set_sold_out(kind, name, True)

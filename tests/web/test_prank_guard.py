@@ -201,6 +201,28 @@ def test_a_withheld_number_gives_a_mobile_or_is_offered_the_person(client, servi
     assert kinds(services, mobile["orderNumber"]) == [("customer_confirmation", "+61498765432")]
 
 
+@pytest.mark.parametrize("number, phone, why", [
+    (None, "03 9534 5588", "that number can't get texts"),
+    (CALLER, None, "that number has opted out of our texts"),
+], ids=["a landline", "a number that sent STOP"])
+def test_the_shops_own_rules_are_heard_before_the_guards(client, services, number, phone, why):
+    """A sold-out item is said first, as before the guard's facts were read ahead of the shop's rules; once the
+    kitchen has it again, the guard asks for a mobile. Nothing is saved either time."""
+    text(client, "STOP")
+    call = VapiCall(client, call_id="call-sold-out", number=number)
+    call.ok("quickAddItem", description=BIG)
+    call.ok("setPickupTime", requestedTime="in 30 minutes")
+    to = {"customerPhone": phone} if phone else {}
+    services.availability.set_sold_out("protein", "lamb", True)
+    assert call.error("createOrder", customerName="Sam", **to) == (
+        "Sorry, we're out of lamb today; we have chicken, mixed or falafel.")
+    services.availability.set_sold_out("protein", "lamb", False)
+    assert call.error("createOrder", customerName="Sam", **to) == (
+        f"This order needs a YES by text before the kitchen starts it, and {why}. Ask for a mobile number that can "
+        "get the text (pass it as customerPhone); if they have none, offer to put them through to the shop.")
+    assert services.db.orders_for_phone(CALLER) + services.db.orders_for_phone("+61395345588") == []
+
+
 def test_the_guard_is_off_unless_the_shop_turns_it_on(tmp_path, clock):
     from kebabalab.config import Settings
     from kebabalab.web.app import create_app
