@@ -19,22 +19,24 @@ NEEDS_A_MOBILE = ("This order needs a YES by text before the kitchen starts it, 
 
 def needs_confirmation(services, phone: str, total_cents: int, items: int) -> bool:
     """True when this order must wait for the customer's YES; a ToolError when it must but `phone` cannot get
-    the text (a landline, a withheld number's stand-in, a number that sent STOP)."""
+    the text (a landline, a withheld number's stand-in, a number that sent the shop STOP). `services`: the shop's
+    ShopServices (a known customer of another branch is a first-time caller here)."""
     guard = services.business.prank_guard
     if not guard.needs_confirmation(total_cents, items, first_time=True):
         return False  # the cheap checks first: most orders never reach the database here
-    if known_customer(services.db, phone):
+    if known_customer(services.db, phone, services.shop.id):
         return False
     if not can_receive_texts(phone):
         raise ToolError(NEEDS_A_MOBILE.format(why="that number can't get texts"))
-    if opted_out(services.db, phone):
+    if opted_out(services.db, phone, services.shop.id):
         raise ToolError(NEEDS_A_MOBILE.format(why="that number has opted out of our texts"))
     return True
 
 
 class UnconfirmedJanitor:
-    """Cancels orders still awaiting their YES CONFIRM_MINUTES after they were placed, every `interval_seconds`
-    on a background thread; with several workers each order is cancelled once (store/confirmations.py)."""
+    """Cancels every shop's orders still awaiting their YES CONFIRM_MINUTES after they were placed, every
+    `interval_seconds` on a background thread; with several workers each order is cancelled once, in its own shop
+    (store/confirmations.py)."""
 
     def __init__(self, db, clock, interval_seconds: float = 30):
         self.db, self.clock = db, clock
@@ -44,8 +46,8 @@ class UnconfirmedJanitor:
         now = self.clock.now()
         cancelled = cancel_unconfirmed(self.db, placed_before=now - timedelta(minutes=CONFIRM_MINUTES), at=now)
         for order in cancelled:
-            log.info("order %s cancelled: no YES from %s within %d minutes", order.order_number,
-                     mask_phone(order.customer_phone), CONFIRM_MINUTES)
+            log.info("order %s of shop %s cancelled: no YES from %s within %d minutes", order.order_number,
+                     order.shop_id, mask_phone(order.customer_phone), CONFIRM_MINUTES)
         return cancelled
 
     def _step(self) -> bool:
