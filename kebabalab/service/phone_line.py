@@ -9,7 +9,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kebabalab.messaging.texts import phone_line_alert_subject, shop_text_lost_sentence, texts_failing_sentence
+from kebabalab.messaging.texts import (owner_alert_text, phone_line_alert_subject, shop_text_lost_sentence,
+                                       texts_failing_sentence)
 from kebabalab.store.owner_notices import Notice, claim_notice
 from kebabalab.store.phone_line import (LostText, backlog, last_sent, mark, oldest_failing, set_mark,
                                         shop_text_lost)
@@ -101,10 +102,11 @@ def alert_owner(services, now: datetime) -> list[str]:
     business = services.business
     if not (business.owner_phone or business.owner_email):
         return []
-    claimed = []
+    claimed, several = [], len(services.shops.ids()) > 1
     for problem in phone_line_health(services, now).problems:
         subject = phone_line_alert_subject(business)
-        notices = [Notice("text", business.owner_phone, subject, problem.sentence)] if business.owner_phone else []
+        text = owner_alert_text(business, problem.sentence, name_the_shop=several)
+        notices = [Notice("text", business.owner_phone, subject, text)] if business.owner_phone else []
         if business.owner_email and services.mailer is not None:
             notices.append(Notice("email", business.owner_email, subject, problem.sentence))
         if notices and claim_notice(services.db, problem.key, notices, now, services.shop.id):

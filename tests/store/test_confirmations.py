@@ -55,3 +55,30 @@ def test_stop_and_start(db):
     assert (opted_out(db, PHONE), opted_out(db, "+61498765432")) == (True, False)
     opt_in(db, PHONE)
     assert opted_out(db, PHONE) is False
+
+
+def test_a_yes_confirms_only_at_the_shops_texting_from_the_number_it_answered(db):
+    fitzroy = db.place_order(replace(new_order(key="call-f:1", at=T0 - timedelta(minutes=4)), status="awaiting",
+                                     shop_id="fitzroy"), lambda stored: [])
+    main = awaiting(db, "call-m:1", 2)  # newer, at the shop that texts from another number
+    def texts(order):
+        return [OutboxMessage("shop_order", "+61400000002", f"NEW ORDER {order.display_number}")]
+
+    answered = confirm_newest(db, PHONE, at=T0, placed_after=T0 - timedelta(minutes=15), texts=texts,
+                              shop_ids=["fitzroy", "carlton"])
+    assert (answered.order.shop_id, answered.order.order_number, answered.confirmed) == (
+        "fitzroy", fitzroy.order_number, True)
+    assert [(t.kind, t.body, t.shop_id) for t in db.outbox_for_order(fitzroy.id)] == [
+        ("shop_order", "NEW ORDER #001", "fitzroy")]  # the shop's own text, sent from its own number
+    assert (db.find_order(fitzroy.order_number, "fitzroy").status, db.find_order(main.order_number).status) == (
+        "new", "awaiting")
+    assert confirm_newest(db, PHONE, at=T0, placed_after=T0 - timedelta(minutes=15), texts=texts,
+                          shop_ids=["fitzroy"]) is None
+    assert (known_customer(db, PHONE, "fitzroy"), known_customer(db, PHONE, "main")) == (True, False)
+
+
+def test_stop_to_a_number_several_shops_text_from_stops_each_of_them(db):
+    opt_out(db, PHONE, T0, ["main", "carlton"])
+    assert [opted_out(db, PHONE, shop) for shop in ("main", "carlton", "fitzroy")] == [True, True, False]
+    opt_in(db, PHONE, ["carlton"])
+    assert [opted_out(db, PHONE, shop) for shop in ("main", "carlton", "fitzroy")] == [True, False, False]

@@ -49,12 +49,13 @@ def settings(settings, tmp_path):
 _sids = iter(range(1, 10_000))
 
 
-def text(client, body: str, sender: str = CALLER, *, token: str = TOKEN, url: str = PUBLIC + "/twilio/sms"):
-    """The customer's text, as Twilio posts it to the number's "A message comes in" webhook."""
+def text(client, body: str, sender: str = CALLER, *, token: str = TOKEN, url: str = PUBLIC + "/twilio/sms",
+         to: str = SHOP_LINE):
+    """The customer's text to the number `to`, as Twilio posts it to the number's "A message comes in" webhook."""
     sid = f"SM{next(_sids):032x}"
     params = {"ToCountry": "AU", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "",
               "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received", "FromCity": "", "Body": body,
-              "FromCountry": "AU", "To": SHOP_LINE, "MessagingServiceSid": "MG" + "2" * 32, "ToZip": "",
+              "FromCountry": "AU", "To": to, "MessagingServiceSid": "MG" + "2" * 32, "ToZip": "",
               "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT, "From": sender, "ApiVersion": "2010-04-01"}
     signature = RequestValidator(token).compute_signature(url, params)
     return client.post("/twilio/sms", data=params, headers={"X-Twilio-Signature": signature})
