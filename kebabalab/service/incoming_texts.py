@@ -29,8 +29,9 @@ def answer_text(services, from_number: str | None, body: str | None, to_number: 
         return None
     shops = services.shops.texting_from(to_number, services.settings.twilio_from_number)
     if not shops:
+        to = try_normalise(to_number)
         log.warning("incoming text from %s to %s: no shop texts from that number; ignored", mask_phone(phone),
-                    mask_phone(try_normalise(to_number)) if try_normalise(to_number) else "an unreadable number")
+                    mask_phone(to) if to else "an unreadable number")
         return None
     word, now, shop_ids = keyword(body), services.clock.now(), [view.shop.id for view in shops]
     if word in STOP_WORDS:

@@ -2,8 +2,8 @@
 email).
 
 A notice is claimed by its shop and key: the first worker to add it wins, and a key seen before adds nothing, so
-several workers that all see closing time pass send one summary (and each shop its own). Sending leases a row (one worker at a time) and
-records the outcome; a failed try is tried again after a pause, at most MAX_ATTEMPTS times.
+several workers that all see closing time pass send one summary (and each shop its own). Sending leases a row (one
+worker at a time) and records the outcome; a failed try is tried again after a pause, at most MAX_ATTEMPTS times.
 """
 from __future__ import annotations
 

@@ -18,7 +18,6 @@ from conftest import melbourne
 from kebabalab.config import Settings
 from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.store.confirmations import opted_out
-from kebabalab.web.app import create_app
 from tests.web.test_delivery_receipts import twilio  # noqa: F401  (a fixture)
 from tests.web.test_prank_guard import EMPTY_TWIML, text
 from tests.web.test_shop_boards import signed_in
@@ -26,36 +25,24 @@ from tests.web.test_shops import CALLER, FITZROY_NUMBER, MAIN_NUMBER, results, t
 
 TOKEN = "0123456789abcdef0123456789abcdef"  # test_prank_guard's text() signs with it
 PUBLIC = "https://orders.kebabalab.example"
-SHARED_FROM, FITZROY_FROM = "+61400000000", "+61480000002"
+SHARED_FROM, FITZROY_FROM = "+61400000000", "+61480000002"  # TWILIO_FROM_NUMBER, and Fitzroy's own textsFrom
 CARLTON_NUMBER = "+61393470000"
+NUMBERS = {"main": MAIN_NUMBER, "fitzroy": FITZROY_NUMBER, "carlton": CARLTON_NUMBER}  # the numbers callers dial
 MAIN_PASSWORD, FITZROY_PASSWORD = "main-kebab-2468", "fitz-kebab-1357"
 ORDERS_TO = {"main": "+61400000001", "fitzroy": "+61400000002", "carlton": "+61400000003"}
 OWNERS = {"main": "+61411222333", "fitzroy": "+61411222444", "carlton": "+61411222555"}
+ADDRESSES = {"main": "1/99 Carlisle St, St Kilda VIC 3182", "fitzroy": "200 Brunswick St, Fitzroy VIC 3065",
+             "carlton": "300 Lygon St, Carlton VIC 3053"}
 GUARD = {"enabled": True, "above_total_cents": 6000, "above_items": 10}
 FITZROY_HOURS = {"timezone": "Australia/Melbourne", "weekly": {day: [{"open": "11:00", "close": "23:00"}] for day in (
     "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")},
-    "min_lead_minutes": 10, "last_order_before_close_minutes": 15}
-
-
-ADDRESSES = {"main": "1/99 Carlisle St, St Kilda VIC 3182", "fitzroy": "200 Brunswick St, Fitzroy VIC 3065",
-             "carlton": "300 Lygon St, Carlton VIC 3053"}
+    "min_lead_minutes": 10, "last_order_before_close_minutes": 15}  # closes at 11 pm, the others at 2 am Friday
+KITCHEN = ("NEW ORDER #001\nSam (+61412345678)\nPickup 6:30 pm\n5x large lamb kebab $75.00\n"
+           "Total $75.00 (incl GST $6.82)")
 
 
 def business(name: str, shop: str):
     return lambda b: b.update(name=name, address=ADDRESSES[shop], owner={"phone": OWNERS[shop]}, prank_guard=GUARD)
-
-
-def asks(shop_name: str) -> str:
-    """The text asking a first-time caller for a YES, in the shop's name."""
-    return (f"{shop_name}: reply YES within 15 min to confirm order #001, $75.00, pickup 6:30 pm. Not yours? Ignore "
-            "this text and it is cancelled.")
-
-
-def kitchen_text(to: str, twilio) -> list[tuple[str, str]]:
-    return [(r.from_, r.body) for r in twilio.sent if r.to == to]
-
-
-KITCHEN = "NEW ORDER #001\nSam (+61412345678)\nPickup 6:30 pm\n5x large lamb kebab $75.00\nTotal $75.00 (incl GST $6.82)"
 
 
 @pytest.fixture
@@ -72,26 +59,29 @@ def shops_dir(tmp_path):
 
 @pytest.fixture
 def settings(database_url, shops_dir, twilio) -> Settings:  # noqa: F811
+    """Each engine in turn; one Twilio account (the fake) for every shop."""
     return Settings(database_url=database_url, allow_unauthenticated=True, shop_order_to=ORDERS_TO["main"],
                     send_sms_in_background=False, staff_password=MAIN_PASSWORD, shops_dir=str(shops_dir),
                     twilio_account_sid="AC" + "1" * 32, twilio_auth_token=TOKEN, twilio_from_number=SHARED_FROM,
                     twilio_api_base_url=twilio.base_url, public_url=PUBLIC, metrics_token="scrape-me")
 
 
-@pytest.fixture
-def services(app):
-    return app.extensions["kebabalab"]
-
-
-NUMBERS = {"main": MAIN_NUMBER, "fitzroy": FITZROY_NUMBER, "carlton": CARLTON_NUMBER}
-
-
 def order_at(client, shop: str, call_id: str, words: str = "five large lamb kebabs") -> dict:
-    """An order by phone to the shop's number; five kebabs ($75 at 'main') wait for the first-time caller's YES."""
+    """An order by phone to the shop's number; five kebabs ($75) wait for the first-time caller's YES."""
     [_, _, placed] = results(client, tool_message(call_id, [
         ("quickAddItem", {"description": words}), ("setPickupTime", {"requestedTime": "in 30 minutes"}),
         ("createOrder", {"customerName": "Sam", "customerPhone": CALLER})], number=NUMBERS[shop]))
     return placed["result"]
+
+
+def asks(shop_name: str) -> str:
+    """The text asking a first-time caller for a YES, in the shop's name."""
+    return (f"{shop_name}: reply YES within 15 min to confirm order #001, $75.00, pickup 6:30 pm. Not yours? Ignore "
+            "this text and it is cancelled.")
+
+
+def kitchen_text(to: str, twilio) -> list[tuple[str, str]]:  # noqa: F811
+    return [(r.from_, r.body) for r in twilio.sent if r.to == to]
 
 
 def status(services, shop: str, order_number: str) -> str:
@@ -259,6 +249,9 @@ def test_a_shops_lost_order_text_alerts_its_own_owner_and_shows_on_its_own_board
     shop_text = next(r for r in twilio.sent if r.to == ORDERS_TO["fitzroy"])
     url, form, headers = twilio.receipt(shop_text, "undelivered", auth_token=TOKEN, error_code="30003")
     assert client.post(urlsplit(url).path, data=form, headers=headers).status_code == 204
+    receipts = services.db.engine.read("SELECT shop_id, status, error_code FROM text_receipts", ())
+    assert [dict(row) for row in receipts] == [  # kept as the text's shop's
+        {"shop_id": "fitzroy", "status": "undelivered", "error_code": "30003"}]
 
     fitzroy_board, _ = signed_in(app, "fitzroy", FITZROY_PASSWORD)
     main_board, _ = signed_in(app, "main", MAIN_PASSWORD)
