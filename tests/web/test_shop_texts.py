@@ -18,6 +18,7 @@ from conftest import melbourne
 from kebabalab.config import Settings
 from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.store.confirmations import opted_out
+from tests.web.test_call_log import status_update
 from tests.web.test_delivery_receipts import twilio  # noqa: F401  (a fixture)
 from tests.web.test_prank_guard import EMPTY_TWIML, text
 from tests.web.test_shop_boards import signed_in
@@ -216,14 +217,29 @@ def owner_texts(twilio, shop: str) -> list[tuple[str, str]]:
     return [(r.from_, r.body) for r in twilio.sent if r.to == OWNERS[shop]]
 
 
+def cart_left_at(client, shop: str, call_id: str, caller: str) -> None:
+    """A caller who put a coke in the cart at the shop and hung up: a tool call, then Vapi's status-update
+    "ended" (ServerMessageStatusUpdate, VapiAI/docs fern/apis/api/openapi.json: `phoneNumber`, "the phone number
+    that the message is associated with", is the shop's number)."""
+    results(client, tool_message(call_id, [("quickAddItem", {"description": "a can of coke"})], number=NUMBERS[shop],
+                                 caller=caller))
+    ended = status_update(call_id, "ended", caller, endedReason="customer-ended-call",
+                          phoneNumber={"id": "", "number": NUMBERS[shop], "provider": "twilio"})
+    answered = client.post("/webhook", json=ended)
+    assert (answered.status_code, answered.get_json()) == (200, {})
+
+
 def test_each_owner_gets_their_own_shops_summary_at_its_own_closing_time(client, services, clock, twilio):
     order_at(client, "main", "call-main", "a large lamb kebab")
     order_at(client, "fitzroy", "call-fitz", "two large lamb kebabs")
+    clock.set(melbourne(2026, 11, 27, 18, 12))
+    cart_left_at(client, "fitzroy", "call-fitz-left", "+61498765432")  # Fitzroy's to call back, not main's
     clock.set(melbourne(2026, 11, 27, 23, 0))  # Fitzroy closes at 11 pm, the others at 2 am
     assert services.notices.run_once() == {"sent": 1, "failed": 0}
     assert owner_texts(twilio, "fitzroy") == [(FITZROY_FROM, "Kebabalab Fitzroy takings Fri 27 Nov\n1 orders, $30.00 "
                                                "(incl GST $2.73)\nPhone 1 ($30.00), counter 0 ($0.00)\nTop: Kebab x2\n"
-                                               "Lost orders: none.")]
+                                               "Lost orders: $3.50 left in carts.\nTo call back (1):\n6:12 pm "
+                                               "+61498765432 - left the cart: coke can $3.50")]
     assert owner_texts(twilio, "main") == owner_texts(twilio, "carlton") == []
     clock.set(melbourne(2026, 11, 28, 2, 0))
     assert services.notices.run_once() == {"sent": 2, "failed": 0}
