@@ -21,11 +21,13 @@ class Metrics:
                               registry=self.registry)
         self.vapi_last_seen = Gauge("kebabalab_vapi_last_seen_timestamp_seconds",
                                     "When Vapi last reached the server (0: not today)", registry=self.registry)
-        self.texts_going_out = Gauge("kebabalab_texts_going_out", "1 while texts go out; 0 when they have been "
-                                     "failing for 10 minutes", registry=self.registry)
-        self.outbox_backlog = Gauge("kebabalab_outbox_backlog", "Texts waiting to go out", registry=self.registry)
-        self.phone_line_problems = Gauge("kebabalab_phone_line_problems", "Problems on the board's banner "
-                                         "(the shop's order text undelivered, texts failing)", registry=self.registry)
+        self.texts_going_out = Gauge("kebabalab_texts_going_out", "1 while the shop's texts go out; 0 when they have "
+                                     "been failing for 10 minutes", ("shop",), registry=self.registry)
+        self.outbox_backlog = Gauge("kebabalab_outbox_backlog", "The shop's texts waiting to go out", ("shop",),
+                                    registry=self.registry)
+        self.phone_line_problems = Gauge("kebabalab_phone_line_problems", "Problems on the shop's board banner "
+                                         "(its order text undelivered, texts failing)", ("shop",),
+                                         registry=self.registry)
 
     def tool_call(self, tool: str, outcome: str, seconds: float, shop: str = "main") -> None:
         self.tool_calls.labels(shop, tool, outcome).inc()
@@ -37,12 +39,13 @@ class Metrics:
     def sms_outcome(self, outcome: str) -> None:
         self.sms.labels(outcome).inc()
 
-    def phone_line(self, health) -> None:
-        """The board's health figures (service/phone_line.py Health), set just before a scrape."""
+    def phone_line(self, health, shop: str = "main") -> None:
+        """A shop's board health figures (service/phone_line.py Health), set just before a scrape; the Vapi mark
+        is the deployment's (one webhook)."""
         self.vapi_last_seen.set(health.vapi_last_seen.timestamp() if health.vapi_last_seen else 0)
-        self.texts_going_out.set(1 if health.texts_going_out else 0)
-        self.outbox_backlog.set(health.backlog)
-        self.phone_line_problems.set(len(health.problems))
+        self.texts_going_out.labels(shop).set(1 if health.texts_going_out else 0)
+        self.outbox_backlog.labels(shop).set(health.backlog)
+        self.phone_line_problems.labels(shop).set(len(health.problems))
 
     def render(self, active_sessions: int) -> bytes:
         self.sessions.set(active_sessions)

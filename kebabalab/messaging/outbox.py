@@ -111,7 +111,7 @@ class OutboxSender:
         """Send one text; what became of it, for the database (written by run_once with the others)."""
         if row.attempts > self.max_attempts:  # a sender died mid-send after the last allowed attempt
             return OutboxMark(row.id, "failed", error=f"gave up after {self.max_attempts} attempts")
-        if opted_out(self.db, row.to_phone):  # the number texted STOP: nothing goes to it until START
+        if opted_out(self.db, row.to_phone, row.shop_id):  # it texted the shop STOP: nothing from it until START
             return OutboxMark(row.id, "failed", error="the number opted out of texts (STOP)")
         try:
             own = self.from_number(row.shop_id) if self.from_number is not None else None

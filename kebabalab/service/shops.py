@@ -113,6 +113,22 @@ class Shops:
         view = self._views.get(shop_id)
         return view.shop.texts_from or None if view is not None else None
 
+    def texting_from(self, number: str | None, shared: str) -> list[ShopServices]:
+        """The shops a text to `number` (Twilio's `To`) is for: those whose texts come from it (their own
+        textsFrom, else `shared`, the deployment's TWILIO_FROM_NUMBER), 'main' first; else the shop that number
+        is dialled for; [] when no shop has it. A one-shop deployment's only shop, whatever the number."""
+        if len(self._views) == 1:
+            return [self.main]
+        to = try_normalise(number) if number else None
+        if to is None:
+            return []
+        shared = try_normalise(shared) if shared else None
+        found = [view for view in self._views.values() if try_normalise(view.shop.texts_from) == to
+                 or (not view.shop.texts_from and shared == to)]
+        if not found and (owner := self.directory.owner(number=to)) is not None:
+            found = [self._views[owner.id]]
+        return sorted(found, key=lambda view: (view.shop.id != MAIN_SHOP, view.shop.id))
+
     def for_message(self, message) -> ShopServices | Refusal:
         """The shop a Vapi message is for (vapi/protocol.py reads the number dialled and the assistant), or the
         refusal its caller hears, logged with the number masked."""

@@ -252,9 +252,15 @@ class Services:
                                                                                  main.ticket_printer)
         db.printers = {view.shop.id: view.business.printing.printers for view in services.shops.views()}
         sender.from_number = services.shops.texts_from
-        services.notices = OwnerNotices(db, clock, transport, services.mailer,
-                                        [lambda now: [day for shop in services.shops.views()
-                                                      for day in queue_due_summary(shop, now)],
-                                         lambda now: [key for shop in services.shops.views()
-                                                      for key in alert_owner(shop, now)]])
+        services.notices = OwnerNotices(db, clock, transport, services.mailer, owner_checks(services),
+                                        from_number=services.shops.texts_from)
         return services
+
+
+def owner_checks(services: Services) -> list:
+    """The owners' notices job's checks: this worker's Vapi mark saved (one for the deployment), then each shop's
+    end-of-day summary and phone line alerts, for its own owner (a retired shop's owner is told nothing more)."""
+    checks = [lambda now: services.vapi_seen.save(services.db)]
+    for view in (view for view in services.shops.views() if not view.shop.retired):
+        checks += [lambda now, view=view: queue_due_summary(view, now), lambda now, view=view: alert_owner(view, now)]
+    return checks

@@ -106,7 +106,9 @@ def _routes(app: Flask, services: Services) -> None:
         given = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         if not token or not _same(given, token):
             return _error(401, "metrics need the METRICS_TOKEN bearer token")
-        services.metrics.phone_line(phone_line_health(services, services.clock.now()))
+        now = services.clock.now()
+        for view in services.shops.views():  # each shop's line, labelled by shop
+            services.metrics.phone_line(phone_line_health(view, now), view.shop.id)
         return Response(services.metrics.render(services.sessions.count()), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(HTTPException)
