@@ -126,9 +126,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extra_commands():
     from kebabalab.cli import doctor as doctor_cli, staff as staff_cli, upkeep as upkeep_cli
-    from kebabalab.cli import staff_members as staff_members_cli
-    from kebabalab.cli import menu as menu_cli
-    return staff_cli.COMMANDS + doctor_cli.COMMANDS + upkeep_cli.COMMANDS + staff_members_cli.COMMANDS + menu_cli.COMMANDS
+    from kebabalab.cli import menu as menu_cli, shops as shops_cli, staff_members as staff_members_cli
+    return staff_cli.COMMANDS + doctor_cli.COMMANDS + upkeep_cli.COMMANDS + staff_members_cli.COMMANDS + \
+        menu_cli.COMMANDS + shops_cli.COMMANDS
 
 
 def main(argv: list[str] | None = None) -> int:

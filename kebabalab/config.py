@@ -10,6 +10,7 @@ from kebabalab.errors import ConfigError
 from kebabalab.hmac_plan import HmacPlan
 
 PACKAGE_DATA = Path(__file__).parent / "data"
+MAIN_SHOP = "main"  # the shop of a one-shop deployment: today's settings and files (issue 19)
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_LEVEL_ALIASES = {"WARN": "WARNING", "FATAL": "CRITICAL"}  # Python's logging takes these too
 
@@ -73,6 +74,7 @@ class Settings:
     menu_file: str = str(PACKAGE_DATA / "menu.json")
     hours_file: str = str(PACKAGE_DATA / "hours.json")
     business_file: str = str(PACKAGE_DATA / "business.json")
+    shops_dir: str = "data/shops"
     session_ttl: int = 1800
     max_sessions: int = 1000
     allowed_origins: tuple[str, ...] = ("https://api.vapi.ai", "https://vapi.ai")
@@ -131,6 +133,7 @@ class Settings:
             menu_file=env.get("MENU_FILE") or default.menu_file,
             hours_file=env.get("HOURS_FILE") or default.hours_file,
             business_file=env.get("BUSINESS_FILE") or default.business_file,
+            shops_dir=env.get("SHOPS_DIR") or default.shops_dir,
             session_ttl=_int(env, "SESSION_TTL", default.session_ttl, 60, 86400),
             max_sessions=_int(env, "MAX_SESSIONS", default.max_sessions, 1, 1_000_000),
             allowed_origins=_list(env, "ALLOWED_ORIGINS", ",".join(default.allowed_origins)),

@@ -58,7 +58,7 @@ def live_board(tmp_path: Path, clock: FixedClock | None = None):
         thread = threading.Thread(target=server.serve_forever, name="board-app", daemon=True)
         thread.start()
         try:
-            yield f"http://127.0.0.1:{server.server_port}", clock, twilio, app.extensions["kebabalab"]
+            yield f"http://127.0.0.1:{server.server_port}", clock, twilio, app.extensions["kebabalab"].for_shop("main")
         finally:
             server.shutdown()
             thread.join(5)

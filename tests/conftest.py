@@ -91,7 +91,9 @@ def app(settings, clock):
 
 @pytest.fixture
 def services(app):
-    return app.extensions["kebabalab"]
+    """Shop 'main's services (what the tools, the board and the commands of a one-shop deployment use); the
+    app-wide ones they fall back to are `app.extensions["kebabalab"]`."""
+    return app.extensions["kebabalab"].for_shop("main")
 
 
 @pytest.fixture

@@ -76,10 +76,19 @@ def _on_main() -> set[str] | None:
         return None
 
 
+def _shipped_ref() -> str:
+    """On a branch, the main line as far as the branch has merged it (main's later versions arrived through merge
+    commits, off the branch's first-parent line); on main, HEAD itself."""
+    try:
+        return _git("merge-base", "HEAD", "main").strip() or "HEAD"
+    except subprocess.CalledProcessError:  # no branch called main to tell by
+        return "HEAD"
+
+
 def load() -> list[dict]:
     """From git when it can (always current), else the kept copy."""
     try:
-        return history("HEAD")
+        return history(_shipped_ref())
     except (OSError, subprocess.CalledProcessError):
         return json.loads(TARGET.read_text())["versions"]
 

@@ -58,7 +58,7 @@ def app(settings, clock):
 def crashes(services) -> float:
     """Tool calls that ended in an unexpected exception (answered politely, but a bug all the same)."""
     return sum(services.metrics.registry.get_sample_value(
-        "kebabalab_tool_calls_total", {"tool": name, "outcome": "crash"}) or 0 for name in REGISTRY.names())
+        "kebabalab_tool_calls_total", {"shop": "main", "tool": name, "outcome": "crash"}) or 0 for name in REGISTRY.names())
 
 
 RAW_MENU = json.loads((PACKAGE_DATA / "menu.json").read_text())

@@ -48,12 +48,21 @@ def _in_process(env: dict, database_url: str | None, at: str | None):
             app.extensions["kebabalab"].db.close()
 
 
-def _transfer_tool(env: dict) -> dict | None:
-    """The shop's transferCall tool as exported (its landline from business.json), for `transfer`."""
+def _shop(env: dict, shop_id: str):
+    """The shop the call is for (its directory entry); SimulatorError for a shop there is not."""
     from kebabalab.config import Settings
+    from kebabalab.shop.directory import ShopDirectory
+    shop = ShopDirectory.load(Settings.from_env(env)).get(shop_id)
+    if shop is None:
+        raise SimulatorError(f"there is no shop {shop_id!r}; `kebabalab shops` lists them")
+    return shop
+
+
+def _transfer_tool(shop) -> dict | None:
+    """The shop's transferCall tool as exported (its landline from its business.json), for `transfer`."""
     from kebabalab.shop.business import Business
     from kebabalab.tools import vapi_tools
-    tools = vapi_tools(None, Business.load(Settings.from_env(env).business_file))
+    tools = vapi_tools(None, Business.load(shop.business_file))
     return next((tool for tool in tools if tool["type"] == "transferCall"), None)
 
 
@@ -77,7 +86,10 @@ def cmd_call(args, stdin=None, out=None) -> int:
         with contextlib.ExitStack() as stack:
             transport = stack.enter_context(_in_process(env, args.database_url, args.at)) if args.in_process \
                 else HttpTransport(args.url)
-            conversation = Conversation(transport, args.number, secret, hmac_secret, _transfer_tool(env))
+            shop = _shop(env, args.shop)
+            conversation = Conversation(transport, args.number, secret, hmac_secret, _transfer_tool(shop),
+                                        dialled=shop.numbers[0] if shop.numbers else "",
+                                        assistant_id="" if shop.numbers else shop.assistant_id)
             if steps is not None:
                 return simulator_script.run(steps, conversation, out, args.json)
             return simulator_script.interact(conversation, stdin, out, args.json)
@@ -97,4 +109,6 @@ def register(subparsers) -> None:
     call.add_argument("--script", default=None, help="replay this script; exit 1 on a failed expectation")
     call.add_argument("--number", default=DEFAULT_NUMBER, help="the caller's number ('' for a web call)")
     call.add_argument("--json", action="store_true", help="print each raw reply as JSON")
+    call.add_argument("--shop", default="main", help="the shop called: its first number is dialled, or its "
+                      "assistant named (default main)")
     call.set_defaults(func=cmd_call)

@@ -10,11 +10,11 @@ import os
 import sys
 
 from kebabalab.cli.doctor_checks import Context, Finding, check_allergens, check_backups, check_clock, check_database, \
-    check_settings, check_staff_password
+    check_settings, check_shops, check_staff_password
 from kebabalab.cli.doctor_remote import check_public_url, check_twilio, check_vapi
 
 # Clock last: it compares with the Date headers the remote checks saw.
-CHECKS = (check_database, check_allergens, check_staff_password, check_twilio, check_vapi, check_public_url,
+CHECKS = (check_shops, check_database, check_allergens, check_staff_password, check_twilio, check_vapi, check_public_url,
           check_backups, check_clock)
 
 

@@ -80,6 +80,38 @@ def check_settings(ctx: Context) -> list[Finding]:
                            f"hours in {files.hours.tz.key}")]
 
 
+def check_shops(ctx: Context) -> list[Finding]:
+    """Every shop of the shops directory (SHOPS_DIR) loads, is reached by a number or an assistant, and is texted
+    its orders; one line for a one-shop deployment."""
+    from kebabalab.service.wiring import ShopFiles
+    from kebabalab.shop.directory import ShopDirectory
+    try:
+        directory = ShopDirectory.load(ctx.settings)
+    except ConfigError as exc:
+        return [problem("shops", str(exc), f"correct the shop's folder in {ctx.settings.shops_dir}; "
+                                           "`kebabalab shops` lists them")]
+    taking = [entry for entry in directory.entries.values() if not entry.retired]
+    if [entry.id for entry in taking] == ["main"] and len(directory.entries) == 1:
+        return [ok("shops", "one shop (main)")]
+    findings = []
+    for entry in taking:
+        try:
+            ShopFiles.load(entry.settings_for(ctx.settings))
+        except ConfigError as exc:
+            findings.append(problem("shops", f"shop {entry.id}: {exc}", f"correct its files in "
+                                    f"{entry.folder or 'the settings'}, then run kebabalab doctor again"))
+        else:
+            if entry.id != "main" and not entry.reachable:
+                findings.append(problem("shops", f"shop {entry.id}: no number, Vapi number id or assistant reaches it",
+                                        f"kebabalab shops move-number NUMBER --to {entry.id}"))
+            if entry.id != "main" and not entry.order_texts_to:
+                findings.append(problem("shops", f"shop {entry.id} is not texted its new orders",
+                                        f"set orderTextsTo in {entry.folder}/shop.json to its mobile (+614...)"))
+    retired = [entry.id for entry in directory.entries.values() if entry.retired]
+    return findings or [ok("shops", f"{len(taking)} shops taking calls ({', '.join(e.id for e in taking)})"
+                                    + (f"; retired: {', '.join(retired)}" if retired else ""))]
+
+
 def check_database(ctx: Context) -> list[Finding]:
     """The database exists (never made here), is migrated to this release, and this user can write to it."""
     from kebabalab.store.existing import describe, schema_version

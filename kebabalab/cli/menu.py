@@ -7,26 +7,32 @@ import sys
 from kebabalab.clock import SystemClock
 from kebabalab.config import load_settings
 from kebabalab.service.menu_catalog import MenuCatalog
+from kebabalab.shop.directory import ShopDirectory
 from kebabalab.store.existing import describe, open_existing
 from kebabalab.store.menu_versions import MenuVersions
 
 
 def cmd_load_menu(args) -> int:
     settings = load_settings()
-    path = args.file or settings.menu_file
+    shop = ShopDirectory.load(settings).get(args.shop)
+    if shop is None:
+        print(f"There is no shop {args.shop!r}; `kebabalab shops` lists them.", file=sys.stderr)
+        return 2
+    path = args.file or shop.menu_file
     print(f"database: {describe(settings.database_url)}", file=sys.stderr)
     db = open_existing(settings.database_url)
     try:
-        version = MenuCatalog(MenuVersions(db), SystemClock()).load_file(path, by=args.by, force=True)
+        version = MenuCatalog(MenuVersions(db, shop.id), SystemClock()).load_file(path, by=args.by, force=True)
     finally:
         db.close()
-    print(f"menu version {version} loaded from {path}: in force at the next call on every worker")
+    print(f"menu version {version} of shop {shop.id} loaded from {path}: in force at the next call on every worker")
     return 0
 
 
 def register_load_menu(sub) -> None:
     parser = sub.add_parser("load-menu", help="make a whole menu file the menu in force (a new menu version)")
-    parser.add_argument("file", nargs="?", help="the menu file (default: MENU_FILE)")
+    parser.add_argument("file", nargs="?", help="the menu file (default: the shop's, MENU_FILE for main)")
+    parser.add_argument("--shop", default="main", help="the shop (default main; `kebabalab shops` lists them)")
     parser.add_argument("--by", default="load-menu", help="who is loading it, for the menu's history")
     parser.set_defaults(func=cmd_load_menu)
 

@@ -190,10 +190,11 @@ class Conversation:
     """One call: a fresh call id, the caller's number, and the webhook credential."""
 
     def __init__(self, transport, number: str = DEFAULT_NUMBER, secret: str = "", hmac_secret: str = "",
-                 transfer: dict | None = None):
+                 transfer: dict | None = None, dialled: str = "", assistant_id: str = ""):
         self.transport, self.number = transport, number
         self.secret, self.hmac_secret = secret, hmac_secret
         self.transfer = transfer  # the shop's transferCall tool (vapi/transfer.py), when it has a landline
+        self.dialled, self.assistant_id = dialled, assistant_id  # which shop the call is for (`call --shop`)
         self.call_id = str(uuid.uuid4())
 
     def message(self, tool: str, args: dict) -> dict:
@@ -204,6 +205,10 @@ class Conversation:
                    "toolCalls": calls, "call": call}
         if self.number:
             call["customer"] = message["customer"] = {"number": self.number}
+        if self.dialled:  # Vapi's ServerMessageToolCalls.phoneNumber: the shop's number that was called
+            message["phoneNumber"] = {"number": self.dialled}
+        if self.assistant_id:
+            call["assistantId"] = self.assistant_id
         return {"message": message}
 
     def _auth(self, body: bytes) -> dict:

@@ -18,8 +18,13 @@ def _settings():
 
 
 def cmd_orders(args) -> int:
+    from kebabalab.shop.directory import ShopDirectory
     settings = _settings()
-    hours = Hours.load(settings.hours_file)
+    shop = ShopDirectory.load(settings).get(args.shop)
+    if shop is None:
+        print(f"There is no shop {args.shop!r}; `kebabalab shops` lists them.")
+        return 2
+    hours = Hours.load(shop.hours_file)
     day = args.day or hours.trading_day(SystemClock().now())[0].isoformat()
     try:
         date.fromisoformat(day)
@@ -27,7 +32,7 @@ def cmd_orders(args) -> int:
         print(f"--day must be YYYY-MM-DD, not {day!r}")
         return 2
     db = _open_database(settings.database_url)
-    orders = db.orders_on_day(day)
+    orders = db.orders_on_day(day, shop.id)
     if args.json:
         print(json.dumps([_order_json(o) for o in orders], ensure_ascii=False, indent=2))
         return 0
@@ -75,8 +80,9 @@ def cmd_forget(args) -> int:
         print("That is not a phone number; give it as 0412 345 678 or +61412345678.")
         return 2
     db = _open_database(_settings().database_url)
-    done = forget_customer(db, phone)
-    print(f"Forgot {args.phone}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
+    done = forget_customer(db, phone, args.shop)
+    where = f" at shop {args.shop}" if args.shop else ""
+    print(f"Forgot {args.phone}{where}: {done.orders} orders anonymised (kept for the books), {done.texts} texts blanked, "
           f"{done.carts} abandoned carts cleared, {done.calls} calls' transcripts and recordings removed.")
     return 0
 
@@ -86,21 +92,24 @@ def cmd_sign_out_tablets(args) -> int:
     from kebabalab.store.staff_sessions import StaffSessions
     db = _open_database(_settings().database_url)  # never creates one: a wrong DATABASE_URL is an error
     try:
-        ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all()
+        ended = StaffSessions(db, SystemClock(), SESSION_LIFETIME).end_all(args.shop)
     finally:
         db.close()
-    print(f"Signed out every tablet and till ({ended} signed in); staff sign in again with the password.")
+    which = f" of shop {args.shop}" if args.shop else ""
+    print(f"Signed out every tablet and till{which} ({ended} signed in); staff sign in again with the password.")
     return 0
 
 
 def register_sign_out_tablets(sub) -> None:
     parser = sub.add_parser("sign-out-tablets", help="end every staff session on the order board (a lost tablet)")
+    parser.add_argument("--shop", help="one shop's tablets only (default: every shop's)")
     parser.set_defaults(func=cmd_sign_out_tablets)
 
 
 def register_forget(sub) -> None:
     parser = sub.add_parser("forget", help="remove a customer's name and number from stored orders and history")
     parser.add_argument("phone", help="the customer's number, in any form")
+    parser.add_argument("--shop", help="forget them at one shop only (default: at every shop)")
     parser.set_defaults(func=cmd_forget)
 
 
@@ -109,6 +118,7 @@ def register_orders(sub) -> None:
     parser.add_argument("--today", action="store_true", help="today's orders (the default)")
     parser.add_argument("--day", help="another day, YYYY-MM-DD")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--shop", default="main", help="the shop (default main; `kebabalab shops` lists them)")
     parser.set_defaults(func=cmd_orders)
 
 

@@ -15,11 +15,14 @@ def cmd_backup(args) -> int:
     copy_to = settings.backup_copy_dir if args.copy_to is None else args.copy_to
     keep = args.keep_days or settings.backup_keep_days
     try:
-        done = take_backup(settings.database_url, folder, SystemClock(), copy_to=copy_to, keep_days=keep)
+        done = take_backup(settings.database_url, folder, SystemClock(), copy_to=copy_to, keep_days=keep,
+                           shops_dir=settings.shops_dir)
     except BackupError as exc:
         print(f"Backup failed: {exc}", file=sys.stderr)
         return 1
     print(f"Backup written: {done.path}" + (f", copied to {done.copy}" if done.copy else ""))
+    if done.shops:
+        print(f"Shops' folders archived: {done.shops}")
     if done.removed:
         print(f"Deleted {len(done.removed)} backup(s) older than {keep} days.")
     return 0
@@ -71,7 +74,7 @@ def cmd_update(args) -> int:
             return None
         folder = backup_folder(settings.database_url, settings.backup_dir)
         return take_backup(settings.database_url, folder, SystemClock(), copy_to=settings.backup_copy_dir,
-                           keep_days=settings.backup_keep_days).path
+                           keep_days=settings.backup_keep_days, shops_dir=settings.shops_dir).path
 
     try:
         done = update(Layout(Path(args.root)), args.version, checks, backup, repo=args.repo or "",

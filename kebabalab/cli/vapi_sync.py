@@ -253,11 +253,19 @@ def cmd_sync(args) -> int:
 
 
 def _sync(args, env: dict, key: str, secret: str) -> int:
-    assistant_id = args.assistant_id or env.get("VAPI_ASSISTANT_ID", "")
+    from kebabalab.config import Settings
+    from kebabalab.shop.business import Business
+    from kebabalab.shop.directory import ShopDirectory
+    shop = ShopDirectory.load(Settings.from_env(env)).get(args.shop)
+    if shop is None:
+        raise VapiError(f"there is no shop {args.shop!r}; `kebabalab shops` lists them")
+    assistant_id = args.assistant_id or shop.assistant_id  # main's is VAPI_ASSISTANT_ID
     if not key:
         raise VapiError("VAPI_API_KEY is not set (Vapi dashboard -> API Keys, the private key)")
     if not assistant_id:
-        raise VapiError("VAPI_ASSISTANT_ID is not set (or pass --assistant-id)")
+        raise VapiError("VAPI_ASSISTANT_ID is not set (or pass --assistant-id)" if shop.id == "main" else
+                        f"shop {shop.id} has no assistant (assistantId or assistantIds in its shop.json; or pass "
+                        "--assistant-id)")
     if not secret and not args.credential_id:
         raise VapiError("VAPI_WEBHOOK_SECRET is not set: Vapi would call the webhook without a credential "
                         "(set it, or pass --credential-id)")
@@ -269,9 +277,7 @@ def _sync(args, env: dict, key: str, secret: str) -> int:
         raise VapiError(f"assistant {assistant_id} has no model; choose one in the Vapi dashboard first")
     # During a rotation VAPI_WEBHOOK_SECRET is "new,old": the server accepts both, Vapi is given the new one.
     current = configured(secret)[0] if configured(secret) else ""
-    from kebabalab.config import Settings
-    from kebabalab.shop.business import Business
-    business = Business.load(Settings.from_env(env).business_file)
+    business = Business.load(shop.business_file)  # the shop's landline, for Vapi's transferCall
     tools = desired_tools(args.server_url, current, args.credential_id, business)
     plan = make_plan(tools, client.list_tools(), assistant)
     print("\n".join(render_plan(plan, assistant_id, args.server_url)))
@@ -301,7 +307,9 @@ def register(subparsers) -> None:
     sync = commands.add_parser("sync", help="create or update the tools on the assistant (dry run without --apply)")
     sync.add_argument("--server-url", required=True, help="the public URL of this server's /webhook")
     sync.add_argument("--apply", action="store_true", help="make the changes (default: only print the plan)")
-    sync.add_argument("--assistant-id", default="", help="default: VAPI_ASSISTANT_ID")
+    sync.add_argument("--shop", default="main", help="the shop whose assistant and landline (default main; "
+                      "`kebabalab shops` lists them)")
+    sync.add_argument("--assistant-id", default="", help="default: the shop's (VAPI_ASSISTANT_ID for main)")
     sync.add_argument("--credential-id", default="",
                       help="use this Vapi credential instead of sending VAPI_WEBHOOK_SECRET as X-Vapi-Secret")
     sync.add_argument("--phone-number-id", default="",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from datetime import timedelta
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from kebabalab.background import BackgroundThread
 from kebabalab.errors import StoreError
@@ -35,6 +35,8 @@ class OutboxSender:
         self.concurrency = max(1, concurrency)
         self._pool: ThreadPoolExecutor | None = None
         self._worker = BackgroundThread("outbox-sender", self._step, poll_seconds, logger)
+        # shop id -> the number its texts come from, or None for the transport's own (set by the app's wiring)
+        self.from_number: Callable[[str], str | None] | None = None
 
     @property
     def iterations(self) -> int:
@@ -109,10 +111,12 @@ class OutboxSender:
         """Send one text; what became of it, for the database (written by run_once with the others)."""
         if row.attempts > self.max_attempts:  # a sender died mid-send after the last allowed attempt
             return OutboxMark(row.id, "failed", error=f"gave up after {self.max_attempts} attempts")
-        if opted_out(self.db, row.to_phone):  # the number texted STOP: nothing goes to it until START
+        if opted_out(self.db, row.to_phone, row.shop_id):  # it texted the shop STOP: nothing from it until START
             return OutboxMark(row.id, "failed", error="the number opted out of texts (STOP)")
         try:
-            sid = self.transport.send(row.to_phone, row.body)
+            own = self.from_number(row.shop_id) if self.from_number is not None else None
+            sid = self.transport.send(row.to_phone, row.body, from_number=own) if own else \
+                self.transport.send(row.to_phone, row.body)
         except PermanentSmsError as exc:
             return OutboxMark(row.id, "failed", error=str(exc))
         except TemporarySmsError as exc:

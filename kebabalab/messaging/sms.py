@@ -51,7 +51,7 @@ class LogTransport:
 
     logs_only = True
 
-    def send(self, to: str, body: str) -> str:
+    def send(self, to: str, body: str, from_number: str | None = None) -> str:
         preview = redact_phones(" / ".join(body.splitlines()))[:40]
         logger.info("SMS (log only) to %s: %s", mask_phone(to), preview)
         return f"log-{uuid.uuid4()}"
@@ -93,10 +93,11 @@ class TwilioTransport:
         self.from_number, self.status_callback = from_number, status_callback
         self.client = Client(account_sid, auth_token, http_client=_HttpClient(api_base_url, timeout=timeout))
 
-    def send(self, to: str, body: str) -> str:
+    def send(self, to: str, body: str, from_number: str | None = None) -> str:
+        """`from_number`: a shop's own number (one Twilio account, a number per shop); else TWILIO_FROM_NUMBER."""
         extra = {"status_callback": self.status_callback} if self.status_callback else {}
         try:
-            message = self.client.messages.create(to=to, from_=self.from_number, body=body, **extra)
+            message = self.client.messages.create(to=to, from_=from_number or self.from_number, body=body, **extra)
         except (TwilioRestException, TwilioServiceException) as exc:
             raise _classify(exc) from None
         except requests.Timeout:

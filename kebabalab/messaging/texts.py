@@ -193,6 +193,12 @@ def phone_line_alert_subject(business: Business) -> str:
     return f"{_shop(business)} phone line: needs a look"
 
 
+def owner_alert_text(business: Business, sentence: str, *, name_the_shop: bool) -> str:
+    """The owner's text about a problem of the phone line: the sentence, after the shop's name when the
+    deployment serves several shops (one owner may run more than one)."""
+    return f"{_shop(business)}: {sentence}" if name_the_shop else sentence
+
+
 def shop_text_lost_sentence(day_seq: int | None, error_code: str | None) -> str:
     """The board's banner and the owner's alert when the shop's own order text did not arrive."""
     order = f"order #{day_seq:03d}" if day_seq else "an order"

@@ -40,7 +40,7 @@ def logged_call(services, call: CallRow) -> LoggedCall:
 def calls_on_day(services, now: datetime) -> CallDay:
     """The trading day's calls (5 am to 5 am in the shop's time zone) at `now`."""
     day, start, end = services.hours.trading_day(now)
-    calls = [logged_call(services, call) for call in calls_between(services.db, start, end)]
+    calls = [logged_call(services, call) for call in calls_between(services.db, start, end, services.shop.id)]
     counts = dict.fromkeys(OUTCOMES, 0)
     for call in calls:
         counts[call.outcome] += 1

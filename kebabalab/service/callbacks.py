@@ -57,13 +57,13 @@ def called_back(services, call_id: str, outcome: str, by: str) -> LoggedCall:
     outcome is unknown or the call is not on a callback list."""
     if outcome not in CALLBACK_RESULTS:
         raise CallbackRefused(f"Say what came of the call back: one of {', '.join(CALLBACK_RESULTS)}.")
-    call = find_call(services.db, call_id)
+    call = find_call(services.db, call_id, services.shop.id)
     if call is None or logged_call(services, call).outcome not in CALL_BACK:
         raise CallbackRefused("That call is not on the callback list.")
     if not call.caller:
         raise CallbackRefused("That caller's number was hidden, so they cannot be called back.")
-    record_callback(services.db, call_id, outcome, by, services.clock.now())
-    return logged_call(services, find_call(services.db, call_id))
+    record_callback(services.db, call_id, outcome, by, services.clock.now(), services.shop.id)
+    return logged_call(services, find_call(services.db, call_id, services.shop.id))
 
 
 def callback_summary(services, now: datetime) -> list[str]:

@@ -1,5 +1,6 @@
-"""The end-of-day summary: at the day's closing time, the owner gets the takings by text (and by email when the
-shop has an SMTP server and the owner an address), once, however many workers see closing time pass.
+"""The end-of-day summary: at each shop's closing time, its owner (its business.json `owner`) gets its takings by
+text (and by email when the deployment has an SMTP server and the owner an address), once, however many workers
+see closing time pass. `services` is the shop's ShopServices: its hours, orders, calls and owner only.
 
 The summary is its parts in order: each part is a function (services, takings) -> lines; a new figure (issue 24's
 lost value) is one more function in SUMMARY_PARTS.
@@ -65,10 +66,10 @@ def queue_due_summary(services, now: datetime) -> list[date]:
         closes = closing_time(services.hours, day)
         if closes is None or not closes <= now < closes + timedelta(hours=LATE_HOURS):
             continue
-        if notices_with_key(services.db, summary_key(day)):
+        if notices_with_key(services.db, summary_key(day), services.shop.id):
             continue  # read first: a claimed day costs no write every round
         notices = summary_notices(services, day)
-        if notices and claim_notice(services.db, summary_key(day), notices, now):
-            log.info("end-of-day summary of %s queued for the owner", day.isoformat())
+        if notices and claim_notice(services.db, summary_key(day), notices, now, services.shop.id):
+            log.info("end-of-day summary of %s queued for the owner of shop %s", day.isoformat(), services.shop.id)
             claimed.append(day)
     return claimed

@@ -50,10 +50,11 @@ def clear_failures(services, call_id: str) -> None:
 def take_message(services, call_id: str, name: str, phone: str | None, reason: str, message: str) -> int:
     """Save the caller's message for the board and text it to the shop (SHOP_ORDER_TO); returns its id."""
     allergy = reason == "allergy" or mentions_allergy(message)
-    new = NewCallMessage(call_id, name, phone, reason, message, allergy, services.clock.now())
+    new = NewCallMessage(call_id, name, phone, reason, message, allergy, services.clock.now(), services.shop.id)
     shop_phone = services.settings.shop_order_to
     # The outbox's kinds are fixed by its CHECK constraint; shop_order is "a text to the shop's mobile".
-    texts = [OutboxMessage("shop_order", shop_phone, compose_call_message(new), call_id=call_id)] if shop_phone else []
+    texts = [OutboxMessage("shop_order", shop_phone, compose_call_message(new), call_id=call_id,
+                           shop_id=services.shop.id)] if shop_phone else []
     message_id = add_call_message(services.db, new, texts)
     services.sender.wake()
     log.info("call %s: message %d taken for the shop (%s, caller %s)", call_id[:100], message_id, reason,

@@ -1,6 +1,7 @@
 """The menu in force, from the database's menu versions: seeded from the menu file, changed on the board.
 
-Every request first asks the database for the newest version's number (`refresh()`, one indexed read) and
+Every request first asks the database for each shop's newest version's number (one statement for every shop,
+`Services.refresh_menus`) and
 loads that version when it is new, so a change made on any worker is in force for the next tool call on every
 worker, without a restart. A tool call keeps the menu it began with, and the prices already told to a caller
 stay in their cart (`CartLine.quote`).
@@ -79,11 +80,13 @@ class MenuCatalog:
             return version
         raise StoreError("The menu could not be saved: other changes kept arriving; try again.")
 
-    def refresh(self) -> bool:
-        """Bring the menu in force up to the newest version; True when it changed. A database that does not
+    def refresh(self, newest: int | None = None) -> bool:
+        """Bring the menu in force up to the newest version (`newest`: its number when already read, as
+        `Services.refresh_menus` does for every shop at once); True when it changed. A database that does not
         answer keeps the menu in force (logged), never fails the request."""
         try:
-            newest = self.versions.newest_id()
+            if newest is None:
+                newest = self.versions.newest_id()
             if self._current is not None and newest == self._current.version:
                 return False
             row = self.versions.newest()

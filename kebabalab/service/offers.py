@@ -11,16 +11,16 @@ from kebabalab.store.offers import record_answer, record_offer
 log = logging.getLogger(__name__)
 
 
-def offer_for(services, session) -> dict | None:
-    """The offer the call's cart calls for now, as the tool's result carries it, recorded; None when the call has
-    had its offer already (accepted, declined or unanswered) or the cart calls for none."""
+def offer_for(services, session, call_id: str) -> dict | None:
+    """The offer call `call_id`'s cart calls for now, as the tool's result carries it, recorded for the shop; None
+    when the call has had its offer already (accepted, declined or unanswered) or the cart calls for none."""
     if session.offered:
         return None
     offer = choose_offer(services.menu, session.cart)
     if offer is None:
         return None
-    if not record_offer(services.db, session.call_id, offer.kind, offer.item_index, offer.extra_cents, offer.say,
-                        services.clock.now()):
+    if not record_offer(services.db, call_id, offer.kind, offer.item_index, offer.extra_cents, offer.say,
+                        services.clock.now(), services.shop.id):
         session.offered = "made"  # another worker's copy of this call made it: never a second
         return None
     session.offered = offer.kind
@@ -29,9 +29,10 @@ def offer_for(services, session) -> dict | None:
             "answerWith": "offerAnswer"}
 
 
-def note_answer(services, session, answer: str | None) -> None:
-    """Record the caller's answer ('yes' or 'no') to the call's offer; nothing when there was no offer to answer."""
+def note_answer(services, session, call_id: str, answer: str | None) -> None:
+    """Record the caller's answer ('yes' or 'no') to call `call_id`'s offer; nothing when there was no offer to
+    answer."""
     if answer is None or not session.offered:
         return
-    if record_answer(services.db, session.call_id, answer, services.clock.now()):
-        log.info("call %s: offer %s answered %s", session.call_id[:100], session.offered, answer)
+    if record_answer(services.db, call_id, answer, services.clock.now()):
+        log.info("call %s: offer %s answered %s", call_id[:100], session.offered, answer)

@@ -59,7 +59,8 @@ def edit_order(services, order_number: str, add: list[str], remove: list[int], a
             return []
         return customer_text("receipt", after, "Your order has changed. " + compose_receipt(after, services.business))
 
-    result = change_items(services.db, order_number, change, actor=actor, at=services.clock.now(), texts=receipt)
+    result = change_items(services.db, order_number, change, actor=actor, at=services.clock.now(), texts=receipt,
+                          shop_id=services.shop.id)
     if result is None:
         raise OrderNotFound(order_number)
     if result.texted:

@@ -15,8 +15,9 @@ log = logging.getLogger(__name__)
 
 
 class UnconfirmedJanitor:
-    """Cancels orders still awaiting their YES CONFIRM_MINUTES after they were placed, every `interval_seconds`
-    on a background thread; with several workers each order is cancelled once (store/confirmations.py)."""
+    """Cancels every shop's orders still awaiting their YES CONFIRM_MINUTES after they were placed, every
+    `interval_seconds` on a background thread; with several workers each order is cancelled once, in its own shop
+    (store/confirmations.py)."""
 
     def __init__(self, db, clock, interval_seconds: float = 30):
         self.db, self.clock = db, clock
@@ -26,8 +27,8 @@ class UnconfirmedJanitor:
         now = self.clock.now()
         cancelled = cancel_unconfirmed(self.db, placed_before=now - timedelta(minutes=CONFIRM_MINUTES), at=now)
         for order in cancelled:
-            log.info("order %s cancelled: no YES from %s within %d minutes", order.order_number,
-                     mask_phone(order.customer_phone), CONFIRM_MINUTES)
+            log.info("order %s of shop %s cancelled: no YES from %s within %d minutes", order.order_number,
+                     order.shop_id, mask_phone(order.customer_phone), CONFIRM_MINUTES)
         return cancelled
 
     def _step(self) -> bool:

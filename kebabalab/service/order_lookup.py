@@ -15,5 +15,5 @@ def todays_orders_from(services, phone: str, now: datetime) -> list[StoredOrder]
     day = services.hours.trading_day(now)[0].isoformat()
     found = {order.id: order for order in services.db.orders_for_phone(phone, limit=MAX_ORDERS_A_DAY)
              if order.order_day == day}
-    found.update((order.id, order) for order in orders_called_from(services.db, phone, day))
+    found.update((order.id, order) for order in orders_called_from(services.db, phone, day, services.shop.id))
     return sorted(found.values(), key=lambda order: (order.created_at, order.id), reverse=True)[:MAX_ORDERS_A_DAY]

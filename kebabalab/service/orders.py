@@ -59,7 +59,7 @@ def place_order(services, session, kitchen, call_id: str | None, name: str, phon
                     awaiting=terms.awaiting)
     order = services.db.place_order(new, texts)
     if order.created:
-        services.metrics.orders.inc()
+        services.metrics.order_placed(services.shop.id)
         services.sender.wake()
     session.cart, session.pickup_at, session.order_number = [], None, order.order_number
     session.pickup_asap = False
@@ -81,8 +81,8 @@ def _decide(services, session, kitchen, now: datetime, call_id: str | None, phon
     # the counter (no call) is staff's own. The cheap checks first: most orders never reach the database here.
     # Its facts are read now; its refusals come after the shop's rules, so the caller hears those first.
     awaiting = (call_id is not None and services.business.prank_guard.needs_confirmation(total, items, first_time=True)
-                and not known_customer(services.db, phone))
-    stopped = awaiting and can_receive_texts(phone) and opted_out(services.db, phone)
+                and not known_customer(services.db, phone, services.shop.id))
+    stopped = awaiting and can_receive_texts(phone) and opted_out(services.db, phone, services.shop.id)
     check_available(menu, kitchen.sold_out, session.cart)  # the kitchen may have run out since it went in the cart
     if not session.pickup_at:
         raise ToolError("When would you like to pick it up? Set the pickup time first.")

@@ -1,7 +1,7 @@
-"""The owner's notices job: every round it runs the checks that may claim a notice (the end-of-day summary;
-the phone line's health alerts), then sends what is due by text (the shop's SMS transport) and by email (the
-shop's SMTP server). On a background thread; several workers may run it: a notice is claimed once and each
-of its messages leased to one worker at a time (store/owner_notices.py)."""
+"""The owners' notices job: every round it runs the checks that may claim a notice (each shop's end-of-day
+summary and phone line alerts), then sends what is due by text (the SMS transport, from the shop's own number
+when it has one) and by email (the deployment's SMTP server). On a background thread; several workers may run it:
+a notice is claimed once and each of its messages leased to one worker at a time (store/owner_notices.py)."""
 from __future__ import annotations
 
 import logging
@@ -17,18 +17,23 @@ log = logging.getLogger(__name__)
 
 
 class OwnerNotices:
-    """`checks`: functions of the time now that claim notices; `run_once()` runs them and sends what is due."""
+    """`checks`: functions of the time now that claim notices; `run_once()` runs them and sends what is due.
+    `from_number`: shop id -> the number its texts come from, or None for the transport's own."""
 
-    def __init__(self, db, clock, transport, mailer, checks: Sequence[Callable], interval: float = 30.0):
+    def __init__(self, db, clock, transport, mailer, checks: Sequence[Callable], interval: float = 30.0,
+                 from_number: Callable[[str], str | None] | None = None):
         self.db, self.clock, self.transport, self.mailer = db, clock, transport, mailer
-        self.checks = tuple(checks)
+        self.checks, self.from_number = tuple(checks), from_number
         self._worker = BackgroundThread("owner-notices", self._step, interval, log)
 
     def run_once(self) -> dict[str, int]:
         """One round: {'sent', 'failed'} messages to the owner."""
         now = self.clock.now()
         for check in self.checks:
-            check(now)
+            try:
+                check(now)
+            except Exception:  # one shop's check that fails must not keep the other shops' owners uninformed
+                log.exception("owner notices: a check failed; the others run")
         counts = {"sent": 0, "failed": 0}
         for notice in lease_due(self.db, now):
             try:
@@ -52,7 +57,11 @@ class OwnerNotices:
 
     def _deliver(self, notice: LeasedNotice) -> None:
         if notice.channel == "text":
-            self.transport.send(notice.to_address, notice.body)
+            own = self.from_number(notice.shop_id) if self.from_number is not None else None
+            if own:
+                self.transport.send(notice.to_address, notice.body, from_number=own)
+            else:
+                self.transport.send(notice.to_address, notice.body)
         elif self.mailer is None:
             raise MailError("no SMTP server is set (SMTP_HOST)")
         else:

@@ -1,6 +1,7 @@
-"""The phone line's health, for the board's banner, /metrics and the owner's alerts: when Vapi last reached the
-server, whether texts go out, the outbox's backlog; and the two problems the owner is alerted to, once each
-(by text and by email): the shop's own order text not delivered, and texts failing for FAILING_MINUTES."""
+"""A shop's phone line health, for its board's banner, /metrics and its owner's alerts: when Vapi last reached the
+server (one webhook for the deployment, so one mark for every shop), whether the shop's texts go out, its outbox
+backlog; and the two problems its owner is alerted to, once each (by text and by email): the shop's own order text
+not delivered, and the shop's texts failing for FAILING_MINUTES."""
 from __future__ import annotations
 
 import logging
@@ -8,7 +9,8 @@ import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from kebabalab.messaging.texts import phone_line_alert_subject, shop_text_lost_sentence, texts_failing_sentence
+from kebabalab.messaging.texts import (owner_alert_text, phone_line_alert_subject, shop_text_lost_sentence,
+                                       texts_failing_sentence)
 from kebabalab.store.owner_notices import Notice, claim_notice
 from kebabalab.store.phone_line import (LostText, backlog, last_sent, mark, oldest_failing, set_mark,
                                         shop_text_lost)
@@ -71,17 +73,18 @@ def _latest(*stamps) -> datetime | None:
 
 
 def phone_line_health(services, now: datetime) -> Health:
-    """The health now; problems only within the trading day (a night's trouble is not the next day's)."""
-    db, hours = services.db, services.hours
+    """The shop's health now (`services`: its ShopServices); problems only within its trading day (a night's
+    trouble is not the next day's)."""
+    db, hours, shop_id = services.db, services.hours, services.shop.id
     since = hours.trading_day(now)[1]
-    sent = _latest(last_sent(db, since))
-    failing = oldest_failing(db, sent or since)  # an older failure before a text went out is not this incident
+    sent = _latest(last_sent(db, since, shop_id))
+    failing = oldest_failing(db, sent or since, shop_id)  # an older failure before a text went out is not this one
     failing_since = None
     if failing is not None:
         first = datetime.fromisoformat(failing[1])
         if now - first >= timedelta(minutes=FAILING_MINUTES):
             failing_since = first
-    lost = shop_text_lost(db, since)
+    lost = shop_text_lost(db, since, shop_id)
     problems = []
     if lost is not None:
         problems.append(Problem(f"shop-text-lost:{lost.outbox_id}", shop_text_lost_sentence(lost.day_seq,
@@ -89,24 +92,24 @@ def phone_line_health(services, now: datetime) -> Health:
     if failing_since is not None:
         problems.append(Problem(f"texts-failing:{failing[0]}",
                                 texts_failing_sentence(hours.local(failing_since))))
-    return Health(_latest(mark(db, VAPI_MARK), services.vapi_seen.here), sent, backlog(db), failing_since, lost,
-                  tuple(problems))
+    return Health(_latest(mark(db, VAPI_MARK), services.vapi_seen.here), sent, backlog(db, shop_id), failing_since,
+                  lost, tuple(problems))
 
 
 def alert_owner(services, now: datetime) -> list[str]:
-    """The owner's notice round: save this worker's Vapi mark, then claim an alert for each new problem (by text
-    and by email); returns the keys this call claimed."""
-    services.vapi_seen.save(services.db)
+    """The shop's owner alerted (by text and by email) to each new problem of its line (`services`: its
+    ShopServices); returns the keys this call claimed. The Vapi mark is saved apart, once a round (VapiSeen)."""
     business = services.business
     if not (business.owner_phone or business.owner_email):
         return []
-    claimed = []
+    claimed, several = [], len(services.shops.ids()) > 1
     for problem in phone_line_health(services, now).problems:
         subject = phone_line_alert_subject(business)
-        notices = [Notice("text", business.owner_phone, subject, problem.sentence)] if business.owner_phone else []
+        text = owner_alert_text(business, problem.sentence, name_the_shop=several)
+        notices = [Notice("text", business.owner_phone, subject, text)] if business.owner_phone else []
         if business.owner_email and services.mailer is not None:
             notices.append(Notice("email", business.owner_email, subject, problem.sentence))
-        if notices and claim_notice(services.db, problem.key, notices, now):
-            log.warning("phone line: owner alerted (%s)", problem.key)
+        if notices and claim_notice(services.db, problem.key, notices, now, services.shop.id):
+            log.warning("phone line: owner of shop %s alerted (%s)", services.shop.id, problem.key)
             claimed.append(problem.key)
     return claimed

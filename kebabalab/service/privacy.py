@@ -11,9 +11,10 @@ from kebabalab.store.privacy import Forgotten, anonymise_before, forget_phone
 log = logging.getLogger(__name__)
 
 
-def forget_customer(db, phone: str) -> Forgotten:
-    """Forget the customer with this number, given in any form (a ToolError when it is not a phone number)."""
-    return forget_phone(db, normalise_phone(phone))
+def forget_customer(db, phone: str, shop_id: str | None = None) -> Forgotten:
+    """Forget the customer with this number, given in any form (a ToolError when it is not a phone number), in
+    one shop or (None) in every shop."""
+    return forget_phone(db, normalise_phone(phone), shop_id)
 
 
 class HistoryJanitor:

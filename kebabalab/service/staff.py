@@ -1,8 +1,9 @@
 """Staff members with their own PIN (the board and the CLI): add, remove, list, and who a PIN signs in.
 
 A PIN is kept only as a salted scrypt hash (werkzeug's `scrypt:n:r:p$salt$hex` form, so either can read it).
-Every member's PIN is different, so a PIN alone says who is signing in. Until the first member is added the
-shared STAFF_PASSWORD signs in as the owner (web/staff_auth.py); once a member exists only PINs do.
+Members are one shop's (staff_members.shop_id): every member of a shop has a different PIN, so a PIN entered on
+that shop's board says who is signing in; the same PIN at another shop is another person. Until a shop's first
+member is added its shared password signs in as the owner (web/staff_auth.py); once one exists only PINs do.
 """
 from __future__ import annotations
 

@@ -41,7 +41,7 @@ def change_status(services, order_number: str, target: str | None = None, *, und
 
     try:
         move = move_status(services.db, order_number, decide, actor=actor, at=now, ready_text=ready_text,
-                           cancel_text=cancel_text if text_customer else None)
+                           cancel_text=cancel_text if text_customer else None, shop_id=services.shop.id)
     except StatusRaced as raced:
         raise MoveRefused(f"Order {raced} was changed by someone else; try again.") from None
     if move is None:
@@ -52,7 +52,7 @@ def change_status(services, order_number: str, target: str | None = None, *, und
                         move.cancel_texted)
 
 
-def orders_today(db, hours, now: datetime) -> list[StoredOrder]:
-    """The trading day's orders (5 am to 5 am in the shop's time zone), newest first."""
+def orders_today(db, hours, now: datetime, shop_id: str) -> list[StoredOrder]:
+    """The shop's orders of its trading day (5 am to 5 am in the shop's time zone), newest first."""
     _, start, end = hours.trading_day(now)
-    return orders_between(db, start, end)
+    return orders_between(db, start, end, shop_id)

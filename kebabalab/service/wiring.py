@@ -9,9 +9,9 @@ from kebabalab.shop.availability import Availability
 from kebabalab.shop.business import Business
 from kebabalab.store.availability import MemoryAvailabilityStore
 from kebabalab.clock import SystemClock
-from kebabalab.config import Settings
+from kebabalab.config import MAIN_SHOP, Settings
 from kebabalab.store import Database
-from kebabalab.errors import ConfigError
+from kebabalab.errors import ConfigError, StoreError
 from kebabalab.store.heartbeat import Heartbeat
 from kebabalab.shop.hours import Hours
 from kebabalab.ordering.menu import Menu
@@ -23,7 +23,8 @@ from kebabalab.ordering.phrases import Lexicon
 from kebabalab.service.menu_catalog import MenuCatalog
 from kebabalab.service.order_guard import UnconfirmedJanitor
 from kebabalab.service.privacy import HistoryJanitor
-from kebabalab.store.menu_versions import MenuVersions
+from kebabalab.service.shops import Shops
+from kebabalab.store.menu_versions import MenuVersions, newest_versions
 from kebabalab.store.print_jobs import PrintQueue
 from kebabalab.store.replay import ReplayGuard, make_replay_guard
 from kebabalab.store.rate_limits import RateLimiter
@@ -78,11 +79,11 @@ def make_session_store(settings: Settings, clock):
     return MemorySessionStore(clock, settings.session_ttl, settings.max_sessions)
 
 
-def make_availability_store(settings: Settings):
-    """Sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
+def make_availability_store(settings: Settings, shop_id: str = MAIN_SHOP):
+    """A shop's sold-out marks, pause and busy mode: in Redis when REDIS_URL is set, so every worker sees them."""
     if settings.redis_url:
         from kebabalab.store.redis_sessions import RedisAvailabilityStore
-        return RedisAvailabilityStore(settings.redis_url)
+        return RedisAvailabilityStore(settings.redis_url, shop_id=shop_id)
     return MemoryAvailabilityStore()
 
 
@@ -104,12 +105,37 @@ class ShopFiles:
 def check_before_serving(settings: Settings) -> None:
     """What `Services.build` would refuse, checked without starting anything (no threads, no open pools), so
     a server that forks workers can refuse in one line before it forks: ConfigError or StoreError."""
-    make_transport(ShopFiles.load(settings).settings)
+    files = ShopFiles.load(settings)
+    make_transport(files.settings)
+    Shops.build(_NoStores(), settings, ShopFiles.load, lambda entry, shop_files: {}, files)
     from kebabalab.store import init_database
     init_database(settings.database_url)
     if settings.redis_url:
         from kebabalab.store.redis_sessions import ping
         ping(settings.redis_url)
+
+
+def shop_parts(app, entry, files: ShopFiles) -> dict:
+    """A shop's own parts on the app's stores: its availability, menu versions (its menu file loaded when it
+    changed), print queue and network printer."""
+    printing = files.business.printing
+    catalog = MenuCatalog(MenuVersions(app.db, entry.id), app.clock)
+    catalog.load_file(files.settings.menu_file)
+    catalog.refresh()
+    queue = PrintQueue(app.db, entry.id)
+    printer = TicketPrinter(queue, app.clock, files.hours, files.business.name, printing.escpos_host,
+                            printing.escpos_port) if printing.escpos_host else None
+    if printing.cloudprnt and not files.settings.cloudprnt_password:
+        log.warning("shop %s: printing.cloudprnt is on but %s is not set: the printer cannot fetch tickets until "
+                    "it is", entry.id, "CLOUDPRNT_PASSWORD" if entry.id == MAIN_SHOP else "cloudprntPassword in its "
+                    "shop.json")
+    return {"availability": Availability(make_availability_store(app.settings, entry.id), app.clock, files.hours),
+            "catalog": catalog, "print_queue": queue, "ticket_printer": printer}
+
+
+class _NoStores:
+    """What `Shops.build` is given to check every shop's files before serving: no database, no sessions."""
+    db = sessions = clock = None
 
 
 @dataclass
@@ -133,17 +159,32 @@ class Services:
     unconfirmed: UnconfirmedJanitor
     notices: OwnerNotices | None = None  # built on the services: its checks read them
     vapi_seen: VapiSeen = field(default_factory=VapiSeen)
-    print_queue: PrintQueue | None = None
-    ticket_printer: TicketPrinter | None = None  # the network (ESC/POS) printer's driver, when the shop has one
+    print_queue: PrintQueue | None = None  # 'main's, as every shop's own is on its ShopServices
+    ticket_printer: TicketPrinter | None = None
+    shops: Shops | None = None  # every shop's services by id (set by build: they need the app's stores)
 
     @property
     def menu(self) -> Menu:
-        """The menu in force now (a tool call keeps the one it began with: ToolContext.in_force)."""
+        """'main's menu in force now (a tool call keeps the one it began with: ToolContext.in_force)."""
         return self.catalog.current.menu
 
     @property
     def lexicon(self) -> Lexicon:
         return self.catalog.current.lexicon
+
+    def refresh_menus(self) -> None:
+        """Every shop's menu in force brought up to its newest version; a database that does not answer keeps the
+        menus in force (logged), never fails the request."""
+        try:
+            newest = newest_versions(self.db)
+        except StoreError as exc:
+            log.warning("menu: could not check for newer menus (%s); serving those in force", exc)
+            return
+        self.shops.refresh_menus(newest)
+
+    def for_shop(self, shop_id: str = MAIN_SHOP):
+        """The shop's services (ShopServices), or None when there is no such shop."""
+        return self.shops.get(shop_id)
 
     def start_background(self) -> None:
         """The SMS sender, the daily history job, the heartbeat, the owner's notices, the cancelling of orders
@@ -153,8 +194,8 @@ class Services:
         self.heartbeat.start()
         self.notices.start()
         self.unconfirmed.start()
-        if self.ticket_printer is not None:
-            self.ticket_printer.start()
+        for printer in self.shops.ticket_printers():
+            printer.start()
 
     def stop_background(self) -> None:
         self.sender.stop()
@@ -162,8 +203,8 @@ class Services:
         self.heartbeat.stop()
         self.notices.stop()
         self.unconfirmed.stop()
-        if self.ticket_printer is not None:
-            self.ticket_printer.stop()
+        for printer in self.shops.ticket_printers():
+            printer.stop()
 
     def save_sessions(self) -> int:
         """A graceful stop, once its last request is answered: the calls in progress (memory sessions) go to
@@ -192,30 +233,34 @@ class Services:
         clock = clock or SystemClock()
         files = ShopFiles.load(settings)
         settings = files.settings
-        printing = files.business.printing
-        db = Database(settings.database_url, clock=clock, printers=printing.printers)
+        db = Database(settings.database_url, clock=clock)
         db.init()
-        catalog = MenuCatalog(MenuVersions(db), clock)
-        catalog.load_file(settings.menu_file)
-        catalog.refresh()
         metrics = Metrics()
         transport = transport or make_transport(settings)
         sender = OutboxSender(db, transport, clock, concurrency=4, metrics=metrics)
-        queue = PrintQueue(db)
-        ticket_printer = TicketPrinter(queue, clock, files.hours, files.business.name, printing.escpos_host,
-                                       printing.escpos_port) if printing.escpos_host else None
-        if printing.cloudprnt and not settings.cloudprnt_password:
-            log.warning("printing.cloudprnt is on but CLOUDPRNT_PASSWORD is not set: the printer cannot fetch "
-                        "tickets until it is")
-        services = cls(settings, catalog, files.hours, files.business, clock,
-                   make_session_store(settings, clock), db, sender, metrics,
-                   RateLimiter(clock, settings.tool_calls_per_minute),
-                   RateLimiter(clock, settings.auth_failures_per_minute),
-                   Availability(make_availability_store(settings), clock, files.hours),
-                   HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
-                   Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock),
-                   print_queue=queue, ticket_printer=ticket_printer)
-        services.notices = OwnerNotices(db, clock, transport, services.mailer,
-                                        [lambda now: queue_due_summary(services, now),
-                                         lambda now: alert_owner(services, now)])
+        services = cls(settings, None, files.hours, files.business, clock,
+                       make_session_store(settings, clock), db, sender, metrics,
+                       RateLimiter(clock, settings.tool_calls_per_minute),
+                       RateLimiter(clock, settings.auth_failures_per_minute), None,
+                       HistoryJanitor(db, clock, settings.history_days), make_replay_guard(settings, clock),
+                       Heartbeat(db, clock), make_mailer(settings), UnconfirmedJanitor(db, clock))
+        services.shops = Shops.build(services, settings, ShopFiles.load,
+                                     lambda entry, shop_files: shop_parts(services, entry, shop_files), files)
+        main = services.shops.main  # the app's own menu, hours... are 'main's (a shops/main/ folder may set them)
+        services.catalog, services.hours, services.business = main.catalog, main.hours, main.business
+        services.availability, services.print_queue, services.ticket_printer = (main.availability, main.print_queue,
+                                                                                 main.ticket_printer)
+        db.printers = {view.shop.id: view.business.printing.printers for view in services.shops.views()}
+        sender.from_number = services.shops.texts_from
+        services.notices = OwnerNotices(db, clock, transport, services.mailer, owner_checks(services),
+                                        from_number=services.shops.texts_from)
         return services
+
+
+def owner_checks(services: Services) -> list:
+    """The owners' notices job's checks: this worker's Vapi mark saved (one for the deployment), then each shop's
+    end-of-day summary and phone line alerts, for its own owner (a retired shop's owner is told nothing more)."""
+    checks = [lambda now: services.vapi_seen.save(services.db)]
+    for view in (view for view in services.shops.views() if not view.shop.retired):
+        checks += [lambda now, view=view: queue_due_summary(view, now), lambda now, view=view: alert_owner(view, now)]
+    return checks

@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -29,7 +30,7 @@ from kebabalab.store.privacy import forgotten_hashes, reapply_forgets
 
 log = logging.getLogger(__name__)
 STAMP = "%Y%m%d-%H%M%S"
-_BACKUP_NAME = re.compile(r"^orders-(\d{8}-\d{6})\.(db|sql\.gz)$")
+_BACKUP_NAME = re.compile(r"^(?:orders-(\d{8}-\d{6})\.(?:db|sql\.gz)|shops-(\d{8}-\d{6})\.tar\.gz)$")
 PG_DUMP_HEAD = "-- PostgreSQL database dump"
 PG_DUMP_TAIL = "-- PostgreSQL database dump complete"
 
@@ -43,6 +44,7 @@ class Backup:
     path: Path
     copy: Path | None
     removed: tuple[Path, ...]
+    shops: Path | None = None  # the shops' folders, archived
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def backup_time(path: Path) -> datetime | None:
     match = _BACKUP_NAME.match(path.name)
     if not match:
         return None
-    return datetime.strptime(match.group(1), STAMP).replace(tzinfo=timezone.utc)
+    return datetime.strptime(match.group(1) or match.group(2), STAMP).replace(tzinfo=timezone.utc)
 
 
 def find_pg_tool(name: str) -> str:
@@ -85,8 +87,11 @@ def find_pg_tool(name: str) -> str:
     return tool
 
 
-def take_backup(database_url: str, folder: Path, clock, *, copy_to: str = "", keep_days: int = 14) -> Backup:
-    """One backup now, its copy in `copy_to`, and backups older than `keep_days` deleted from both."""
+def take_backup(database_url: str, folder: Path, clock, *, copy_to: str = "", keep_days: int = 14,
+                shops_dir: str = "") -> Backup:
+    """One backup now, its copy in `copy_to`, and backups older than `keep_days` deleted from both. With a
+    shops directory (`shops_dir`, when it exists), its folders (each shop's numbers, password and files) are
+    archived beside the database as shops-<time>.tar.gz, copied and kept the same way."""
     folder.mkdir(parents=True, exist_ok=True)
     now = clock.now()
     if is_postgres_url(database_url):
@@ -96,12 +101,28 @@ def take_backup(database_url: str, folder: Path, clock, *, copy_to: str = "", ke
         path = folder / f"orders-{now:{STAMP}}.db"
         copy_sqlite(resolve_path(database_url), path)
     log.info("backup written: %s (%d bytes)", path, path.stat().st_size)
+    shops = archive_shops(Path(shops_dir), folder / f"shops-{now:{STAMP}}.tar.gz") if shops_dir else None
     removed = prune(folder, now - timedelta(days=keep_days))
     copy = None
     if copy_to:
         copy = _copy_off_disk(path, Path(copy_to))
+        if shops is not None:
+            _copy_off_disk(shops, Path(copy_to))
         removed += prune(Path(copy_to), now - timedelta(days=keep_days))
-    return Backup(path, copy, removed)
+    return Backup(path, copy, removed, shops)
+
+
+def archive_shops(shops_dir: Path, target: Path) -> Path | None:
+    """The shops directory as a tar.gz (its folder's name at the top, so `tar -xzf` in its parent puts it back);
+    None when there is no such directory (a one-shop deployment without one)."""
+    if not shops_dir.is_dir():
+        return None
+    partial = target.with_name(target.name + ".partial")
+    with tarfile.open(partial, "w:gz") as archive:
+        archive.add(shops_dir, arcname=shops_dir.name)
+    os.replace(partial, target)
+    log.info("shops' folders archived: %s", target)
+    return target
 
 
 def copy_sqlite(source: str, target: Path) -> None:

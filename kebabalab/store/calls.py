@@ -15,7 +15,6 @@ from kebabalab.ordering.phones import mask_phone
 from kebabalab.store.records import StoredOrder, utc_text
 from kebabalab.store.schema import ORDER_COLUMNS, SQL as DB_SQL
 
-SHOP = "main"  # the one shop of a single-shop deployment (issue 19 makes many)
 CALL_COLUMNS = ("call_id, shop_id, caller, started_at, ended_at, ended_reason, duration_seconds, cost_cents, "
                 "summary, structured, success_evaluation, recording_url, stereo_recording_url, transcript, "
                 "transferred, transfer_answered, cart_lines, cart_summary, cart_total, report_at, updated_at, "
@@ -53,10 +52,11 @@ SQL = {
     "between": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE shop_id = ? AND started_at >= ? "
                "AND started_at < ? ORDER BY started_at DESC, call_id",
     "times": "SELECT started_at, ended_at FROM calls WHERE call_id = ?",
-    "called_back": "UPDATE calls SET called_back_at = ?, called_back_by = ?, callback_outcome = ? WHERE call_id = ?",
-    "orders_called_from": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? AND call_id IN "
+    "called_back": "UPDATE calls SET called_back_at = ?, called_back_by = ?, callback_outcome = ? WHERE call_id = ? "
+                   "AND shop_id = ?",
+    "orders_called_from": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND order_day = ? AND call_id IN "
                           "(SELECT call_id FROM calls WHERE caller = ?) ORDER BY created_at DESC, id DESC",
-    "one": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE call_id = ?",
+    "one": f"SELECT {CALL_COLUMNS}, {_ORDER_OF_CALL} FROM calls WHERE call_id = ? AND shop_id = ?",
 }
 
 
@@ -106,24 +106,24 @@ def _flag(value: bool | None) -> int | None:
     return None if value is None else int(value)
 
 
-def call_seen(db, call_id: str, caller: str | None, at: datetime) -> None:
-    """The call is on the line (its first tool call): a row if it has none yet."""
+def call_seen(db, call_id: str, caller: str | None, at: datetime, shop_id: str) -> None:
+    """The call to the shop is on the line (its first tool call): a row if it has none yet."""
     stamp = utc_text(at)
     with db.transaction(immediate=True, pipelined=True) as conn:  # PostgreSQL: one round trip, COMMIT included
-        conn.execute(SQL["seen"], (call_id, SHOP, caller, stamp, stamp))
+        conn.execute(SQL["seen"], (call_id, shop_id, caller, stamp, stamp))
 
 
-def call_status(db, call_id: str, caller: str | None, report, at: datetime) -> None:
+def call_status(db, call_id: str, caller: str | None, report, at: datetime, shop_id: str) -> None:
     """A status update: fills what the row does not have yet (`report` is a vapi CallReport)."""
     stamp = utc_text(at)
     ended = utc_text(report.ended_at or at) if report.status == "ended" else None
     with db.transaction(immediate=True) as conn:
-        conn.execute(SQL["status"], (call_id, SHOP, caller, utc_text(report.started_at or at), ended,
+        conn.execute(SQL["status"], (call_id, shop_id, caller, utc_text(report.started_at or at), ended,
                                      report.ended_reason, int(report.transferred), _flag(report.transfer_answered),
                                      stamp))
 
 
-def call_report(db, call_id: str, caller: str | None, report, at: datetime) -> None:
+def call_report(db, call_id: str, caller: str | None, report, at: datetime, shop_id: str) -> None:
     """The end-of-call report: its values win; the time it first came is kept, so a copy changes nothing else.
     Without its own start or end time the row's are kept, or the report's arrival stands in for them."""
     stamp = utc_text(at)
@@ -132,41 +132,43 @@ def call_report(db, call_id: str, caller: str | None, report, at: datetime) -> N
         started = utc_text(report.started_at) if report.started_at else (row["started_at"] if row else stamp)
         ended = utc_text(report.ended_at) if report.ended_at else ((row["ended_at"] if row else None) or stamp)
         conn.execute(SQL["report"], (
-            call_id, SHOP, caller, started, ended,
+            call_id, shop_id, caller, started, ended,
             report.ended_reason, report.duration_seconds, report.cost_cents, report.summary, report.structured,
             report.success_evaluation, report.recording_url, report.stereo_recording_url, report.transcript,
             int(report.transferred), _flag(report.transfer_answered), stamp, stamp))
 
 
-def record_left_cart(db, call_id: str, phone: str | None, lines: int, summary: str, total: int, at: datetime) -> int:
+def record_left_cart(db, call_id: str, phone: str | None, lines: int, summary: str, total: int, at: datetime,
+                     shop_id: str) -> int:
     """A cart the call left without an order: on the call's row and in abandoned_carts, in one transaction.
     Returns the abandoned cart's id."""
     stamp = utc_text(at)
     with db.transaction(immediate=True) as conn:
-        conn.execute(SQL["cart"], (call_id, SHOP, phone, stamp, lines, summary, total, stamp))
+        conn.execute(SQL["cart"], (call_id, shop_id, phone, stamp, lines, summary, total, stamp))
         return conn.execute(DB_SQL["abandoned_add"], (call_id, mask_phone(phone), phone, summary, total,
-                                                      stamp)).fetchone()["id"]
+                                                      stamp, shop_id)).fetchone()["id"]
 
 
-def record_callback(db, call_id: str, outcome: str, by: str, at: datetime) -> bool:
-    """Staff called the caller back: who, when, and what came of it (a later tap replaces it). False when there is
-    no such call."""
+def record_callback(db, call_id: str, outcome: str, by: str, at: datetime, shop_id: str) -> bool:
+    """Staff called the caller back: who, when, and what came of it (a later tap replaces it). False when the shop
+    has no such call."""
     with db.transaction(immediate=True) as conn:
-        return conn.execute(SQL["called_back"], (utc_text(at), by, outcome, call_id)).rowcount == 1
+        return conn.execute(SQL["called_back"], (utc_text(at), by, outcome, call_id, shop_id)).rowcount == 1
 
 
-def calls_between(db, start: datetime, end: datetime, shop_id: str = SHOP) -> list[CallRow]:
-    """The calls that started in [start, end), newest first."""
+def calls_between(db, start: datetime, end: datetime, shop_id: str) -> list[CallRow]:
+    """The shop's calls that started in [start, end), newest first."""
     return [CallRow.from_row(row) for row in db.engine.read(SQL["between"], (shop_id, utc_text(start),
                                                                              utc_text(end)))]
 
 
-def find_call(db, call_id: str) -> CallRow | None:
-    rows = db.engine.read(SQL["one"], (call_id,))
+def find_call(db, call_id: str, shop_id: str) -> CallRow | None:
+    """The shop's call `call_id`, or None (another shop's call is not found)."""
+    rows = db.engine.read(SQL["one"], (call_id, shop_id))
     return CallRow.from_row(rows[0]) if rows else None
 
 
-def orders_called_from(db, caller: str, day: str) -> list[StoredOrder]:
-    """The orders of shop day `day` placed on calls from `caller` (E.164), whatever number they were left under;
-    newest first."""
-    return [StoredOrder.from_row(row) for row in db.engine.read(SQL["orders_called_from"], (day, caller))]
+def orders_called_from(db, caller: str, day: str, shop_id: str) -> list[StoredOrder]:
+    """The shop's orders of trading day `day` placed on calls from `caller` (E.164), whatever number they were left
+    under; newest first."""
+    return [StoredOrder.from_row(row) for row in db.engine.read(SQL["orders_called_from"], (shop_id, day, caller))]

@@ -1,20 +1,23 @@
-"""Every statement of the prank and no-show guard: is a number a known customer, the newest order awaiting its
-YES confirmed (with its texts) in one transaction, the unconfirmed cancelled once, and numbers that sent STOP."""
+"""Every statement of the prank and no-show guard: is a number a known customer of a shop, the newest order
+awaiting its YES (among the shops texting from the number it answered) confirmed with its texts in one
+transaction, the unconfirmed of every shop cancelled once, and the numbers that sent a shop STOP."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Sequence
 
+from kebabalab.config import MAIN_SHOP
 from kebabalab.store.orders import insert_message_rows
 from kebabalab.store.records import StoredOrder, utc_text
 from kebabalab.store.schema import ORDER_COLUMNS
 
 SQL = {
-    "known_customer": "SELECT COUNT(*) AS n FROM orders WHERE customer_phone = ? "
+    "known_customer": "SELECT COUNT(*) AS n FROM orders WHERE customer_phone = ? AND shop_id = ? "
                       "AND status NOT IN ('awaiting', 'cancelled')",
+    # "{marks}": one "?" per shop
     "newest_awaiting": f"SELECT {ORDER_COLUMNS} FROM orders WHERE customer_phone = ? AND status = 'awaiting' "
-                       "ORDER BY created_at DESC, id DESC LIMIT 1",
+                       "AND shop_id IN ({marks}) ORDER BY created_at DESC, id DESC LIMIT 1",
     # Guarded by the status: of two workers (or a YES and the expiry) only one moves the order.
     "move_awaiting": "UPDATE orders SET status = ? WHERE id = ? AND status = 'awaiting' RETURNING id",
     "expired": f"SELECT {ORDER_COLUMNS} FROM orders WHERE status = 'awaiting' AND created_at < ? ORDER BY id",
@@ -35,18 +38,21 @@ class Answered:
     confirmed: bool
 
 
-def known_customer(db, phone: str) -> bool:
-    """The number has an order that was neither cancelled nor left unconfirmed."""
-    return db.engine.read(SQL["known_customer"], (phone,))[0]["n"] > 0
+def known_customer(db, phone: str, shop_id: str) -> bool:
+    """The number has an order at the shop that was neither cancelled nor left unconfirmed (a customer of one
+    branch is a first-time caller of another)."""
+    return db.engine.read(SQL["known_customer"], (phone, shop_id))[0]["n"] > 0
 
 
-def confirm_newest(db, phone: str, *, at: datetime, placed_after: datetime,
-                   texts: Callable[[StoredOrder], list]) -> Answered | None:
-    """Confirm the number's newest order awaiting its YES: 'new', its event, and `texts(order)` queued, in one
-    transaction. One placed before `placed_after` is past its time: cancelled instead. None when none awaits."""
+def confirm_newest(db, phone: str, *, at: datetime, placed_after: datetime, texts: Callable[[StoredOrder], list],
+                   shop_ids: Sequence[str] = (MAIN_SHOP,)) -> Answered | None:
+    """Confirm the number's newest order awaiting its YES at one of `shop_ids`: 'new', its event, and
+    `texts(order)` queued as its shop's, in one transaction. One placed before `placed_after` is past its time:
+    cancelled instead. None when none awaits."""
     stamp = utc_text(at)
+    statement = SQL["newest_awaiting"].format(marks=", ".join("?" * len(shop_ids)))
     with db.transaction(immediate=True) as conn:
-        row = conn.execute(SQL["newest_awaiting"], (phone,)).fetchone()
+        row = conn.execute(statement, (phone, *shop_ids)).fetchone()
         if row is None:
             return None
         order = StoredOrder.from_row(row)
@@ -57,15 +63,15 @@ def confirm_newest(db, phone: str, *, at: datetime, placed_after: datetime,
         conn.execute(SQL["event_add"], (order.id, target, CONFIRMED_BY if confirmed else EXPIRED_BY, stamp))
         moved = _with_status(order, target)
         if confirmed:
-            insert_message_rows(conn, [(text, stamp, None, order.id, order.call_id) for text in texts(moved)],
-                                returning=False)
+            insert_message_rows(conn, [(replace(text, shop_id=order.shop_id), stamp, None, order.id, order.call_id)
+                                       for text in texts(moved)], returning=False)
     return Answered(moved, confirmed)
 
 
 def cancel_unconfirmed(db, *, placed_before: datetime, at: datetime) -> list[StoredOrder]:
-    """Cancel every order still awaiting its YES that was placed before `placed_before`, each once however many
-    workers run this (the status guard), with its event; returns the ones this call cancelled. No text: the
-    number may be a prank's victim, who never asked for the order."""
+    """Cancel every order of every shop still awaiting its YES that was placed before `placed_before`, each once
+    however many workers run this (the status guard), with its event; returns the ones this call cancelled (each
+    with its shop). No text: the number may be a prank's victim, who never asked for the order."""
     stamp = utc_text(at)
     cancelled = []
     with db.transaction(immediate=True) as conn:
@@ -82,16 +88,18 @@ def _with_status(order: StoredOrder, status: str) -> StoredOrder:
     return replace(order, status=status)
 
 
-def opt_out(db, phone: str, at: datetime, shop_id: str = "main") -> None:
-    """The number sent STOP: no text goes to it until it sends START."""
+def opt_out(db, phone: str, at: datetime, shop_ids: Sequence[str] = (MAIN_SHOP,)) -> None:
+    """The number sent STOP to the shops `shop_ids`: none of them texts it until it sends START."""
     with db.transaction(immediate=True) as conn:
-        conn.execute(SQL["opt_out"], (shop_id, phone, utc_text(at)))
+        for shop_id in shop_ids:
+            conn.execute(SQL["opt_out"], (shop_id, phone, utc_text(at)))
 
 
-def opt_in(db, phone: str, shop_id: str = "main") -> None:
+def opt_in(db, phone: str, shop_ids: Sequence[str] = (MAIN_SHOP,)) -> None:
     with db.transaction(immediate=True) as conn:
-        conn.execute(SQL["opt_in"], (shop_id, phone))
+        for shop_id in shop_ids:
+            conn.execute(SQL["opt_in"], (shop_id, phone))
 
 
-def opted_out(db, phone: str, shop_id: str = "main") -> bool:
+def opted_out(db, phone: str, shop_id: str) -> bool:
     return db.engine.read(SQL["opted_out"], (shop_id, phone))[0]["n"] > 0

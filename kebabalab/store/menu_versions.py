@@ -9,6 +9,7 @@ from kebabalab.store.records import utc_text
 
 SQL = {
     "newest_id": "SELECT MAX(id) AS id FROM menu_versions WHERE shop_id = ?",
+    "newest_ids": "SELECT shop_id, MAX(id) AS id FROM menu_versions GROUP BY shop_id",
     "newest": "SELECT id, menu, change, changed_by, created_at, file_hash, parent_id FROM menu_versions WHERE shop_id = ? "
               "ORDER BY id DESC LIMIT 1",
     "last_from_file": "SELECT file_hash FROM menu_versions WHERE shop_id = ? AND file_hash IS NOT NULL "
@@ -33,6 +34,11 @@ class MenuVersion:
     created_at: str
     file_hash: str | None
     parent_id: int = 0
+
+
+def newest_versions(db) -> dict[str, int]:
+    """Every shop's newest menu version, by shop id, in one statement."""
+    return {row["shop_id"]: row["id"] for row in db.engine.read(SQL["newest_ids"], ())}
 
 
 class MenuVersions:

@@ -31,7 +31,7 @@ class CallOffer:
 
 
 def record_offer(db, call_id: str, kind: str, item_index: int, extra_cents: int, said: str, at: datetime,
-                 shop_id: str = "main") -> bool:
+                 shop_id: str) -> bool:
     """Record the call's offer; False (nothing written) when the call already had one."""
     with db.transaction(immediate=True) as conn:
         row = conn.execute(SQL["offer_add"], (call_id, shop_id, kind, item_index, extra_cents, said,

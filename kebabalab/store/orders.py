@@ -13,11 +13,13 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from kebabalab.clock import SystemClock
+from kebabalab.config import MAIN_SHOP
+from kebabalab.errors import StoreError
 from kebabalab.ordering.phones import mask_phone, try_normalise
 from kebabalab.store.records import NewOrder, OutboxMark, OutboxMessage, OutboxRow, StoredOrder, order_number_for, utc_text
 from kebabalab.store.group_commit import GroupCommit
 from kebabalab.store.print_jobs import queue_new_orders
-from kebabalab.store.schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL
+from kebabalab.store.schema import MIGRATIONS, ORDER_FIELDS, ORDER_ROW, OUTBOX_ROW, OUTBOX_STATUSES, SQL, statements_for
 from kebabalab.store.sqlite import SQLiteEngine
 
 logger = logging.getLogger(__name__)
@@ -34,17 +36,24 @@ def open_engine(url_or_path: str | os.PathLike, *, pooled: bool = True):
 
 
 def migrate(engine) -> int:
-    """Bring the schema up to date in one transaction; returns the schema version."""
-    with engine.transaction(immediate=True) as conn:
-        engine.lock_schema(conn)
-        conn.execute(SQL["version_table"])
-        version = conn.execute(SQL["version"]).fetchone()["version"]
-        for number, statements in enumerate(MIGRATIONS[version:], start=version + 1):
-            for statement in statements:
-                conn.execute(engine.ddl(statement))
-            conn.execute(SQL["version_add"], (number, utc_text(datetime.now(timezone.utc))))
-            logger.info("Database migrated to schema version %d", number)
-            version = number
+    """Bring the schema up to date in one transaction; returns the schema version.
+
+    SQLite runs it with foreign keys off (a migration that rebuilds a table drops the old one under the
+    outbox's references) and checks every reference before the commit; PostgreSQL never drops a table."""
+    with engine.foreign_keys_off():
+        with engine.transaction(immediate=True) as conn:
+            engine.lock_schema(conn)
+            conn.execute(SQL["version_table"])
+            version = start = conn.execute(SQL["version"]).fetchone()["version"]
+            for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+                for statement in statements_for(migration, engine.name):
+                    conn.execute(engine.ddl(statement))
+                conn.execute(SQL["version_add"], (number, utc_text(datetime.now(timezone.utc))))
+                logger.info("Database migrated to schema version %d", number)
+                version = number
+            if version != start and engine.broken_references(conn):
+                raise StoreError("The database migration left orders' texts or events without their order; "
+                                 "nothing was changed.")
     return version
 
 
@@ -60,9 +69,10 @@ def init_database(url_or_path: str | os.PathLike) -> int:
 class Database:
     """The app's handle on the order database; each method is one short transaction."""
 
-    def __init__(self, url: str, *, clock=None, printers: tuple[str, ...] = ()):
+    def __init__(self, url: str, *, clock=None, printers: dict[str, tuple[str, ...]] | None = None):
         self.engine = open_engine(url)
-        self.printers = printers  # the kitchen printers each new order's ticket is queued for, with the order
+        # each shop's kitchen printers, by shop id: a new order's ticket is queued for its shop's, with the order
+        self.printers = printers or {}
         self.path = self.engine.path  # the SQLite file; None on PostgreSQL
         self.clock = clock or SystemClock()
         # New orders that arrive together share a transaction (SQLite: one writer; PostgreSQL: one counter row
@@ -154,26 +164,28 @@ class Database:
     def _insert_orders(self, conn, batch, fresh: list[int], results: list) -> None:
         """Insert the batch's new orders (`fresh` indexes) and their texts; fills `results` at those indexes."""
         seqs: dict[int, int] = {}
-        days: dict[str, list[int]] = {}
+        days: dict[tuple[str, str], list[int]] = {}
         for index in fresh:
-            days.setdefault(batch[index][0].order_day, []).append(index)
-        for day, indexes in days.items():
-            last = conn.execute(SQL["next_day_seqs"], (day, len(indexes))).fetchone()["last_seq"]
+            days.setdefault((batch[index][0].shop_id, batch[index][0].order_day), []).append(index)
+        for (shop_id, day), indexes in days.items():
+            last = _next_seqs(conn, shop_id, day, len(indexes))
             for offset, index in enumerate(indexes):
                 seqs[index] = last - len(indexes) + 1 + offset
         orders = [self._as_saved(batch[index][0], seqs[index]) for index in fresh]
         statement = SQL["orders_add"].format(rows=", ".join([ORDER_ROW] * len(orders)))
         values = [value for order in orders for value in _insert_values(order)]
-        ids = self.engine.insert_ids(conn, statement, values, [order.order_number for order in orders])
+        ids = self.engine.insert_ids(conn, statement, values, [(order.shop_id, order.order_number) for order in orders])
         texts = []
         for index, order in zip(fresh, orders):
             new, compose = batch[index]
-            stored = results[index] = replace(order, id=ids[order.order_number])
-            texts += [(message, stored.created_at, stored.created_at, stored.id, new.call_id)
-                      for message in compose(stored)]
+            stored = results[index] = replace(order, id=ids[(order.shop_id, order.order_number)])
+            texts += [(replace(message, shop_id=stored.shop_id), stored.created_at, stored.created_at, stored.id,
+                       new.call_id) for message in compose(stored)]
         insert_message_rows(conn, texts, returning=False)
-        if self.printers:
-            queue_new_orders(conn, [results[index].id for index in fresh], self.printers, orders[0].created_at)
+        for index in fresh:
+            order = results[index]
+            if self.printers.get(order.shop_id):
+                queue_new_orders(conn, [order.id], self.printers[order.shop_id], order.created_at, order.shop_id)
 
     @staticmethod
     def _as_saved(new: NewOrder, day_seq: int) -> StoredOrder:
@@ -184,30 +196,31 @@ class Database:
             call_id=new.call_id, idempotency_key=new.idempotency_key, customer_name=new.customer_name,
             customer_phone=new.customer_phone, items=new.items, subtotal=new.subtotal, gst=new.gst, total=new.total,
             ready_at=utc_text(new.ready_at) if new.ready_at else None, notes=new.notes, status=new.status,
-            created_at=utc_text(new.created_at), created=True)
+            created_at=utc_text(new.created_at), shop_id=new.shop_id, created=True)
 
-    def find_order(self, order_number: str) -> StoredOrder | None:
-        return next(iter(self._orders("order_by_number", (order_number,))), None)
+    def find_order(self, order_number: str, shop_id: str = MAIN_SHOP) -> StoredOrder | None:
+        return next(iter(self._orders("order_by_number", (shop_id, order_number))), None)
 
     def find_order_by_key(self, key: str) -> StoredOrder | None:
         return next(iter(self._orders("order_by_key", (key,))), None)
 
-    def orders_for_phone(self, e164: str, limit: int = 20) -> list[StoredOrder]:
-        """Newest first."""
-        return self._orders("orders_for_phone", (e164, int(limit)))
+    def orders_for_phone(self, e164: str, limit: int = 20, shop_id: str = MAIN_SHOP) -> list[StoredOrder]:
+        """The shop's orders from this number, newest first (a caller of two shops is a returning caller of each
+        separately)."""
+        return self._orders("orders_for_phone", (shop_id, e164, int(limit)))
 
-    def orders_on_day(self, day: str) -> list[StoredOrder]:
-        return self._orders("orders_on_day", (day,))
+    def orders_on_day(self, day: str, shop_id: str = MAIN_SHOP) -> list[StoredOrder]:
+        return self._orders("orders_on_day", (shop_id, day))
 
-    def open_orders_due(self, start: datetime | str, end: datetime | str) -> int:
-        """How many orders not yet ready, collected or cancelled are due for pickup between start and end."""
-        return self._count("open_orders_due", (utc_text(start), utc_text(end)))
+    def open_orders_due(self, start: datetime | str, end: datetime | str, shop_id: str = MAIN_SHOP) -> int:
+        """How many of the shop's orders not yet ready, collected or cancelled are due between start and end."""
+        return self._count("open_orders_due", (shop_id, utc_text(start), utc_text(end)))
 
     def record_abandoned_cart(self, call_id: str | None, phone: str | None, summary: str, total: int,
-                              at: datetime | str) -> int:
+                              at: datetime | str, shop_id: str = MAIN_SHOP) -> int:
         with self.transaction(immediate=True) as conn:
             return conn.execute(SQL["abandoned_add"], (call_id, mask_phone(phone), phone, summary, total,
-                                                       utc_text(at))).fetchone()["id"]
+                                                       utc_text(at), shop_id)).fetchone()["id"]
 
     def add_messages(self, messages: list[OutboxMessage], at: datetime | None = None) -> list[int]:
         """Queue texts not tied to a new order (menu link, receipt): due at `at`, or at once (NULL) by default."""
@@ -304,13 +317,20 @@ def insert_message_rows(conn, rows: list[tuple[OutboxMessage, str, str | None, i
     params = [value for message, created_at, due, order_id, call_id in rows for value in (
         message.order_id if message.order_id is not None else order_id,
         message.call_id if message.call_id is not None else call_id,
-        message.kind, message.to_phone, message.body, due, created_at)]
+        message.kind, message.to_phone, message.body, due, created_at, message.shop_id)]
     statement = SQL["outbox_add"].format(rows=", ".join([OUTBOX_ROW] * len(rows)))
     if not returning:
         conn.execute(statement, params)
         return []
     return sorted(row["id"] for row in conn.execute(statement + " RETURNING id", params).fetchall())
 
+
+
+def _next_seqs(conn, shop_id: str, day: str, count: int) -> int:
+    """Take the shop's next `count` order numbers of the day; the last of them."""
+    if shop_id == MAIN_SHOP:
+        return conn.execute(SQL["next_day_seqs"], (day, count)).fetchone()["last_seq"]
+    return conn.execute(SQL["next_shop_day_seqs"], (shop_id, day, count)).fetchone()["last_seq"]
 
 
 def _mark_statement(mark: OutboxMark) -> tuple[str, tuple]:

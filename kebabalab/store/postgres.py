@@ -163,10 +163,11 @@ class PostgresEngine:
             return conn.execute(placeholders(sql), tuple(params)).fetchall()
 
     @staticmethod
-    def insert_ids(conn: PgConnection, statement: str, params: list, numbers: list[str]) -> dict[str, int]:
-        """Run a multi-row INSERT INTO orders; returns {order_number: id}."""
-        rows = conn.execute(statement + " RETURNING id, order_number", params).fetchall()
-        return {row["order_number"]: row["id"] for row in rows}
+    def insert_ids(conn: PgConnection, statement: str, params: list, numbers: list[tuple[str, str]]
+                   ) -> dict[tuple[str, str], int]:
+        """Run a multi-row INSERT INTO orders; returns {(shop_id, order_number): id}."""
+        rows = conn.execute(statement + " RETURNING id, order_number, shop_id", params).fetchall()
+        return {(row["shop_id"], row["order_number"]): row["id"] for row in rows}
 
     def ddl(self, statement: str) -> str:
         return ddl(statement)
@@ -174,6 +175,17 @@ class PostgresEngine:
     def lock_schema(self, conn: PgConnection) -> None:
         """Two workers starting at once: the second waits here, then finds the schema up to date."""
         conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
+
+    @staticmethod
+    @contextmanager
+    def foreign_keys_off() -> Iterator[None]:
+        """Nothing to do: PostgreSQL migrations never drop a referenced table."""
+        yield
+
+    @staticmethod
+    def broken_references(conn) -> int:
+        """None: PostgreSQL checks every reference as it goes."""
+        return 0
 
     def checkpoint(self) -> bool:
         """Nothing to do here: old row versions stay until (auto)VACUUM reclaims them (see SECURITY.md)."""

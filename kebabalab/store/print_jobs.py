@@ -42,7 +42,7 @@ SQL = {
                "WHERE id = ? AND claim_token = ? AND status = 'printing' RETURNING order_id",
     "retry": "UPDATE print_jobs SET status = 'pending', last_error = ?, next_attempt_at = ?, claimed_until = NULL "
              "WHERE id = ? AND claim_token = ? AND status = 'printing'",
-    "order_id": "SELECT id, status FROM orders WHERE order_number = ?",
+    "order_id": "SELECT id, status FROM orders WHERE order_number = ? AND shop_id = ?",  # numbers are per shop
     "order_number": "SELECT order_number FROM orders WHERE id = ?",
     "state_set": "INSERT INTO printer_states (shop_id, printer, state, detail, seen_at) VALUES (?, ?, ?, ?, ?) "
                  "ON CONFLICT (shop_id, printer) DO UPDATE SET state = excluded.state, detail = excluded.detail, "
@@ -97,9 +97,10 @@ class PrintQueue:
         self.db, self.shop_id, self.keep = db, shop_id, timedelta(hours=keep_hours)
 
     def reprint(self, order_number: str, printers: tuple[str, ...], by: str, at: datetime) -> str | None:
-        """Queue the order again on every printer; the order's status, or None when no order has that number."""
+        """Queue the shop's order again on every printer; the order's status, or None when the shop has no order
+        with that number (another shop's order of the same number is never queued here)."""
         with self.db.transaction(immediate=True) as conn:
-            row = conn.execute(SQL["order_id"], (order_number,)).fetchone()
+            row = conn.execute(SQL["order_id"], (order_number, self.shop_id)).fetchone()
             if row is None:
                 return None
             if row["status"] in PRINTABLE_STATUSES:

@@ -52,26 +52,31 @@ def phone_hash(e164: str) -> str:
     return hashlib.sha256(e164.encode("utf-8")).hexdigest()
 
 
-def forget_phone(db, e164: str) -> Forgotten:
-    """Remove one customer's name and number from every stored order, text and abandoned cart; record the forget."""
+def forget_phone(db, e164: str, shop_id: str | None = None) -> Forgotten:
+    """Remove one customer's name and number from every stored order, text and abandoned cart (of one shop, or
+    of every shop); record the forget. A one-shop forget is recorded like any other, so a restore from an older
+    backup forgets the number in every shop: it errs on the side of the customer's privacy."""
+    only = " AND shop_id = ?" if shop_id else ""  # every table here carries the shop of its row
+    shop = (shop_id,) if shop_id else ()
     with db.transaction(immediate=True) as conn:
         conn.execute(SQL["forgotten_add"], (phone_hash(e164), utc_text(db.clock.now())))
-        texts = _blank_texts(conn, _ORDERS_WHERE["phone"], (e164,))
+        texts = _blank_texts(conn, _ORDERS_WHERE["phone"] + only, (e164, *shop))
         texts += conn.execute("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' "
-                              "ELSE status END, to_phone = ?, body = '' WHERE to_phone = ?",
-                              (FORGOTTEN, e164)).rowcount
+                              f"ELSE status END, to_phone = ?, body = '' WHERE to_phone = ?{only}",
+                              (FORGOTTEN, e164, *shop)).rowcount
         orders = conn.execute("UPDATE orders SET customer_name = NULL, customer_phone = NULL, notes = NULL "
-                              "WHERE customer_phone = ?", (e164,)).rowcount
-        carts = conn.execute("UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL WHERE phone = ?",
-                             (e164,)).rowcount
+                              f"WHERE customer_phone = ?{only}", (e164, *shop)).rowcount
+        carts = conn.execute(f"UPDATE abandoned_carts SET phone = NULL, masked_phone = NULL WHERE phone = ?{only}",
+                             (e164, *shop)).rowcount
         texts += conn.execute("UPDATE outbox SET status = CASE WHEN status IN ('pending', 'sending') THEN 'failed' "
                               "ELSE status END, to_phone = ?, body = '' WHERE order_id IS NULL AND call_id IN "
-                              "(SELECT call_id FROM call_messages WHERE phone = ?)", (FORGOTTEN, e164)).rowcount
-        conn.execute(_BLANK_CALL_MESSAGES + "phone = ?", (e164,))
-        calls = conn.execute(f"UPDATE calls SET {_CALL_WORDS} WHERE caller = ?", (e164,)).rowcount
+                              f"(SELECT call_id FROM call_messages WHERE phone = ?{only})",
+                              (FORGOTTEN, e164, *shop)).rowcount
+        conn.execute(_BLANK_CALL_MESSAGES + "phone = ?" + only, (e164, *shop))
+        calls = conn.execute(f"UPDATE calls SET {_CALL_WORDS} WHERE caller = ?{only}", (e164, *shop)).rowcount
     _scrub(db)
-    log.info("forgot customer %s: %d orders, %d texts, %d abandoned carts, %d calls", mask_phone(e164), orders, texts,
-             carts, calls)
+    log.info("forgot customer %s (%s): %d orders, %d texts, %d abandoned carts, %d calls", mask_phone(e164),
+             f"shop {shop_id}" if shop_id else "every shop", orders, texts, carts, calls)
     return Forgotten(orders, texts, carts, calls)
 
 

@@ -11,8 +11,10 @@ FINAL = ("delivered", "undelivered", "failed")
 RECORDED = ("sent", *FINAL)  # Twilio's other statuses (queued, sending, ...) tell the shop nothing new
 
 SQL = {
-    # A receipt that is not final never replaces a final one: Twilio's callbacks may arrive out of order.
-    "receipt_add": "INSERT INTO text_receipts (provider_sid, status, error_code, received_at) VALUES (?, ?, ?, ?) "
+    # A receipt that is not final never replaces a final one: Twilio's callbacks may arrive out of order. The
+    # receipt is its text's shop's (one Twilio account and one callback URL for every shop).
+    "receipt_add": "INSERT INTO text_receipts (provider_sid, shop_id, status, error_code, received_at) VALUES (?, "
+                   "COALESCE((SELECT MIN(shop_id) FROM outbox WHERE provider_sid = ?), 'main'), ?, ?, ?) "
                    "ON CONFLICT (provider_sid) DO UPDATE SET status = excluded.status, "
                    "error_code = excluded.error_code, received_at = excluded.received_at "
                    "WHERE text_receipts.status NOT IN ('delivered', 'undelivered', 'failed') "
@@ -40,7 +42,7 @@ def record_receipt(db, provider_sid: str, status: str, error_code: str | None, a
     if status not in RECORDED:
         raise ValueError(f"a receipt is one of {', '.join(RECORDED)}, not {status!r}")
     with db.transaction(immediate=True) as conn:
-        conn.execute(SQL["receipt_add"], (provider_sid, status, error_code or None, utc_text(at)))
+        conn.execute(SQL["receipt_add"], (provider_sid, provider_sid, status, error_code or None, utc_text(at)))
 
 
 def texts_of_orders(db, order_ids: list[int]) -> dict[int, list[TextState]]:

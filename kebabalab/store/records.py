@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Mapping
 
+from kebabalab.config import MAIN_SHOP
 from kebabalab.ordering.allergy_notes import allergy_note
 from kebabalab.store.schema import OUTBOX_KINDS
 
@@ -41,6 +42,7 @@ class NewOrder:
     order_day: str
     created_at: str
     status: str = "new"  # or "awaiting": the customer's YES by text first (shop/order_guard.py)
+    shop_id: str = MAIN_SHOP
 
     def __post_init__(self):
         if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", self.order_day or ""):
@@ -67,6 +69,7 @@ class StoredOrder:
     notes: str | None
     status: str
     created_at: str
+    shop_id: str = MAIN_SHOP
     created: bool = False
 
     @property
@@ -94,6 +97,7 @@ class OutboxMessage:
     body: str
     call_id: str | None = None
     order_id: int | None = None
+    shop_id: str = MAIN_SHOP
 
     def __post_init__(self):
         if self.kind not in OUTBOX_KINDS:
@@ -118,6 +122,7 @@ class OutboxRow:
     sent_at: str | None
     claimed_until: str | None
     order_number: str | None = field(default=None)
+    shop_id: str = MAIN_SHOP
 
 
 @dataclass(frozen=True)

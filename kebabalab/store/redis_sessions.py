@@ -37,13 +37,14 @@ from typing import Callable, Iterator, TypeVar
 
 import redis
 
+from kebabalab.config import MAIN_SHOP
 from kebabalab.errors import ConfigError, StoreError, ToolError
 from kebabalab.store.sessions import CLEANUP_INTERVAL_SECONDS, FULL, Session
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 PREFIX = "kebabalab:"
-AVAILABILITY = "availability"  # the key of the availability document, under the prefix
+AVAILABILITY = "availability"  # the key of the availability document, under the prefix (one per shop)
 LOCK_SECONDS = 30  # longer than any tool call; a crashed worker's lock frees itself after this
 WAIT_SECONDS = 10  # how long a tool call waits for another update of the same call
 UNREACHABLE = "The session store cannot be reached right now; please try again in a moment."
@@ -128,6 +129,11 @@ def ping(url: str) -> None:
         client.close()
 
 
+def availability_key(prefix: str, shop_id: str = MAIN_SHOP) -> str:
+    """The shop's availability document's key: 'main' keeps the key it had before there were shops."""
+    return f"{prefix}{AVAILABILITY}" + ("" if shop_id == MAIN_SHOP else f":{shop_id}")
+
+
 @contextmanager
 def _guard() -> Iterator[None]:
     try:
@@ -148,8 +154,8 @@ class RedisSessionStore:
         self._max = int(max_sessions)
         self._prefix = prefix
         self._index = f"{prefix}sessions"
-        # with_availability: the session comes with RedisAvailabilityStore's document (Session.prefetched)
-        self._availability = f"{prefix}{AVAILABILITY}" if with_availability else None
+        # with_availability: the session comes with its shop's RedisAvailabilityStore document (Session.prefetched)
+        self._with_availability = with_availability
         self._acquire_script = self.client.register_script(_ACQUIRE)
         self._commit = self.client.register_script(_COMMIT)
         self._release = self.client.register_script(_RELEASE)
@@ -165,13 +171,15 @@ class RedisSessionStore:
     def _lock(self, call_id: str) -> str:
         return f"{self._prefix}lock:{call_id}"
 
-    def update(self, call_id: str, fn: Callable[[Session], T]) -> T:
-        token, raw, kitchen = self._acquire(call_id)
+    def update(self, call_id: str, fn: Callable[[Session], T], *, shop_id: str = MAIN_SHOP) -> T:
+        """`fn` on the call's session, once, under its lock; `shop_id` names whose availability comes with it."""
+        availability = availability_key(self._prefix, shop_id) if self._with_availability else None
+        token, raw, kitchen = self._acquire(call_id, availability)
         size = None  # the index's size once committed; -1 when the lock was lost
         try:
             session = self._load(raw) if raw else Session(call_id, created_at=self._now())
             if kitchen is not None:
-                session.prefetched = {self._availability: json.loads(kitchen) if kitchen else {}}
+                session.prefetched = {availability: json.loads(kitchen) if kitchen else {}}
             result = fn(session)
             session.last_seen = self._now()
             value = "" if session.ended else json.dumps(session.to_dict(), separators=(",", ":"))
@@ -189,13 +197,13 @@ class RedisSessionStore:
                 self._give_back(call_id, token)
             self._housekeeping(size if committed else None)
 
-    def _acquire(self, call_id: str) -> tuple[str, str, str | None]:
+    def _acquire(self, call_id: str, availability: str | None) -> tuple[str, str, str | None]:
         """Take the call's lock and read its session in one script; returns (token, JSON or '' for none, the
         availability JSON or '' for none, None when not asked for)."""
         token = secrets.token_hex(16)
         keys = [self._lock(call_id), self._key(call_id), self._index]
-        if self._availability:
-            keys.append(self._availability)
+        if availability:
+            keys.append(availability)
         now = self._now()
         args = [token, LOCK_SECONDS * 1000, self._max, repr(now - self._ttl), repr(now), call_id]
         with _guard():
@@ -203,7 +211,7 @@ class RedisSessionStore:
         if raw == -1:
             log.warning("sessions: MAX_SESSIONS=%d calls in progress; a new call was turned away", self._max)
             raise ToolError(FULL)
-        if self._availability:
+        if availability:
             raw, kitchen = raw
             return token, raw, kitchen
         return token, raw, None
@@ -288,9 +296,10 @@ class RedisSessionStore:
 class RedisAvailabilityStore:
     """`MemoryAvailabilityStore`'s load/save of the availability document, shared by every worker."""
 
-    def __init__(self, url: str | None = None, *, client: redis.Redis | None = None, prefix: str = PREFIX):
+    def __init__(self, url: str | None = None, *, client: redis.Redis | None = None, prefix: str = PREFIX,
+                 shop_id: str = MAIN_SHOP):
         self.client = client if client is not None else connect(url)
-        self._key = f"{prefix}{AVAILABILITY}"
+        self._key = availability_key(prefix, shop_id)
 
     def load(self, prefetched: dict | None = None) -> dict:
         """The document; taken from `prefetched` (read with the call's session, `Session.prefetched`) when it

@@ -165,48 +165,102 @@ MIGRATIONS: list[list[str]] = [
             parent_id INTEGER NOT NULL, UNIQUE (shop_id, parent_id))""",
         "CREATE INDEX ix_menu_versions_shop ON menu_versions (shop_id, id)",
     ],
+    [  # 18: many shops on one deployment (issue 19): every order, text and abandoned cart carries its shop, and
+       # order numbers run per shop per trading day. A REBUILT TABLE, and why: orders' inline UNIQUE
+       # (order_number) and UNIQUE (order_day, day_seq) would refuse a second shop's '#001' of the same day, and
+       # SQLite cannot drop an inline constraint, so SQLite copies orders into a new table (the 12 steps of
+       # sqlite.org/lang_altertable.html; migrate() turns foreign keys off around it and checks them before the
+       # commit). PostgreSQL drops and adds the constraints in place (dropping orders there would take the
+       # outbox's and order events' foreign keys with it). Nothing else is changed: rolled-back code still
+       # inserts 'main' orders (the default) and still counts them in order_counters (order_day its key), so
+       # the other shops count in their own table.
+        {"sqlite": """CREATE TABLE orders_rebuilt (
+            id INTEGER PRIMARY KEY, order_number TEXT NOT NULL, order_day TEXT NOT NULL,
+            day_seq INTEGER NOT NULL, call_id TEXT, idempotency_key TEXT UNIQUE, customer_name TEXT,
+            customer_phone TEXT, items TEXT NOT NULL, subtotal INTEGER NOT NULL, gst INTEGER NOT NULL,
+            total INTEGER NOT NULL, ready_at TEXT, notes TEXT, status TEXT NOT NULL DEFAULT 'new',
+            created_at TEXT NOT NULL, shop_id TEXT NOT NULL DEFAULT 'main', UNIQUE (shop_id, order_number),
+            UNIQUE (shop_id, order_day, day_seq))"""},
+        {"sqlite": "INSERT INTO orders_rebuilt (id, order_number, order_day, day_seq, call_id, idempotency_key, "
+                   "customer_name, customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
+                   "SELECT id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
+                   "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at FROM orders"},
+        {"sqlite": "DROP TABLE orders"},
+        {"sqlite": "ALTER TABLE orders_rebuilt RENAME TO orders"},
+        {"sqlite": "CREATE INDEX ix_orders_customer_phone ON orders (customer_phone)"},
+        {"sqlite": "CREATE INDEX ix_orders_created_at ON orders (created_at)"},
+        {"sqlite": "CREATE INDEX ix_orders_status ON orders (status)"},
+        {"sqlite": "CREATE INDEX ix_orders_call_id ON orders (call_id)"},
+        {"sqlite": "CREATE INDEX ix_orders_ready_at ON orders (ready_at)"},
+        {"postgresql": "ALTER TABLE orders ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'"},
+        {"postgresql": "ALTER TABLE orders DROP CONSTRAINT orders_order_number_key"},
+        {"postgresql": "ALTER TABLE orders DROP CONSTRAINT orders_order_day_day_seq_key"},
+        {"postgresql": "ALTER TABLE orders ADD CONSTRAINT orders_shop_order_number_key UNIQUE (shop_id, order_number)"},
+        {"postgresql": "ALTER TABLE orders ADD CONSTRAINT orders_shop_day_seq_key UNIQUE (shop_id, order_day, day_seq)"},
+        # the kitchen's queue (every pickup time) and the board's day (every 3 s) are read per shop
+        "CREATE INDEX ix_orders_shop_ready_at ON orders (shop_id, ready_at)",
+        "CREATE INDEX ix_orders_shop_created_at ON orders (shop_id, created_at)",
+        "CREATE TABLE shop_order_counters (shop_id TEXT NOT NULL, order_day TEXT NOT NULL, "
+        "last_seq INTEGER NOT NULL, PRIMARY KEY (shop_id, order_day))",
+        "ALTER TABLE outbox ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
+        "ALTER TABLE abandoned_carts ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
+    ],
+    [  # 19: each shop's board (issue 19): a staff session is one shop's, so its tablet sees that shop only and
+       # "sign out all tablets" ends that shop's
+        "ALTER TABLE staff_sessions ADD COLUMN shop_id TEXT NOT NULL DEFAULT 'main'",
+    ],
 ]
 
+
+def statements_for(migration: list, engine: str) -> list[str]:
+    """A migration's statements on one engine ('sqlite' or 'postgresql'): a plain string runs on both, a
+    {engine: statement} only on that engine."""
+    return [s if isinstance(s, str) else s[engine] for s in migration if isinstance(s, str) or engine in s]
+
+
 ORDER_COLUMNS = ("id, order_number, order_day, day_seq, call_id, idempotency_key, customer_name, customer_phone, "
-                  "items, subtotal, gst, total, ready_at, notes, status, created_at")
+                  "items, subtotal, gst, total, ready_at, notes, status, created_at, shop_id")
 ORDER_FIELDS = tuple(name.strip() for name in ORDER_COLUMNS.split(","))
 _OUTBOX_COLUMNS = ("outbox.id, outbox.order_id, outbox.call_id, kind, to_phone, body, outbox.status, attempts, "
                    "next_attempt_at, last_error, provider_sid, outbox.created_at, sent_at, claimed_until, "
-                   "orders.order_number")
+                   "orders.order_number, outbox.shop_id")
 _OUTBOX_FROM = "FROM outbox LEFT JOIN orders ON orders.id = outbox.order_id"
 _OUTBOX_DUE = (f"SELECT {_OUTBOX_COLUMNS} {_OUTBOX_FROM} WHERE (outbox.status = 'pending' AND "
                "(next_attempt_at IS NULL OR next_attempt_at <= ?)) OR (outbox.status = 'sending' AND "
                "claimed_until <= ?) ORDER BY outbox.id LIMIT ?")
 
-ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-OUTBOX_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?)"
+ORDER_ROW = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+OUTBOX_ROW = "(?, ?, ?, ?, ?, 'pending', 0, ?, ?, ?)"
 
 SQL = {
     "version_table": "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)",
     "version": "SELECT COALESCE(MAX(version), 0) AS version FROM schema_version",
     "version_add": "INSERT INTO schema_version (version, applied_at) VALUES (?, ?)",
     "order_by_key": f"SELECT {ORDER_COLUMNS} FROM orders WHERE idempotency_key = ?",
-    "order_by_number": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_number = ?",
-    "orders_for_phone": f"SELECT {ORDER_COLUMNS} FROM orders WHERE customer_phone = ? "
+    "order_by_number": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND order_number = ?",
+    "orders_for_phone": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND customer_phone = ? "
                         "ORDER BY created_at DESC, id DESC LIMIT ?",
-    "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE order_day = ? ORDER BY day_seq",
-    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE status NOT IN ('ready', 'collected', 'cancelled', "
-                       "'awaiting') "
-                       "AND ready_at >= ? AND ready_at <= ?",
+    "orders_on_day": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND order_day = ? ORDER BY day_seq",
+    "open_orders_due": "SELECT COUNT(*) AS n FROM orders WHERE shop_id = ? AND "
+                       "status NOT IN ('ready', 'collected', 'cancelled', 'awaiting') AND ready_at >= ? AND ready_at <= ?",
     # The counter row is locked by the update until the order's transaction ends, so two orders of one day
     # queue here for a moment instead of both reading the same MAX; a rolled-back order gives its number back.
     # Takes the next n numbers of a day at once (n orders saved in one transaction); returns the last of them.
     "next_day_seqs": "INSERT INTO order_counters (order_day, last_seq) VALUES (?, ?) ON CONFLICT (order_day) "
                      "DO UPDATE SET last_seq = order_counters.last_seq + excluded.last_seq RETURNING last_seq",
+    # The same for every shop but 'main' ('main' keeps order_counters, which rolled-back code still uses)
+    "next_shop_day_seqs": "INSERT INTO shop_order_counters (shop_id, order_day, last_seq) VALUES (?, ?, ?) "
+                          "ON CONFLICT (shop_id, order_day) DO UPDATE SET "
+                          "last_seq = shop_order_counters.last_seq + excluded.last_seq RETURNING last_seq",
     # "{marks}": one "?" per key
     "orders_by_keys": f"SELECT {ORDER_COLUMNS} FROM orders WHERE idempotency_key IN ({{marks}})",
     # "{rows}": one ORDER_ROW per order; the engine's insert_ids() learns the new ids
     "orders_add": "INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, customer_name, "
-                  "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at) "
+                  "customer_phone, items, subtotal, gst, total, ready_at, notes, status, created_at, shop_id) "
                   "VALUES {rows}",
     # "{rows}": one OUTBOX_ROW per text
     "outbox_add": "INSERT INTO outbox (order_id, call_id, kind, to_phone, body, status, attempts, next_attempt_at, "
-                  "created_at) VALUES {rows}",
+                  "created_at, shop_id) VALUES {rows}",
     "outbox_due": _OUTBOX_DUE,
     # PostgreSQL: rows another sender has locked are passed over, not waited for (SQLite's BEGIN IMMEDIATE
     # already lets one sender at a time in).
@@ -250,6 +304,6 @@ SQL = {
                     "DO UPDATE SET session = excluded.session, saved_at = excluded.saved_at",
     "sessions_saved": "SELECT call_id, session FROM saved_sessions ORDER BY saved_at, call_id",
     "sessions_saved_clear": "DELETE FROM saved_sessions",
-    "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at) "
-                     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+    "abandoned_add": "INSERT INTO abandoned_carts (call_id, masked_phone, phone, summary, total, created_at, "
+                     "shop_id) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
 }

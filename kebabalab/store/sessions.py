@@ -56,7 +56,7 @@ class Session:
 
 
 class SessionStore(Protocol):
-    def update(self, call_id: str, fn: Callable[[Session], T]) -> T: ...
+    def update(self, call_id: str, fn: Callable[[Session], T], *, shop_id: str = ...) -> T: ...
     def get(self, call_id: str) -> Session | None: ...
     def session_clear(self, call_id: str) -> Session | None: ...
     def cleanup_expired_sessions(self) -> int: ...
@@ -81,7 +81,8 @@ class MemorySessionStore:
     def _now(self) -> float:
         return self._clock.now().timestamp()
 
-    def update(self, call_id: str, fn: Callable[[Session], T]) -> T:
+    def update(self, call_id: str, fn: Callable[[Session], T], *, shop_id: str | None = None) -> T:
+        """`fn` on the call's session, once, under its lock (`shop_id` is for the Redis store's prefetch)."""
         call_lock = self._checkout(call_id)
         admitted = False
         try:

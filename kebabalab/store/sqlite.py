@@ -158,8 +158,9 @@ class SQLiteEngine:
             raise
 
     @staticmethod
-    def insert_ids(conn: sqlite3.Connection, statement: str, params: list, numbers: list[str]) -> dict[str, int]:
-        """Run a multi-row INSERT INTO orders; returns {order_number: id}, the rows in VALUES order.
+    def insert_ids(conn: sqlite3.Connection, statement: str, params: list, numbers: list[tuple[str, str]]
+                   ) -> dict[tuple[str, str], int]:
+        """Run a multi-row INSERT INTO orders; returns {(shop_id, order_number): id}, the rows in VALUES order.
 
         Without RETURNING: reading each new row back is one more turn at the GIL per order. SQLite gives each
         row of one INSERT the largest rowid so far plus one, and this transaction is the only writer, so the
@@ -172,6 +173,22 @@ class SQLiteEngine:
 
     def lock_schema(self, conn) -> None:
         """Nothing to do: the migration runs in a BEGIN IMMEDIATE transaction."""
+
+    @contextmanager
+    def foreign_keys_off(self) -> Iterator[None]:
+        """This thread's connection without foreign keys (a table rebuilt under its references), then on again.
+        SQLite ignores the setting inside a transaction, so it wraps one."""
+        conn = self._connection()
+        conn.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            conn.execute("PRAGMA foreign_keys = ON")
+
+    @staticmethod
+    def broken_references(conn) -> int:
+        """How many rows point at a row that is not there (checked before a migration commits)."""
+        return len(conn.execute("PRAGMA foreign_key_check").fetchall())
 
     def checkpoint(self) -> bool:
         """Copy the write-ahead log into the file and truncate it, so old page images (a forgotten customer's

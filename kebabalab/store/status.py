@@ -5,7 +5,7 @@ The flow's rules (which move is allowed) come from the caller as `decide`, and t
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Callable
 
@@ -15,8 +15,8 @@ from kebabalab.store.schema import ORDER_COLUMNS, SQL as DB_SQL
 
 SQL = {
     "order": DB_SQL["order_by_number"],
-    "orders_between": f"SELECT {ORDER_COLUMNS} FROM orders WHERE created_at >= ? AND created_at < ? "
-                      "ORDER BY created_at DESC, id DESC",
+    "orders_between": f"SELECT {ORDER_COLUMNS} FROM orders WHERE shop_id = ? AND created_at >= ? "
+                      "AND created_at < ? ORDER BY created_at DESC, id DESC",
     # The status guard makes a second writer that read the same old status change nothing (PostgreSQL
     # re-checks the WHERE after waiting for the first writer's row lock; SQLite lets one writer in at a time).
     "status_set": "UPDATE orders SET status = ? WHERE id = ? AND status = ? RETURNING id",
@@ -46,14 +46,14 @@ class StatusMove:
 
 def move_status(db, order_number: str, decide: Callable[[StoredOrder, str | None], str], *, actor: str, at: datetime,
                 ready_text: Callable[[StoredOrder], list],
-                cancel_text: Callable[[StoredOrder], list] | None = None) -> StatusMove | None:
-    """Move one order to the status `decide(order, came_from)` returns (it raises to refuse; `came_from`: the
-    status before a cancelled or collected order's last move), record the event, and queue `ready_text(order)`
-    at most once when the order becomes ready (and `cancel_text(order)` when it is cancelled): all in one
-    transaction. None when no order has that number."""
+                cancel_text: Callable[[StoredOrder], list] | None = None, shop_id: str) -> StatusMove | None:
+    """Move one of the shop's orders to the status `decide(order, came_from)` returns (it raises to refuse;
+    `came_from`: the status before a cancelled or collected order's last move), record the event, and queue
+    `ready_text(order)` at most once when the order becomes ready (and `cancel_text(order)` when it is
+    cancelled): all in one transaction. None when the shop has no order with that number."""
     stamp = utc_text(at)
     with db.transaction(immediate=True) as conn:
-        row = conn.execute(SQL["order"], (order_number,)).fetchone()
+        row = conn.execute(SQL["order"], (shop_id, order_number)).fetchone()
         if row is None:
             return None
         order = StoredOrder.from_row(row)
@@ -65,8 +65,9 @@ def move_status(db, order_number: str, decide: Callable[[StoredOrder, str | None
         texted = target == "ready" and _queue_ready(conn, order, ready_text(order), stamp)
         cancel_texted = False
         if target == "cancelled" and cancel_text is not None:
-            cancel_texted = bool(insert_messages(conn, cancel_text(order), stamp, due=None))
-        after = StoredOrder.from_row(conn.execute(SQL["order"], (order_number,)).fetchone())
+            cancel_texted = bool(insert_messages(conn, [replace(m, shop_id=order.shop_id) for m in cancel_text(order)],
+                                                 stamp, due=None))
+        after = StoredOrder.from_row(conn.execute(SQL["order"], (shop_id, order_number)).fetchone())
     return StatusMove(order, after, texted, cancel_texted)
 
 
@@ -79,7 +80,7 @@ def _queue_ready(conn, order: StoredOrder, messages: list, at: str) -> bool:
     """Queue the 'ready' text unless there is none to send or one already went for this order."""
     if not messages or conn.execute(SQL["ready_texts"], (order.id,)).fetchone()["n"]:
         return False
-    insert_messages(conn, messages, at, due=None)
+    insert_messages(conn, [replace(m, shop_id=order.shop_id) for m in messages], at, due=None)
     return True
 
 
@@ -107,8 +108,8 @@ def events_of_orders(db, order_ids: list[int]) -> dict[int, list[dict]]:
     return found
 
 
-def orders_between(db, start: datetime, end: datetime) -> list[StoredOrder]:
-    """Orders created in [start, end), newest first."""
+def orders_between(db, start: datetime, end: datetime, shop_id: str) -> list[StoredOrder]:
+    """The shop's orders created in [start, end), newest first."""
     with db.transaction() as conn:
-        rows = conn.execute(SQL["orders_between"], (utc_text(start), utc_text(end))).fetchall()
+        rows = conn.execute(SQL["orders_between"], (shop_id, utc_text(start), utc_text(end))).fetchall()
     return [StoredOrder.from_row(row) for row in rows]

@@ -66,7 +66,7 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
                 call_started(services, call_id, phone)
                 session.logged = True
             if OFFER_ANSWER in tool.params:
-                note_answer(services, session, read_answer(call.arguments.get(OFFER_ANSWER)))
+                note_answer(services, session, call_id, read_answer(call.arguments.get(OFFER_ANSWER)))
             ctx = ToolContext(services, session, call_id, phone, call.id)
             result = tool.func(ctx, call.arguments)
             session.cart = pricing.quoted(ctx.menu, session.cart)  # what was said stays the price
@@ -94,7 +94,7 @@ def run_tool_call(services, call: ToolCall, call_id: str, caller: str | None) ->
                   "ms": round(ms, 1), "caller": mask_phone(phone)}
         log.info("tool call=%s tool=%s outcome=%s ms=%.1f caller=%s", fields["call_id"], fields["tool"],
                  outcome, ms, fields["caller"], extra={"fields": fields})
-        services.metrics.tool_call(call.name if tool else "unknown", outcome, ms / 1000)
+        services.metrics.tool_call(call.name if tool else "unknown", outcome, ms / 1000, services.shop.id)
 
 
 def _failed(services, call_id: str, error: str) -> str:

@@ -71,7 +71,7 @@ class ToolContext:
 
     def with_offer(self, result: dict) -> dict:
         """`result` with the call's one offer, when the cart calls for it now: asked once, in the offer's words."""
-        offer = offer_for(self.services, self.session)
+        offer = offer_for(self.services, self.session, self.call_id)
         if offer is None:
             return result
         return {**result, "message": f"{result['message']} Ask once, in these words: {offer['say']}", "offer": offer}

@@ -151,6 +151,6 @@ def send_receipt(ctx, args):
 @TOOLS.tool("endCall")
 def end_call(ctx, args):
     """Say goodbye and free the call's state (Vapi's own endCall tool hangs up)."""
-    note_abandoned(ctx.services, ctx.session)
+    note_abandoned(ctx.services, ctx.session, ctx.call_id)
     ctx.session.ended = True
     return ctx.reply(f"Thanks for calling {ctx.services.business.name}, see you soon!")

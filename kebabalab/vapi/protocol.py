@@ -34,6 +34,11 @@ class ServerMessage:
     tool_calls: tuple[ToolCall, ...] = ()
     status: str | None = None
     report: CallReport | None = None  # an end-of-call report's or status update's call-log fields
+    # which shop: the number dialled (message.phoneNumber.number, else call.phoneNumber.number), Vapi's id of
+    # it (call.phoneNumberId, else message.phoneNumber.id), and the assistant (call's, else the chat's)
+    dialled_number: str | None = None
+    phone_number_id: str | None = None
+    assistant_id: str | None = None
 
     @property
     def ends_call(self) -> bool:
@@ -61,7 +66,11 @@ def parse_server_message(body: Any) -> ServerMessage:
     if call_id is None:
         calls = tuple(_refused(c, NO_CALL) for c in calls)
     report = read_call_report(msg) if kind in ("end-of-call-report", "status-update") else None
-    return ServerMessage(kind, call_id, caller, calls, status, report)
+    phone = msg.get("phoneNumber") if isinstance(msg.get("phoneNumber"), dict) else {}
+    dialled = _number(phone) or _number(call.get("phoneNumber"))
+    number_id = _text(call, "phoneNumberId") or _id(phone)
+    assistant = _text(call, "assistantId") or _text(chat, "assistantId")
+    return ServerMessage(kind, call_id, caller, calls, status, report, dialled, number_id, assistant)
 
 
 NO_CALL = "This message has neither a call nor a chat, so there is no order to work on."
@@ -70,6 +79,11 @@ TOO_MANY = f"Only {MAX_TOOL_CALLS} tool calls are run from one message; please m
 
 def _id(thing: dict) -> str | None:
     return thing["id"] if isinstance(thing.get("id"), str) and thing["id"].strip() else None
+
+
+def _text(thing: dict, key: str) -> str | None:
+    value = thing.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
 
 
 def _refused(call: ToolCall, problem: str) -> ToolCall:

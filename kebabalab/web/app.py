@@ -26,6 +26,7 @@ from kebabalab.errors import ProtocolError, StoreError
 from kebabalab.web.logs import configure_logging_for
 from kebabalab.store.replay import RUNNING, replay_key
 from kebabalab.web.security import _same, webhook_authorised
+from kebabalab.service.shops import Refusal
 from kebabalab.service.wiring import Services
 from kebabalab.vapi.protocol import function_call_reply, parse_server_message, tool_calls_reply, tool_result
 from kebabalab.vapi.router import Router
@@ -88,8 +89,8 @@ def _error(status: int, message: str, **headers) -> Response:
 
 def _routes(app: Flask, services: Services) -> None:
     @app.before_request
-    def menu_in_force():  # a change saved on any worker is in force for this request: one indexed read
-        services.catalog.refresh()
+    def menu_in_force():  # a change saved on any worker is in force for this request: one statement, every shop
+        services.refresh_menus()
 
     @app.get("/health")
     def health():
@@ -105,7 +106,9 @@ def _routes(app: Flask, services: Services) -> None:
         given = (request.headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         if not token or not _same(given, token):
             return _error(401, "metrics need the METRICS_TOKEN bearer token")
-        services.metrics.phone_line(phone_line_health(services, services.clock.now()))
+        now = services.clock.now()
+        for view in services.shops.views():  # each shop's line, labelled by shop
+            services.metrics.phone_line(phone_line_health(view, now), view.shop.id)
         return Response(services.metrics.render(services.sessions.count()), mimetype="text/plain; version=0.0.4")
 
     @app.errorhandler(HTTPException)
@@ -188,4 +191,7 @@ def _answer(services: Services, body: bytes) -> Response:
         wait = services.call_limiter.hit(call_id, cost=len(message.tool_calls))
         if wait:
             return _error(429, "too many tool calls for this call", Retry_After=str(wait))
-    return jsonify(ROUTER.dispatch(message, services))
+    shop = services.shops.for_message(message)
+    if isinstance(shop, Refusal):
+        return jsonify(messages.refused(message, shop.sentence))
+    return jsonify(ROUTER.dispatch(message, shop))

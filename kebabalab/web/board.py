@@ -1,7 +1,9 @@
 """The shop's order board and its JSON API, for the counter tablet or another till.
 
-    GET  /board                          the board (signed in), polling /api/orders every 3 seconds
-    GET  /board/login, POST /board/login sign in with STAFF_PASSWORD (form, or JSON {"password"})
+    GET  /board, /board/<shop>           a shop's board (signed in to it), polling /api/orders every 3 seconds;
+                                         /board is the shop 'main's (a one-shop deployment's)
+    GET  /board/login, POST /board/login sign in with STAFF_PASSWORD (form, or JSON {"password"}); another
+         /board/<shop>/login             shop's board with its own password (shop.json's staffPassword)
     POST /board/logout                   sign out (the session ends on the server: a copied cookie stops working)
     POST /board/logout-all               sign out every tablet and till
     GET  /api/session                    {"signedIn", "csrfToken"}: a token to sign in with from a till
@@ -11,7 +13,8 @@
                                          with {"textCustomer": true} texts the customer
     GET  /api/availability, POST         sold-out marks, paused phone orders, busy minutes
 
-Everything but sign-in needs a staff session; every POST needs the session's CSRF token (`X-CSRF-Token`
+A session is one shop's: the API answers with that shop's orders and kitchen only. Everything but sign-in
+needs a staff session; every POST needs the session's CSRF token (`X-CSRF-Token`
 header or `csrf_token` field). Signed out, pages redirect to the sign-in and the API answers 401.
 """
 from __future__ import annotations
@@ -26,7 +29,8 @@ from kebabalab.service.status import change_status, orders_today
 from kebabalab.store.status import events_of_orders
 from kebabalab.shop.order_status import BOARD_COLUMNS, MoveRefused, OrderNotFound
 from kebabalab.web.board_view import board_json, clock_text, order_json  # noqa: F401  (order_json: for tills)
-from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services
+from kebabalab.config import MAIN_SHOP
+from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services, shop_services
 from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
 from kebabalab.web.order_texts import texts_fields
@@ -47,18 +51,31 @@ bp = staff_blueprint("board", __name__, public=PUBLIC_ENDPOINTS, csrf_refused=_c
 
 def init_app(app, services) -> None:
     """Sign-in, session cookie and the board's routes on the app (create_app calls this once)."""
-    init_staff_auth(app, services.settings, services.clock, services.db)
+    passwords = {shop: services.for_shop(shop).settings.staff_password for shop in services.shops.ids()}
+    init_staff_auth(app, services.settings, services.clock, services.db, passwords)
     app.register_blueprint(bp)
+
+
+def _page_shop() -> str:
+    """The shop the path names (/board/<shop>/...), else the one the session is signed in to."""
+    return (request.view_args or {}).get("shop") or _auth().shop()
+
+
+@bp.url_defaults
+def _shop_in_urls(endpoint: str, values: dict) -> None:
+    """Links to the board and its sign-in stay on this request's shop."""
+    if endpoint in ("board.login", "board.board") and "shop" not in values:
+        values["shop"] = _page_shop()
 
 
 # -- sign-in -------------------------------------------------------------------------------------------
 
 def _login_page(error: str | None = None, status: int = 200, headers: dict | None = None):
     auth = _auth()
-    if not auth.enabled and error is None:
-        error = "The board is off: set STAFF_PASSWORD and restart the server."
+    if not auth.enabled_for(_page_shop()) and error is None:
+        error = _board_off()
     page = render_template("login.html", error=error, csrf_token=auth.csrf_token(),
-                           shop=_services().business.name, version=__version__)
+                           shop=shop_services(_page_shop()).business.name, version=__version__)
     return page, status, headers or {}
 
 
@@ -79,46 +96,55 @@ def _given_password() -> str:
     return value if isinstance(value, str) else ""
 
 
-@bp.route("/board/login", methods=["GET", "POST"])
-def login():
+def _board_off() -> str:
+    if _page_shop() == MAIN_SHOP:
+        return "The board is off: set STAFF_PASSWORD and restart the server."
+    return "The board is off: set staffPassword in the shop's shop.json and restart the server."
+
+
+@bp.route("/board/login", methods=["GET", "POST"], defaults={"shop": MAIN_SHOP})
+@bp.route("/board/<shop>/login", methods=["GET", "POST"])
+def login(shop: str):
     auth = _auth()
     if request.method == "GET":
-        return redirect(url_for("board.board")) if auth.signed_in() else _login_page()
+        return redirect(url_for("board.board", shop=shop)) if auth.signed_in(shop) else _login_page()
     address = request.remote_addr or "?"  # the client's, through PROXY_HOPS (ProxyFix)
-    if not auth.enabled:
-        return _login_refused(503, "The board is off: set STAFF_PASSWORD and restart the server.")
-    wait = auth.guard.reserve(address)  # counted before the slow check: parallel tries cannot slip past
+    if not auth.enabled_for(shop):
+        return _login_refused(503, _board_off())
+    wait = auth.guard.reserve(address, shop)  # counted before the slow check: parallel tries cannot slip past
     if wait:
         return _login_refused(429, f"Too many wrong tries: wait {-(-wait // 60)} minutes.", {"Retry-After": str(wait)})
-    person = auth.identify(_given_password())
+    person = auth.identify(_given_password(), shop)
     if person is None:
-        auth.guard.failed(address)
-        log.warning("board: wrong staff PIN or password from %s", address)
+        auth.guard.failed(address, shop)
+        log.warning("board: wrong staff PIN or password for shop %s from %s", shop, address)
         return _login_refused(401, "Wrong PIN or password.")
-    auth.guard.succeeded(address)
-    auth.sign_in(person.name, person.role, person.staff_id)
-    log.info("board: %s (%s) signed in from %s", person.name, person.role, address)
+    auth.guard.succeeded(address, shop)
+    auth.sign_in(person.name, person.role, person.staff_id, shop=shop)
+    log.info("board: %s (%s) signed in to shop %s from %s", person.name, person.role, shop, address)
     if request.is_json:
         return jsonify({"signedIn": True, "csrfToken": auth.csrf_token()})
-    return redirect(url_for("board.board"), 303)
+    return redirect(url_for("board.board", shop=shop), 303)
 
 
 @bp.post("/board/logout")
 def logout():
+    shop = _auth().shop()
     _auth().sign_out()
     if request.is_json:
         return jsonify({"signedIn": False})
-    return redirect(url_for("board.login"), 303)
+    return redirect(url_for("board.login", shop=shop), 303)
 
 
 @bp.post("/board/logout-all")
 def logout_all():
-    ended = _auth().sessions.end_all()
+    shop = _auth().shop()
+    ended = _auth().sessions.end_all(shop)  # this shop's tablets and tills; other shops' stay signed in
     session.clear()
-    log.info("board: every staff session ended from %s (%d open)", request.remote_addr, ended)
+    log.info("board: every staff session of shop %s ended from %s (%d open)", shop, request.remote_addr, ended)
     if request.is_json:
         return jsonify({"signedIn": False, "sessionsEnded": ended})
-    return redirect(url_for("board.login"), 303)
+    return redirect(url_for("board.login", shop=shop), 303)
 
 
 @bp.get("/api/session")
@@ -129,8 +155,9 @@ def session_info():
 
 # -- the board and its orders --------------------------------------------------------------------------
 
-@bp.get("/board")
-def board():
+@bp.get("/board", defaults={"shop": MAIN_SHOP})
+@bp.get("/board/<shop>")
+def board(shop: str):
     services = _services()
     return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
                            staff=current_staff(), columns=BOARD_COLUMNS,
@@ -143,7 +170,7 @@ def api_orders():
     services = _services()
     now = services.clock.now()
     day = services.hours.trading_day(now)[0].isoformat()
-    orders = orders_today(services.db, services.hours, now)
+    orders = orders_today(services.db, services.hours, now, services.shop.id)
     ids = [o.id for o in orders]
     events, texts = events_of_orders(services.db, ids), texts_fields(services.db, ids)
     return jsonify(board_json(day, services.hours.local(now), orders, events, services.hours, services.menu, texts))

@@ -31,7 +31,7 @@ def message_json(message, hours) -> dict:
 def api_call_messages():
     services = _services()
     start = services.hours.trading_day(services.clock.now())[1]
-    messages = call_messages_since(services.db, start)
+    messages = call_messages_since(services.db, start, services.shop.id)
     return jsonify({"messages": [message_json(m, services.hours) for m in messages],
                     "waiting": sum(1 for m in messages if m.handled_at is None)})
 
@@ -39,7 +39,7 @@ def api_call_messages():
 @bp.post("/api/call-messages/<int:message_id>/handled")
 def api_call_message_handled(message_id: int):
     services = _services()
-    message = mark_handled(services.db, message_id, current_staff().name, services.clock.now())
+    message = mark_handled(services.db, message_id, current_staff().name, services.clock.now(), services.shop.id)
     if message is None:
         return error(404, f"there is no message {message_id}")
     return jsonify(message_json(message, services.hours))

@@ -7,7 +7,7 @@ from __future__ import annotations
 from kebabalab.service.assistant_request import answer_assistant_request
 from kebabalab.service.calls import call_reported, status_updated
 from kebabalab.tools import run_tool_call
-from kebabalab.vapi.protocol import ServerMessage, function_call_reply, tool_calls_reply
+from kebabalab.vapi.protocol import ServerMessage, function_call_reply, tool_calls_reply, tool_result
 from kebabalab.vapi.router import Router
 
 router = Router()
@@ -16,6 +16,17 @@ router = Router()
 def _run(message: ServerMessage, services) -> list[dict]:
     call_id = message.call_id or ""  # without a call or chat, each tool call is refused (vapi/protocol.py)
     return [run_tool_call(services, call, call_id, message.caller_number) for call in message.tool_calls]
+
+
+def refused(message: ServerMessage, sentence: str) -> dict:
+    """The reply to a message no shop takes (a number no shop owns, a retired shop): the sentence spoken as
+    every tool call's error, or as the assistant-request's error; nothing else is run."""
+    if message.type == "assistant-request":
+        return {"error": sentence}
+    entries = [tool_result(call, error=sentence) for call in message.tool_calls]
+    if message.type == "function-call" and entries:
+        return function_call_reply(entries[0])
+    return tool_calls_reply(entries) if entries else {}
 
 
 @router.register("tool-calls")

@@ -1,5 +1,6 @@
-"""GET /api/phone-line: the phone line's health for the board's banner (any signed-in staff): when Vapi last
-reached the server, whether texts go out, the outbox's backlog, and the problems the owner is alerted to."""
+"""GET /api/phone-line: the signed-in shop's phone line health for its board's banner (any of its staff): when Vapi
+last reached the server, whether the shop's texts go out, its outbox backlog, and the problems its owner is alerted
+to."""
 from __future__ import annotations
 
 from flask import jsonify

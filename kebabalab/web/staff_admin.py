@@ -6,7 +6,8 @@
     POST /api/staff/<id>/remove          remove a member and end their sessions
 
 Until the first member is added the shared STAFF_PASSWORD signs in as the owner; once one exists only PINs do,
-so the page tells the owner to add themselves first.
+so the page tells the owner to add themselves first. Members are the signed-in shop's: the page lists, adds and
+removes that shop's only (another shop's member id is "no such staff member").
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ bp = staff_blueprint("staff_admin", __name__)
 
 
 def _members_json(services) -> dict:
-    people = members(services.db)
+    people = members(services.db, services.shop.id)
     return {"members": [{"id": m.id, "name": m.name, "role": m.role,
                          "since": services.hours.local(datetime.fromisoformat(m.created_at)).date().isoformat()}
                         for m in people],
@@ -51,10 +52,12 @@ def api_staff():
         if not isinstance(body, dict):
             return error(400, 'send JSON: {"name", "role", "pin"}')
         try:
-            member = add_staff(services.db, services.clock, body.get("name"), body.get("role"), body.get("pin"))
+            member = add_staff(services.db, services.clock, body.get("name"), body.get("role"), body.get("pin"),
+                               services.shop.id)
         except StaffRefused as exc:
             return error(400, str(exc))
-        log.info("staff: %s added %s (%s)", current_staff().name, member.name, member.role)
+        log.info("staff: %s added %s (%s) at shop %s", current_staff().name, member.name, member.role,
+                 services.shop.id)
         response = jsonify(_members_json(services))
         response.status_code = 201
         return response
@@ -66,8 +69,9 @@ def api_staff():
 def api_remove(member_id: int):
     services = _services()
     try:
-        member = remove_staff(services.db, member_id)
+        member = remove_staff(services.db, member_id, services.shop.id)
     except StaffRefused as exc:
         return error(409, str(exc))
-    log.info("staff: %s removed %s (%s)", current_staff().name, member.name, member.role)
+    log.info("staff: %s removed %s (%s) at shop %s", current_staff().name, member.name, member.role,
+             services.shop.id)
     return jsonify(_members_json(services))

@@ -38,7 +38,13 @@ def auth():
 
 
 def services():
-    return current_app.extensions["kebabalab"]
+    """The signed-in shop's services (ShopServices): every page and API sees that shop's orders only."""
+    return current_app.extensions["kebabalab"].for_shop(auth().shop())
+
+
+def shop_services(shop_id: str):
+    """A shop's services by id (None when there is no such shop), for its sign-in page."""
+    return current_app.extensions["kebabalab"].for_shop(shop_id)
 
 
 def wants_json() -> bool:
@@ -59,11 +65,16 @@ def current_staff() -> Staff | None:
 
 
 def guard(public: frozenset[str] = frozenset(), csrf_refused=None):
-    """Before every request of a staff blueprint: signed in (unless public), and a CSRF token on every POST."""
-    if request.endpoint not in public and not auth().signed_in():
+    """Before every request of a staff blueprint: signed in (unless public) to the shop the path names, if it
+    names one (`<shop>`), and a CSRF token on every POST."""
+    wanted = (request.view_args or {}).get("shop")
+    if wanted is not None and shop_services(wanted) is None:
+        return error(404, f"there is no shop {wanted}")
+    signed_in = auth().signed_in(wanted) and shop_services(auth().shop()) is not None
+    if request.endpoint not in public and not signed_in:
         if wants_json():
             return error(401, "sign in to the board first")
-        return redirect(url_for("board.login"))
+        return redirect(url_for("board.login", shop=wanted or auth().shop()))
     if request.method not in SAFE_METHODS and not auth().csrf_ok():
         log.warning("board: %s %s refused without a valid CSRF token", request.method, request.path)
         if wants_json() or csrf_refused is None:

@@ -3,6 +3,7 @@ the fake Twilio, VapiClient talking to the fake Vapi, and the app's own /health 
 self-signed certificate this test trusts through REQUESTS_CA_BUNDLE (as a shop would trust its proxy's CA)."""
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -94,13 +95,14 @@ def test_a_shop_with_everything_right_passes_every_check(shop):
     env, twilio, vapi = shop
     findings = check(env)
     assert [(f.check, f.ok) for f in findings] == [
-        ("settings", True), ("database", True), ("allergens", True), ("staff password", True), ("twilio", True),
+        ("settings", True), ("shops", True), ("database", True), ("allergens", True), ("staff password", True), ("twilio", True),
         ("vapi", True), ("https", True), ("backups", True), ("clock", True)]
     found = by_name(findings)
     # the shop's menu has not confirmed its allergens yet: a warning with its fix, not a problem
     assert found["allergens"].detail.startswith("allergens unconfirmed for 54 of 56 menu entries (kebab, HSP, ")
     menu_file = Path(kebabalab.__file__).parent / "data" / "menu.json"
-    assert render(findings)[2:4] == [
+    assert found["shops"].detail == "one shop (main)"
+    assert render(findings)[3:5] == [
         f"warning  allergens       {found['allergens'].detail}",
         f"                         fix: add each entry's confirmed \"allergens\" to {menu_file}, then run "
         "kebabalab check-menu"]
@@ -243,3 +245,32 @@ def test_the_command_exits_1_on_a_problem_and_names_the_fix(shop, tmp_path):
     assert result.stdout.endswith("1 problem: fix it and run kebabalab doctor again.\n")
     assert "texted the shop's mobile about it" in result.stderr
     assert len(twilio.sent) == 1
+
+
+def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
+    env, _, _ = shop
+    data = Path(kebabalab.__file__).parent / "data"
+    for shop_id, config in (("fitzroy", {"numbers": ["+61394170000"], "orderTextsTo": "+61400000002"}),
+                            ("carlton", {"numbers": ["+61393470000"]}),
+                            ("glenhuntly", {"numbers": ["+61395550000"], "retired": True})):
+        folder = tmp_path / "shops" / shop_id
+        folder.mkdir(parents=True)
+        (folder / "shop.json").write_text(json.dumps(config))
+        for name in ("menu.json", "hours.json", "business.json"):
+            (folder / name).write_text((data / name).read_text())
+    env = {**env, "SHOPS_DIR": str(tmp_path / "shops")}
+    assert [p for p in problems(check(env)) if p[0] == "shops"] == [
+        ("shops", "shop carlton is not texted its new orders",
+         f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)")]
+    (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003"}))
+    (tmp_path / "shops" / "fitzroy" / "hours.json").write_text("{")
+    fitzroy = tmp_path / "shops" / "fitzroy"
+    assert [p for p in problems(check(env)) if p[0] == "shops"] == [
+        ("shops", "shop carlton: no number, Vapi number id or assistant reaches it",
+         "kebabalab shops move-number NUMBER --to carlton"),
+        ("shops", f"shop fitzroy: hours file {fitzroy / 'hours.json'}: not valid JSON (line 1)",
+         f"correct its files in {fitzroy}, then run kebabalab doctor again")]
+    (tmp_path / "shops" / "fitzroy" / "hours.json").write_text((data / "hours.json").read_text())
+    (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"numbers": ["+61393470000"],
+                                                                          "orderTextsTo": "+61400000003"}))
+    assert by_name(check(env))["shops"].detail == "3 shops taking calls (main, carlton, fitzroy); retired: glenhuntly"

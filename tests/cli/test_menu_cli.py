@@ -27,7 +27,7 @@ def test_load_menu_is_in_force_at_the_next_call_without_a_restart(env, client, s
     capsys.readouterr()
     assert main(["load-menu", str(path), "--by", "Maria"]) == 0
     assert capsys.readouterr().out == (
-        f"menu version 2 loaded from {path}: in force at the next call on every worker\n")
+        f"menu version 2 of shop main loaded from {path}: in force at the next call on every worker\n")
     call = VapiCall(client, call_id="call-water")
     assert call.ok("quickAddItem", description="a bottle of water")["added"][0]["lineTotal"] == 4.0
     assert services.catalog.versions.history()[0]["changed_by"] == "Maria"

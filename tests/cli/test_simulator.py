@@ -90,7 +90,7 @@ def test_bad_commands_say_why(line, message):
 
 def test_a_transfer_is_played_without_sending_anything_answered_or_not():
     recorder = Recorder()
-    transfer = call._transfer_tool({})
+    transfer = call._transfer_tool(call._shop({}, "main"))
     conversation = Conversation(recorder, transfer=transfer)
     answered = conversation.send("transferCall", {"answered": True})
     assert answered.result == {"message": "I'll put you through to someone at the shop now; please hold for a moment.",
@@ -307,3 +307,25 @@ def test_whole_order_over_http_against_a_real_server(server, capsys):
     assert cli.main(["call", "--url", server + "/webhook", "--secret", "wrong", "--script", whole]) == 1
     assert capsys.readouterr().out.splitlines()[-1] == \
         "FAIL line 5: who: the server answered HTTP 401: missing or wrong webhook credential"
+
+
+def test_shop_dials_that_shops_number_and_hears_its_prices(shop, tmp_path, capsys, monkeypatch):
+    data = ROOT / "kebabalab" / "data"
+    folder = tmp_path / "shops" / "fitzroy"
+    folder.mkdir(parents=True)
+    (folder / "shop.json").write_text(json.dumps({"numbers": ["+61394170000"]}))
+    menu = json.loads((data / "menu.json").read_text())
+    next(item for item in menu["items"] if item["id"] == "KEBAB")["sizes_cents"] = {"small": 1100, "large": 1700}
+    (folder / "menu.json").write_text(json.dumps(menu))
+    (folder / "business.json").write_text((data / "business.json").read_text())
+    (folder / "hours.json").write_text(Path(shop["HOURS_FILE"]).read_text())
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
+    monkeypatch.setenv("SHOPS_DIR", str(tmp_path / "shops"))
+    def kebab(total: str) -> str:
+        return script(tmp_path, f"add large lamb kebab\n> expect ok\n> expect total {total}\n")
+    assert cli.main(["call", "--in-process", "--shop", "fitzroy", "--script", kebab("17.00")]) == 0
+    assert cli.main(["call", "--in-process", "--script", kebab("15.00")]) == 0  # main's
+    capsys.readouterr()
+    assert cli.main(["call", "--in-process", "--shop", "carlton", "--script", kebab("15")]) == 2
+    assert capsys.readouterr().err == "call: there is no shop 'carlton'; `kebabalab shops` lists them\n"

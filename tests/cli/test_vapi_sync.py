@@ -230,3 +230,29 @@ def test_a_changed_landline_updates_the_transfer_tool_only(fake, capsys):
     assert [(r.method, r.path) for r in fake.writes[writes:]] == [("PATCH", f"/tool/{transfer['id']}")]
     assert "update     transferCall (destinations)" in out
     assert fake.tool_named("transferCall")["destinations"][0]["number"] == "+61395345588"
+
+
+def test_shop_syncs_that_shops_assistant_with_its_own_landline(fake, capsys, monkeypatch, tmp_path):
+    import json
+    from pathlib import Path
+    data = Path(__file__).resolve().parents[2] / "kebabalab" / "data"
+    folder = tmp_path / "shops" / "fitzroy"
+    folder.mkdir(parents=True)
+    (folder / "shop.json").write_text(json.dumps({"numbers": ["+61394170000"],
+                                                  "assistantIds": [fake.assistant["id"]]}))
+    business = json.loads((data / "business.json").read_text()) | {"phone": "+61394170000"}
+    (folder / "business.json").write_text(json.dumps(business))
+    for name in ("menu.json", "hours.json"):
+        (folder / name).write_text((data / name).read_text())
+    monkeypatch.setenv("SHOPS_DIR", str(tmp_path / "shops"))
+    monkeypatch.setenv("VAPI_ASSISTANT_ID", "asst-of-main")  # not the one synced
+    code, out, _ = sync(capsys, "--shop", "fitzroy", "--apply")
+    assert code == 0
+    assert fake.tool_named("transferCall")["destinations"][0]["number"] == "+61394170000"
+    attached = set(fake.assistant["model"]["toolIds"])
+    assert {fake.tool_named(name)["id"] for name in SYNCED} <= attached  # on fitzroy's assistant
+    assert sync(capsys, "--shop", "carlton") == (1, "", "vapi sync: there is no shop 'carlton'; `kebabalab shops` "
+                                                      "lists them\n")
+    folder.joinpath("shop.json").write_text(json.dumps({"numbers": ["+61394170000"]}))
+    assert sync(capsys, "--shop", "fitzroy") == (1, "", "vapi sync: shop fitzroy has no assistant (assistantId or "
+                                                      "assistantIds in its shop.json; or pass --assistant-id)\n")

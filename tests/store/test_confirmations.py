@@ -32,7 +32,7 @@ def test_two_workers_cancel_each_unconfirmed_order_once(db, database_url):
         order = db.find_order(number)
         assert (order.status, [e["actor"] for e in order_events(db, order.id)]) == ("cancelled", ["no YES in time"])
     assert db.find_order(fresh).status == "awaiting"
-    assert known_customer(db, PHONE) is False  # cancelled and unconfirmed orders make nobody a known customer
+    assert known_customer(db, PHONE, "main") is False  # cancelled and unconfirmed orders make nobody a known customer
 
 
 def test_a_yes_confirms_the_newest_and_queues_its_texts_once(db):
@@ -45,13 +45,40 @@ def test_a_yes_confirms_the_newest_and_queues_its_texts_once(db):
                                                                                          True)
     assert [(t.kind, t.body) for t in db.outbox_for_order(newer.id)] == [("shop_order", "NEW ORDER #002")]
     assert db.find_order(older.order_number).status == "awaiting"
-    assert known_customer(db, PHONE) is True
+    assert known_customer(db, PHONE, "main") is True
 
 
 def test_stop_and_start(db):
-    assert opted_out(db, PHONE) is False
+    assert opted_out(db, PHONE, "main") is False
     opt_out(db, PHONE, T0)
     opt_out(db, PHONE, T0)  # Twilio may deliver a STOP twice
-    assert (opted_out(db, PHONE), opted_out(db, "+61498765432")) == (True, False)
+    assert (opted_out(db, PHONE, "main"), opted_out(db, "+61498765432", "main")) == (True, False)
     opt_in(db, PHONE)
-    assert opted_out(db, PHONE) is False
+    assert opted_out(db, PHONE, "main") is False
+
+
+def test_a_yes_confirms_only_at_the_shops_texting_from_the_number_it_answered(db):
+    fitzroy = db.place_order(replace(new_order(key="call-f:1", at=T0 - timedelta(minutes=4)), status="awaiting",
+                                     shop_id="fitzroy"), lambda stored: [])
+    main = awaiting(db, "call-m:1", 2)  # newer, at the shop that texts from another number
+    def texts(order):
+        return [OutboxMessage("shop_order", "+61400000002", f"NEW ORDER {order.display_number}")]
+
+    answered = confirm_newest(db, PHONE, at=T0, placed_after=T0 - timedelta(minutes=15), texts=texts,
+                              shop_ids=["fitzroy", "carlton"])
+    assert (answered.order.shop_id, answered.order.order_number, answered.confirmed) == (
+        "fitzroy", fitzroy.order_number, True)
+    assert [(t.kind, t.body, t.shop_id) for t in db.outbox_for_order(fitzroy.id)] == [
+        ("shop_order", "NEW ORDER #001", "fitzroy")]  # the shop's own text, sent from its own number
+    assert (db.find_order(fitzroy.order_number, "fitzroy").status, db.find_order(main.order_number).status) == (
+        "new", "awaiting")
+    assert confirm_newest(db, PHONE, at=T0, placed_after=T0 - timedelta(minutes=15), texts=texts,
+                          shop_ids=["fitzroy"]) is None
+    assert (known_customer(db, PHONE, "fitzroy"), known_customer(db, PHONE, "main")) == (True, False)
+
+
+def test_stop_to_a_number_several_shops_text_from_stops_each_of_them(db):
+    opt_out(db, PHONE, T0, ["main", "carlton"])
+    assert [opted_out(db, PHONE, shop) for shop in ("main", "carlton", "fitzroy")] == [True, True, False]
+    opt_in(db, PHONE, ["carlton"])
+    assert [opted_out(db, PHONE, shop) for shop in ("main", "carlton", "fitzroy")] == [True, False, False]

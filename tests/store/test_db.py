@@ -27,17 +27,18 @@ def tables(path):
 
 def test_init_creates_the_versioned_schema_and_running_it_again_changes_nothing(tmp_path):
     path = str(tmp_path / "k.db")
-    assert init_database(path) == len(MIGRATIONS) == 17
+    assert init_database(path) == len(MIGRATIONS) == 19
     assert tables(path) == {"schema_version", "orders", "outbox", "abandoned_carts", "order_events",
                             "order_counters", "login_guards", "staff_sessions", "forgotten_phones",
                             "server_heartbeats", "saved_sessions", "calls", "call_messages", "text_receipts",
                             "owner_notices", "health_marks", "call_offers", "sms_opt_outs",
-                            "staff_members", "print_jobs", "printer_states", "menu_versions"}
-    assert init_database(f"sqlite:///{path}") == 17
+                            "staff_members", "print_jobs", "printer_states", "menu_versions",
+                            "shop_order_counters"}
+    assert init_database(f"sqlite:///{path}") == 19
     with DatabaseConnection(path) as conn:
         versions = [tuple(r) for r in conn.execute("SELECT version FROM schema_version")]
         assert versions == [(1,), (2,), (3,), (4,), (5,), (6,), (7,), (8,), (9,), (10,), (11,), (12,), (13,),
-                            (14,), (15,), (16,), (17,)]
+                            (14,), (15,), (16,), (17,), (18,), (19,)]
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
         assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1

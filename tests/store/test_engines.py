@@ -14,7 +14,6 @@ from kebabalab.clock import FixedClock
 from kebabalab.store import (MIGRATIONS, SQL, Database, OutboxMark, OutboxMessage, StoredOrder, init_database,
                           utc_text)
 from kebabalab.store.orders import open_engine
-from kebabalab.store.schema import ORDER_ROW
 from kebabalab.errors import StoreError, ToolError
 from kebabalab.store.redis_sessions import RedisSessionStore
 from kebabalab.store.sessions import MemorySessionStore, Session
@@ -24,7 +23,7 @@ TABLES = {"schema_version", "orders", "outbox", "abandoned_carts", "order_events
           "login_guards", "staff_sessions", "forgotten_phones", "server_heartbeats",
           "saved_sessions", "calls", "call_messages", "text_receipts", "owner_notices", "health_marks",
           "call_offers", "sms_opt_outs", "staff_members",
-          "print_jobs", "printer_states", "menu_versions"}
+          "print_jobs", "printer_states", "menu_versions", "shop_order_counters"}
 BUSY = "The order database is busy right now; please try again in a moment."
 
 
@@ -60,7 +59,7 @@ def table_names(db) -> set[str]:
 
 def test_init_creates_the_same_schema_on_both_engines_and_again_changes_nothing(db, database_url):
     assert table_names(db) == TABLES
-    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 17
+    assert init_database(database_url) == db.init() == len(MIGRATIONS) == 19
     with db.transaction() as conn:
         assert [row["version"] for row in conn.execute("SELECT version FROM schema_version ORDER BY version")] \
             == list(range(1, len(MIGRATIONS) + 1))
@@ -85,8 +84,11 @@ def test_the_counter_migration_carries_on_from_the_orders_already_taken(database
             conn.execute(engine.ddl(statement))
         conn.execute(SQL["version_add"], (1, utc_text(T0)))
         for seq in (1, 2, 3):
-            conn.execute(SQL["orders_add"].format(rows=ORDER_ROW), (f"20261130-00{seq}", "2026-11-30", seq, "c", f"old-{seq}", "Al", None,
-                                            "[]", 100, 9, 100, None, "", "new", utc_text(T0)))
+            conn.execute("INSERT INTO orders (order_number, order_day, day_seq, call_id, idempotency_key, "
+                         "customer_name, customer_phone, items, subtotal, gst, total, ready_at, notes, status, "
+                         "created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'new', ?)",
+                         (f"20261130-00{seq}", "2026-11-30", seq, "c", f"old-{seq}", "Al", None,
+                          "[]", 100, 9, 100, None, "", utc_text(T0)))  # as the code of schema 1 wrote it
     engine.close()
     db = Database(database_url, clock=FixedClock(T0))
     try:
@@ -212,7 +214,7 @@ def test_outbox_marks_counts_queue_and_abandoned_carts(db):
         row = dict(conn.execute("SELECT * FROM abandoned_carts WHERE id = ?", (cart_id,)).fetchone())
     assert row == {"id": cart_id, "call_id": "call-9", "masked_phone": "+614••••5678", "phone": "+61412345678",
                    "summary": "1x large lamb kebab", "total": 1500,
-                   "created_at": "2026-11-30T07:30:00.000000+00:00"}
+                   "created_at": "2026-11-30T07:30:00.000000+00:00", "shop_id": "main"}
 
 
 def test_a_read_is_one_statement_and_transactions_after_it_stay_all_or_nothing(database_url):
@@ -227,12 +229,12 @@ def test_a_read_is_one_statement_and_transactions_after_it_stay_all_or_nothing(d
         statements: list[str] = []
         engine._connection().set_trace_callback(statements.append)
     try:
-        assert engine.read(SQL["orders_for_phone"], ("+61412345678", 5)) == []
+        assert engine.read(SQL["orders_for_phone"], ("main", "+61412345678", 5)) == []
         if engine.name == "sqlite":
             assert len(statements) == 1 and statements[0].startswith("SELECT id, order_number")  # no BEGIN, COMMIT
         with pytest.raises(RuntimeError):
             with engine.transaction(immediate=True) as conn:
-                conn.execute(SQL["abandoned_add"], ("c", None, None, "1 x coke", 350, utc_text(T0)))
+                conn.execute(SQL["abandoned_add"], ("c", None, None, "1 x coke", 350, utc_text(T0), "main"))
                 raise RuntimeError("the tool failed after its first write")
         assert engine.read("SELECT COUNT(*) AS n FROM abandoned_carts")[0]["n"] == 0
     finally:
@@ -243,10 +245,10 @@ def test_the_kitchen_queue_is_read_through_the_ready_at_index(tmp_path):
     path = tmp_path / "orders.db"
     init_database(path)
     engine = open_engine(path)
-    plan = engine.read("EXPLAIN QUERY PLAN " + SQL["open_orders_due"], (utc_text(T0), utc_text(T0)))
+    plan = engine.read("EXPLAIN QUERY PLAN " + SQL["open_orders_due"], ("main", utc_text(T0), utc_text(T0)))
     engine.close()
     [step] = [row["detail"] for row in plan]  # "SEARCH orders USING INDEX ..." ("SEARCH TABLE" before 3.36)
-    assert step.startswith("SEARCH") and "USING INDEX ix_orders_ready_at (ready_at>? AND ready_at<?)" in step
+    assert step.startswith("SEARCH") and "USING INDEX ix_orders_shop_ready_at (shop_id=? AND ready_at>? AND ready_at<?)" in step
 
 
 @pytest.mark.slow

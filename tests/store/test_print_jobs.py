@@ -1,6 +1,7 @@
 """The kitchen-ticket queue on each engine: a new order's ticket is queued in its own transaction, leased to one
 printer driver at a time, printed once; a lapsed lease is taken again; an order not for the kitchen yet (or
 cancelled) does not print; tickets hours old are given up."""
+from dataclasses import replace
 from datetime import timedelta
 
 from conftest import T0, new_order, shop_text
@@ -8,8 +9,19 @@ from kebabalab.store.print_jobs import PrintQueue
 
 
 def queue_for(db, *printers):
-    db.printers = printers
+    db.printers = {"main": printers}
     return PrintQueue(db)
+
+
+def test_each_shops_order_is_queued_for_its_own_shops_printers_only(db):
+    db.printers = {"main": ("escpos",), "north": ("cloudprnt",)}
+    mains, norths = PrintQueue(db), PrintQueue(db, "north")
+    main_order = db.place_order(new_order(), shop_text)
+    north_order = db.place_order(replace(new_order(), shop_id="north", idempotency_key="north-1"), shop_text)
+    assert mains.claim("cloudprnt", T0, 60, "t1") is None  # main has no CloudPRNT printer
+    assert norths.claim("escpos", T0, 60, "t2") is None
+    assert (mains.claim("escpos", T0, 60, "t3").order.id, norths.claim("cloudprnt", T0, 60, "t4").order.id) == (
+        main_order.id, north_order.id)
 
 
 def test_a_new_orders_ticket_is_leased_to_one_driver_and_printed_once(db):

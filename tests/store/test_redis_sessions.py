@@ -372,3 +372,40 @@ def test_a_session_redis_cannot_read_fails_without_running_fn_or_leaving_a_lock(
         store.update("odd", ran.append)
     assert (str(caught.value), ran, client.keys("kebabalab:lock:*")) == (UNREACHABLE, [], [])
     assert store.update("other", add_meal) == 1
+
+
+def test_each_shops_carts_and_kitchen_have_their_own_keys(settings, fresh_redis_url, client, tmp_path):
+    """Many shops on one Redis: 'main' keeps the keys it had before there were shops; another shop's keys
+    carry its id, so one shop's pause or cart is never another's."""
+    folder = tmp_path / "shops" / "fitzroy"
+    folder.mkdir(parents=True)
+    (folder / "shop.json").write_text(json.dumps({"numbers": ["+61394170000"]}))
+    for name in ("menu.json", "hours.json", "business.json"):
+        (folder / name).write_text((PACKAGE_DATA / name).read_text())
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
+    app = create_app(settings.replace(redis_url=fresh_redis_url, shops_dir=str(tmp_path / "shops")),
+                     clock=FixedClock(FRIDAY_6PM), start_sender=False)
+    services = app.extensions["kebabalab"]
+    try:
+        for shop in ("main", "fitzroy"):
+            services.for_shop(shop).sessions.update("call-1", add_meal)
+        services.for_shop("fitzroy").availability.set_paused(True)
+        assert sorted(key for key in client.keys("kebabalab:*") if "lock" not in key) == [
+            "kebabalab:availability:fitzroy", "kebabalab:session:call-1", "kebabalab:session:fitzroy/call-1",
+            "kebabalab:sessions"]
+        assert (services.for_shop("main").availability.in_force().paused,
+                services.for_shop("fitzroy").availability.in_force().paused) == (False, True)
+        assert services.for_shop("fitzroy").sessions.session_clear("call-1").call_id == "call-1"
+        assert services.for_shop("main").sessions.get("call-1").cart == [KEBAB_MEAL]
+        # each call's session comes with its own shop's kitchen, read in the same script (no second GET)
+        seen = {}
+        for shop in ("main", "fitzroy"):
+            services.for_shop(shop).sessions.update("call-2", lambda session, shop=shop: seen.update(
+                {shop: services.for_shop(shop).availability.in_force(session.prefetched).paused}) or 0)
+        assert seen == {"main": False, "fitzroy": True}
+        prefetched = []
+        services.for_shop("fitzroy").sessions.update("call-3", lambda session: prefetched.append(session.prefetched))
+        assert [sorted(keys) for keys in prefetched] == [["kebabalab:availability:fitzroy"]]
+    finally:
+        services.stop_background()

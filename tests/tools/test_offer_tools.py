@@ -62,8 +62,8 @@ def test_an_answer_without_an_offer_is_ignored(client, services):
 
 def test_one_offer_per_call_in_the_store_whoever_asks(db):
     """Two workers with copies of one call: the call id lets only the first offer in; the first answer stands."""
-    assert record_offer(db, "call-9", "meal", 0, 700, MEAL, T0) is True
-    assert record_offer(db, "call-9", "drink", 0, 200, "a can?", T0) is False
+    assert record_offer(db, "call-9", "meal", 0, 700, MEAL, T0, "main") is True
+    assert record_offer(db, "call-9", "drink", 0, 200, "a can?", T0, "main") is False
     assert record_answer(db, "call-9", "no", T0) is True
     assert record_answer(db, "call-9", "yes", T0) is False
     assert record_answer(db, "call-unknown", "yes", T0) is False

@@ -363,7 +363,7 @@ def test_bad_status_requests(client, staff, path, body, status, error):
 
 def test_two_tablets_tapping_ready_at_once_make_one_change_and_one_text(settings, clock, database_url):
     app = create_app(settings.replace(database_url=database_url), clock=clock, start_sender=False)
-    services = app.extensions["kebabalab"]
+    services = app.extensions["kebabalab"].for_shop("main")  # the one shop of a one-shop deployment
     try:
         number = place_order(app.test_client())
         change_status(services, number, "preparing")
@@ -386,7 +386,7 @@ def test_two_tablets_tapping_ready_at_once_make_one_change_and_one_text(settings
         assert [k for k in outbox_kinds(services, number) if k[0] == "ready"] == [
             ("ready", CALLER, "Kebabalab: order #001 is ready for pickup.")]
         assert [e["to_status"] for e in order_events(services.db, order.id)] == ["preparing", "ready"]
-        assert [o.order_number for o in orders_today(services.db, services.hours, clock.now())] == [number]
+        assert [o.order_number for o in orders_today(services.db, services.hours, clock.now(), "main")] == [number]
     finally:
         services.db.close()
 

@@ -44,7 +44,7 @@ def test_an_older_report_of_a_call_that_ordered_is_stored_and_linked_to_its_orde
     call.ok("setPickupTime", requestedTime="in 30 minutes")
     number = call.ok("createOrder", customerName="Sam")["orderNumber"]
     post(client, vapi_fixture("end-of-call-report-2024.json"))
-    assert asdict(find_call(services.db, "call-ordered-2024")) == {
+    assert asdict(find_call(services.db, "call-ordered-2024", "main")) == {
         "call_id": "call-ordered-2024", "shop_id": "main", "caller": "+61412345678",
         "started_at": "2026-11-27T07:01:05.000000+00:00", "ended_at": "2026-11-27T07:05:40.000000+00:00",
         "ended_reason": "customer-ended-call", "duration_seconds": 275, "cost_cents": 32,
@@ -64,7 +64,7 @@ def test_a_current_report_of_a_call_that_left_its_cart_keeps_the_cart_and_the_st
     call.ok("quickAddItem", description="two cokes and a small chicken kebab")
     post(client, vapi_fixture("end-of-call-report-current.json"))
     assert services.sessions.get("call-abandoned-current") is None
-    assert asdict(find_call(services.db, "call-abandoned-current")) == {
+    assert asdict(find_call(services.db, "call-abandoned-current", "main")) == {
         "call_id": "call-abandoned-current", "shop_id": "main", "caller": "+61498765432",
         "started_at": "2026-11-27T07:12:03.250000+00:00", "ended_at": "2026-11-27T07:13:35.750000+00:00",
         "ended_reason": "customer-ended-call", "duration_seconds": 92, "cost_cents": 12,
@@ -83,7 +83,7 @@ def test_a_report_that_comes_late_and_twice_is_one_row_kept_from_its_first_arriv
     call.ok("quickAddItem", description="two cokes")
     post(client, status_update("call-abandoned-current", "ended", "+61498765432",
                                endedReason="customer-ended-call"))
-    ended = find_call(services.db, "call-abandoned-current")
+    ended = find_call(services.db, "call-abandoned-current", "main")
     assert (ended.ended_at, ended.ended_reason, ended.report_at, ended.cart_lines, ended.cart_total) == (
         ARRIVED, "customer-ended-call", None, 1, 700)
     clock.set(FRIDAY_6PM + timedelta(minutes=3))
@@ -101,13 +101,13 @@ def test_a_report_that_comes_late_and_twice_is_one_row_kept_from_its_first_arriv
 def test_a_call_without_a_report_is_logged_from_its_tool_calls_and_status_updates(client, services, clock):
     call = VapiCall(client, call_id="call-no-report", number="+61412345678")
     call.ok("checkOpen")
-    seen = find_call(services.db, "call-no-report")
+    seen = find_call(services.db, "call-no-report", "main")
     assert (seen.caller, seen.started_at, seen.ended_at, seen.report_at) == ("+61412345678", ARRIVED, None, None)
     clock.set(FRIDAY_6PM + timedelta(minutes=1))
     post(client, status_update("call-no-report", "forwarding"))
     clock.set(FRIDAY_6PM + timedelta(minutes=2))
     post(client, status_update("call-no-report", "ended", endedReason="assistant-forwarded-call"))
-    ended = find_call(services.db, "call-no-report")
+    ended = find_call(services.db, "call-no-report", "main")
     assert (ended.started_at, ended.ended_at, ended.ended_reason, ended.transferred, ended.transfer_answered,
             ended.report_at, ended.transcript) == (
         ARRIVED, "2026-11-27T07:02:00.000000+00:00", "assistant-forwarded-call", True, True, None, None)
@@ -115,14 +115,14 @@ def test_a_call_without_a_report_is_logged_from_its_tool_calls_and_status_update
 
 def test_a_status_update_alone_puts_a_call_in_the_log(client, services):
     post(client, status_update("call-hung-up", "ended", endedReason="customer-ended-call"))
-    only = find_call(services.db, "call-hung-up")
+    only = find_call(services.db, "call-hung-up", "main")
     assert (only.caller, only.started_at, only.ended_at, only.ended_reason) == (
         "+61412345678", ARRIVED, ARRIVED, "customer-ended-call")
 
 
 def test_a_transfer_nobody_answered_is_noted(client, services):
     post(client, vapi_fixture("end-of-call-report-transfer-no-answer.json"))
-    call = find_call(services.db, "call-person-no-answer")
+    call = find_call(services.db, "call-person-no-answer", "main")
     assert (call.caller, call.ended_reason, call.transferred, call.transfer_answered, call.duration_seconds) == (
         "+61455501234", "customer-ended-call-after-warm-transfer-attempt", True, False, 162)
 
@@ -139,11 +139,11 @@ def test_forget_removes_the_callers_transcripts_and_recording_links(client, serv
     post(client, vapi_fixture("end-of-call-report-current.json"))  # another caller: kept
     done = forget_customer(services.db, "0412 345 678")
     assert done.calls == 1
-    gone = find_call(services.db, "call-ordered-2024")
+    gone = find_call(services.db, "call-ordered-2024", "main")
     assert (gone.caller, gone.transcript, gone.recording_url, gone.stereo_recording_url, gone.summary,
             gone.structured, gone.ended_reason, gone.duration_seconds, gone.cost_cents) == (
         None, None, None, None, None, None, "customer-ended-call", 275, 32)
-    kept = find_call(services.db, "call-abandoned-current")
+    kept = find_call(services.db, "call-abandoned-current", "main")
     assert (kept.caller, kept.transcript) == ("+61498765432", TRANSCRIPT_NOW)
 
 
@@ -155,10 +155,10 @@ def test_the_history_janitor_drops_transcripts_older_than_history_days(client, s
     post(client, fresh)
     done = services.janitor.run_once()
     assert done.calls == 1
-    old = find_call(services.db, "call-ordered-2024")
+    old = find_call(services.db, "call-ordered-2024", "main")
     assert (old.caller, old.transcript, old.recording_url, old.summary, old.duration_seconds) == (
         None, None, None, None, 275)
-    assert find_call(services.db, "call-person-no-answer").transcript.startswith("User: Can I just talk")
+    assert find_call(services.db, "call-person-no-answer", "main").transcript.startswith("User: Can I just talk")
 
 
 # -- the Calls page's API -------------------------------------------------------------------------------------

@@ -31,10 +31,10 @@ def test_metrics_count_tool_calls_orders_sms_and_sessions(client, services):
     services.sender.run_once()
     VapiCall(client, call_id="other").ok("getCartState")
     text = client.get("/metrics", headers={"Authorization": "Bearer s3cret-token"}).get_data(as_text=True)
-    assert sample(text, 'kebabalab_tool_calls_total{outcome="ok",tool="quickAddItem"}') == 1
-    assert sample(text, 'kebabalab_tool_calls_total{outcome="refused",tool="quickAddItem"}') == 1
+    assert sample(text, 'kebabalab_tool_calls_total{outcome="ok",shop="main",tool="quickAddItem"}') == 1
+    assert sample(text, 'kebabalab_tool_calls_total{outcome="refused",shop="main",tool="quickAddItem"}') == 1
     assert sample(text, 'kebabalab_tool_call_seconds_count{tool="quickAddItem"}') == 2
-    assert sample(text, "kebabalab_orders_placed_total") == 1
+    assert sample(text, 'kebabalab_orders_placed_total{shop="main"}') == 1
     assert sample(text, 'kebabalab_sms_total{outcome="logged"}') == 2
     assert sample(text, "kebabalab_active_sessions") == 2
 

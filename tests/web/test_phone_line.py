@@ -140,8 +140,8 @@ def test_metrics_carry_the_same_figures(client, services, clock):
                if line.startswith(("kebabalab_vapi", "kebabalab_texts_going", "kebabalab_outbox_backlog",
                                    "kebabalab_phone_line"))}
     assert figures == {"kebabalab_vapi_last_seen_timestamp_seconds": clock.now().timestamp(),
-                       "kebabalab_texts_going_out": 1, "kebabalab_outbox_backlog": 2,
-                       "kebabalab_phone_line_problems": 0}
+                       'kebabalab_texts_going_out{shop="main"}': 1, 'kebabalab_outbox_backlog{shop="main"}': 2,
+                       'kebabalab_phone_line_problems{shop="main"}': 0}
 
 
 def test_texts_failing_now_are_seen_though_a_text_went_out_after_an_earlier_failure(client, services, twilio, clock):

@@ -49,12 +49,13 @@ def settings(settings, tmp_path):
 _sids = iter(range(1, 10_000))
 
 
-def text(client, body: str, sender: str = CALLER, *, token: str = TOKEN, url: str = PUBLIC + "/twilio/sms"):
-    """The customer's text, as Twilio posts it to the number's "A message comes in" webhook."""
+def text(client, body: str, sender: str = CALLER, *, token: str = TOKEN, url: str = PUBLIC + "/twilio/sms",
+         to: str = SHOP_LINE):
+    """The customer's text to the number `to`, as Twilio posts it to the number's "A message comes in" webhook."""
     sid = f"SM{next(_sids):032x}"
     params = {"ToCountry": "AU", "ToState": "", "SmsMessageSid": sid, "NumMedia": "0", "ToCity": "",
               "FromZip": "", "SmsSid": sid, "FromState": "", "SmsStatus": "received", "FromCity": "", "Body": body,
-              "FromCountry": "AU", "To": SHOP_LINE, "MessagingServiceSid": "MG" + "2" * 32, "ToZip": "",
+              "FromCountry": "AU", "To": to, "MessagingServiceSid": "MG" + "2" * 32, "ToZip": "",
               "NumSegments": "1", "MessageSid": sid, "AccountSid": ACCOUNT, "From": sender, "ApiVersion": "2010-04-01"}
     signature = RequestValidator(token).compute_signature(url, params)
     return client.post("/twilio/sms", data=params, headers={"X-Twilio-Signature": signature})
@@ -130,14 +131,14 @@ def test_a_text_without_twilios_signature_changes_nothing(client, services, toke
 
 def test_stop_opts_the_number_out_and_the_outbox_respects_it(client, services):
     assert text(client, "STOP").get_data(as_text=True) == EMPTY_TWIML
-    assert opted_out(services.db, CALLER) is True
+    assert opted_out(services.db, CALLER, "main") is True
     VapiCall(client, call_id="call-menu").ok("sendMenuLink")
     assert services.sender.run_once() == {"sent": 0, "logged": 0, "retry": 0, "failed": 1}
     refused = place(client, "call-after-stop")  # the YES text could not reach this number
     assert refused["error"].startswith("This order needs a YES by text before the kitchen starts it, and that "
                                        "number has opted out of our texts.")
     text(client, "START")
-    assert opted_out(services.db, CALLER) is False
+    assert opted_out(services.db, CALLER, "main") is False
     VapiCall(client, call_id="call-menu-2").ok("sendMenuLink")
     assert services.sender.run_once() == {"sent": 0, "logged": 1, "retry": 0, "failed": 0}
 

@@ -123,8 +123,9 @@ def test_staff_commands_add_list_and_remove(settings, app, monkeypatch, capsys, 
     assert main(["staff-list"]) == 0
     assert main(["staff-remove", "Nobody"]) == 2
     assert capsys.readouterr().out.splitlines() == [
-        "Added Maria (owner); they sign in to the board with their PIN.", "A PIN is 6 to 8 digits.",
-        f"{'Maria':<30} owner", "No staff member is called 'Nobody'; `kebabalab staff-list` shows who is."]
+        "Added Maria (owner) at shop main; they sign in to its board with their PIN.", "A PIN is 6 to 8 digits.",
+        f"{'Maria':<30} owner",
+        "No staff member of shop main is called 'Nobody'; `kebabalab staff-list --shop main` shows who is."]
     client = app.test_client()
     assert sign_in(client, MARIA_PIN).status_code == 200
     assert (sign_in(app.test_client(), PASSWORD).status_code) == 401

@@ -43,7 +43,7 @@ def count_checks(app) -> list:
     """Every password the app's sign-in actually checks (the slow scrypt), recorded."""
     auth = app.extensions["kebabalab_staff"]
     checked, check = [], auth.check
-    auth.check = lambda password: checked.append(password) or check(password)
+    auth.check = lambda password, *shop: checked.append(password) or check(password, *shop)
     return checked
 
 
@@ -165,7 +165,7 @@ def test_a_busy_database_at_sign_in_is_a_503_sentence_not_a_crash(workers, monke
     apps, _ = workers
     guard = apps[0].extensions["kebabalab_staff"].guard
 
-    def busy(address):
+    def busy(address, shop):
         raise StoreError(BUSY)
     monkeypatch.setattr(guard, "reserve", busy)
     response = sign_in(apps[0].test_client())
