@@ -176,6 +176,21 @@ def test_a_retired_shops_number_is_refused(app, client):
     assert reply == {"toolCallId": "call-old-0", "name": "quickAddItem", "error": RETIRED}
 
 
+def test_a_retired_shops_number_is_refused_when_main_alone_takes_every_call(settings, clock, tmp_path):
+    """main listing no number (today's settings) and the branch it opened retired: main takes the calls that
+    name nobody, but the retired branch's number is still refused, never answered with main's menu."""
+    write_shop(tmp_path / "shops" / "fitzroy", {"numbers": [FITZROY_NUMBER], "retired": True})
+    app = create_app(settings.replace(shops_dir=str(tmp_path / "shops")), clock=clock, start_sender=False)
+    client = app.test_client()
+    [old] = results(client, tool_message("c-old", [("quickAddItem", {"description": "large lamb kebab"})],
+                                         number=FITZROY_NUMBER))
+    [other] = results(client, tool_message("c-main", [("quickAddItem", {"description": "large lamb kebab"})],
+                                           number="+61398887777"))
+    app.extensions["kebabalab"].stop_background()
+    assert old == {"toolCallId": "c-old-0", "name": "quickAddItem", "error": RETIRED}
+    assert (other["result"]["cartSize"], other["result"]["total"]) == (1, 15.0)
+
+
 def test_sold_out_and_pause_are_each_shops_own(app, client):
     services = app.extensions["kebabalab"]
     services.for_shop("fitzroy").availability.set_sold_out("protein", "lamb", True)
