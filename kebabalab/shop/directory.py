@@ -175,6 +175,11 @@ class ShopDirectory:
             entries.insert(0, main)
         return cls(entries)
 
+    @property
+    def catch_all(self) -> str | None:
+        """The shop taking every call no shop lists: the only shop taking calls, when it lists nothing itself."""
+        return self._catch_all
+
     def get(self, shop_id: str) -> ShopEntry | None:
         return self.entries.get(shop_id)
 

@@ -260,8 +260,12 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
             (folder / name).write_text((data / name).read_text())
     env = {**env, "SHOPS_DIR": str(tmp_path / "shops")}
     assert [p for p in problems(check(env)) if p[0] == "shops"] == [
+        ("shops", "shop main: no number, Vapi number id or assistant reaches it",  # its callers are refused
+         "kebabalab shops move-number NUMBER --to main"),
         ("shops", "shop carlton is not texted its new orders",
          f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)")]
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
     (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003"}))
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text("{")
     fitzroy = tmp_path / "shops" / "fitzroy"
