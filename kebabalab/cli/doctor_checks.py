@@ -101,7 +101,7 @@ def check_shops(ctx: Context) -> list[Finding]:
             findings.append(problem("shops", f"shop {entry.id}: {exc}", f"correct its files in "
                                     f"{entry.folder or 'the settings'}, then run kebabalab doctor again"))
         else:
-            if entry.id != "main" and not entry.reachable:
+            if entry.id != directory.catch_all and not entry.reachable:  # main too: its callers would be refused
                 findings.append(problem("shops", f"shop {entry.id}: no number, Vapi number id or assistant reaches it",
                                         f"kebabalab shops move-number NUMBER --to {entry.id}"))
             if entry.id != "main" and not entry.order_texts_to:

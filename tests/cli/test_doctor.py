@@ -277,4 +277,4 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text((data / "hours.json").read_text())
     (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"numbers": ["+61393470000"],
                                                                           "orderTextsTo": "+61400000003"}))
-    assert by_name(check(env))["shops"].detail == "3 shops taking calls (main, carlton, fitzroy); retired: glenhuntly"
+    assert by_name(check(env))["shops"].detail == "3 shops taking calls (carlton, fitzroy, main); retired: glenhuntly"
