@@ -107,6 +107,11 @@ def check_shops(ctx: Context) -> list[Finding]:
             if entry.id != "main" and not entry.order_texts_to:
                 findings.append(problem("shops", f"shop {entry.id} is not texted its new orders",
                                         f"set orderTextsTo in {entry.folder}/shop.json to its mobile (+614...)"))
+            if entry.id != "main" and not entry.assistant_id:  # main's is VAPI_ASSISTANT_ID, the vapi check's
+                findings.append(problem("shops", f"shop {entry.id}: no assistant answers its calls (assistant-request "
+                                        "is answered \"our phone orders aren't working\")",
+                                        f"set assistantId in {entry.folder}/shop.json (its own assistant, or the "
+                                        "one VAPI_ASSISTANT_ID names)"))
     retired = [entry.id for entry in directory.entries.values() if entry.retired]
     return findings or [ok("shops", f"{len(taking)} shops taking calls ({', '.join(e.id for e in taking)})"
                                     + (f"; retired: {', '.join(retired)}" if retired else ""))]
