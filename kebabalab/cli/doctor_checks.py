@@ -101,12 +101,17 @@ def check_shops(ctx: Context) -> list[Finding]:
             findings.append(problem("shops", f"shop {entry.id}: {exc}", f"correct its files in "
                                     f"{entry.folder or 'the settings'}, then run kebabalab doctor again"))
         else:
-            if entry.id != "main" and not entry.reachable:
+            if entry.id != directory.catch_all and not entry.reachable:  # main too: its callers would be refused
                 findings.append(problem("shops", f"shop {entry.id}: no number, Vapi number id or assistant reaches it",
                                         f"kebabalab shops move-number NUMBER --to {entry.id}"))
             if entry.id != "main" and not entry.order_texts_to:
                 findings.append(problem("shops", f"shop {entry.id} is not texted its new orders",
                                         f"set orderTextsTo in {entry.folder}/shop.json to its mobile (+614...)"))
+            if entry.id != "main" and not entry.assistant_id:  # main's is VAPI_ASSISTANT_ID, the vapi check's
+                findings.append(problem("shops", f"shop {entry.id}: no assistant answers its calls (assistant-request "
+                                        "is answered \"our phone orders aren't working\")",
+                                        f"set assistantId in {entry.folder}/shop.json (its own assistant, or the "
+                                        "one VAPI_ASSISTANT_ID names)"))
     retired = [entry.id for entry in directory.entries.values() if entry.retired]
     return findings or [ok("shops", f"{len(taking)} shops taking calls ({', '.join(e.id for e in taking)})"
                                     + (f"; retired: {', '.join(retired)}" if retired else ""))]

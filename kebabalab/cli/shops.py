@@ -83,6 +83,10 @@ def cmd_add(args) -> int:
     if directory.get(shop_id) is not None:
         print(f"There is already a shop {shop_id}.")
         return 2
+    if directory.catch_all is not None:  # a second shop taking calls ends the catch-all: its callers refused
+        raise ConfigError(f"shop {directory.catch_all} lists no number, Vapi number id or assistant: with a second "
+                          "shop taking calls every call to it would be refused; give it its number first "
+                          f"(kebabalab shops move-number NUMBER --to {directory.catch_all})")
     template = directory.get(args.template)
     if template is None:
         print(f"There is no shop {args.template} to copy.")

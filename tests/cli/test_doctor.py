@@ -260,9 +260,22 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
             (folder / name).write_text((data / name).read_text())
     env = {**env, "SHOPS_DIR": str(tmp_path / "shops")}
     assert [p for p in problems(check(env)) if p[0] == "shops"] == [
+        ("shops", "shop main: no number, Vapi number id or assistant reaches it",  # its callers are refused
+         "kebabalab shops move-number NUMBER --to main"),
         ("shops", "shop carlton is not texted its new orders",
-         f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)")]
-    (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003"}))
+         f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)"),
+        ("shops", "shop carlton: no assistant answers its calls (assistant-request is answered \"our phone orders "
+                  "aren't working\")", f"set assistantId in {tmp_path / 'shops' / 'carlton'}/shop.json (its "
+                  "own assistant, or the one VAPI_ASSISTANT_ID names)"),
+        ("shops", "shop fitzroy: no assistant answers its calls (assistant-request is answered \"our phone orders "
+                  "aren't working\")", f"set assistantId in {tmp_path / 'shops' / 'fitzroy'}/shop.json (its "
+                  "own assistant, or the one VAPI_ASSISTANT_ID names)")]
+    (tmp_path / "shops" / "fitzroy" / "shop.json").write_text(json.dumps({
+        "numbers": ["+61394170000"], "orderTextsTo": "+61400000002", "assistantId": "fitzroy-assistant"}))
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
+    (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003",
+                                                                          "assistantId": "carlton-assistant"}))
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text("{")
     fitzroy = tmp_path / "shops" / "fitzroy"
     assert [p for p in problems(check(env)) if p[0] == "shops"] == [
@@ -272,5 +285,6 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
          f"correct its files in {fitzroy}, then run kebabalab doctor again")]
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text((data / "hours.json").read_text())
     (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"numbers": ["+61393470000"],
-                                                                          "orderTextsTo": "+61400000003"}))
-    assert by_name(check(env))["shops"].detail == "3 shops taking calls (main, carlton, fitzroy); retired: glenhuntly"
+                                                                          "orderTextsTo": "+61400000003",
+                                                                          "assistantId": "carlton-assistant"}))
+    assert by_name(check(env))["shops"].detail == "3 shops taking calls (carlton, fitzroy, main); retired: glenhuntly"

@@ -47,7 +47,22 @@ def test_add_move_and_retire(shops, capsys):
     assert listing(capsys)[0].startswith("fitzroy: retired; numbers +613••••0000, +613••••5588")
 
 
+def test_adding_a_second_shop_before_main_has_its_number_is_refused(shops, capsys):
+    """main lists no number (today's one-shop settings): once a second shop takes calls, a number no shop lists
+    is refused, so main's own callers would all be turned away after the next restart."""
+    capsys.readouterr()
+    assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 2
+    assert capsys.readouterr().err == (
+        "configuration error: shop main lists no number, Vapi number id or assistant: with a second shop taking "
+        "calls every call to it would be refused; give it its number first (kebabalab shops move-number "
+        "NUMBER --to main)\n")
+    assert not (shops / "fitzroy").exists()
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
+    assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
+
+
 def test_a_shop_with_a_broken_menu_or_a_taken_number_is_refused_and_nothing_changes(shops, capsys):
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
     assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
     before = (shops / "fitzroy" / "shop.json").read_text()
     assert main(["shops", "add", "carlton", "--number", "+61394170000"]) == 2
@@ -60,6 +75,7 @@ def test_a_shop_with_a_broken_menu_or_a_taken_number_is_refused_and_nothing_chan
 
 
 def test_orders_takes_the_shop(shops, capsys):
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
     assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
     assert main(["init-db"]) == 0
     capsys.readouterr()
@@ -75,6 +91,7 @@ def test_the_nightly_backup_keeps_the_shops_folders_beside_the_database(shops, t
     monkeypatch.setenv("BACKUP_COPY_DIR", str(tmp_path / "usb-drive"))
     (tmp_path / "usb-drive").mkdir()
     assert main(["init-db"]) == 0
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
     assert main(["shops", "add", "fitzroy", "--number", "03 9417 0000", "--order-texts-to", "0400 000 002"]) == 0
     capsys.readouterr()
     assert main(["backup"]) == 0
