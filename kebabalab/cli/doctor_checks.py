@@ -101,7 +101,7 @@ def check_shops(ctx: Context) -> list[Finding]:
             findings.append(problem("shops", f"shop {entry.id}: {exc}", f"correct its files in "
                                     f"{entry.folder or 'the settings'}, then run kebabalab doctor again"))
         else:
-            if entry.id != "main" and not entry.reachable:
+            if len(taking) > 1 and not entry.reachable:  # main too: only a lone shop takes every call
                 findings.append(problem("shops", f"shop {entry.id}: no number, Vapi number id or assistant reaches it",
                                         f"kebabalab shops move-number NUMBER --to {entry.id}"))
             if entry.id != "main" and not entry.order_texts_to:

@@ -260,8 +260,12 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
             (folder / name).write_text((data / name).read_text())
     env = {**env, "SHOPS_DIR": str(tmp_path / "shops")}
     assert [p for p in problems(check(env)) if p[0] == "shops"] == [
+        ("shops", "shop main: no number, Vapi number id or assistant reaches it",  # its calls would be refused
+         "kebabalab shops move-number NUMBER --to main"),
         ("shops", "shop carlton is not texted its new orders",
          f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)")]
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
     (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003"}))
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text("{")
     fitzroy = tmp_path / "shops" / "fitzroy"
@@ -273,4 +277,4 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text((data / "hours.json").read_text())
     (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"numbers": ["+61393470000"],
                                                                           "orderTextsTo": "+61400000003"}))
-    assert by_name(check(env))["shops"].detail == "3 shops taking calls (main, carlton, fitzroy); retired: glenhuntly"
+    assert by_name(check(env))["shops"].detail == "3 shops taking calls (carlton, fitzroy, main); retired: glenhuntly"
