@@ -25,7 +25,7 @@ def listing(capsys) -> list[str]:
 
 
 def test_a_one_shop_deployment_lists_main_alone(shops, capsys):
-    assert listing(capsys) == ["main: taking calls; numbers no number listed; number ids -; assistants - "
+    assert listing(capsys) == ["main: taking calls; no number listed; number ids -; assistants - "
                                "(answers with -); order texts to +614••••0001"]
     assert not shops.exists()  # listing writes nothing
 
@@ -45,6 +45,24 @@ def test_add_move_and_retire(shops, capsys):
     assert json.loads((shops / "fitzroy" / "shop.json").read_text())["numbers"] == ["+61394170000", "+61395345588"]
     assert main(["shops", "retire", "fitzroy"]) == 0
     assert listing(capsys)[0].startswith("fitzroy: retired; numbers +613••••0000, +613••••5588")
+
+
+def test_adding_a_shop_says_what_is_left_to_do_and_warns_when_main_lists_no_number(shops, capsys):
+    capsys.readouterr()
+    assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
+    assert capsys.readouterr().out == (
+        f"Added shop fitzroy from main's files in {shops / 'fitzroy'}: edit its menu.json, hours.json and "
+        "business.json, give its board a password (\"staffPassword\" in its shop.json, or an owner: kebabalab "
+        "staff-add NAME --role owner --shop fitzroy), then restart the server.\n"
+        "main lists no number: once this shop's number is in use, calls to main's number are refused. "
+        "Give main its number: kebabalab shops move-number NUMBER --to main\n")
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
+    capsys.readouterr()
+    assert main(["shops", "add", "carlton", "--number", "+61393470000"]) == 0
+    assert capsys.readouterr().out == (  # main has its number now: no warning
+        f"Added shop carlton from main's files in {shops / 'carlton'}: edit its menu.json, hours.json and "
+        "business.json, give its board a password (\"staffPassword\" in its shop.json, or an owner: kebabalab "
+        "staff-add NAME --role owner --shop carlton), then restart the server.\n")
 
 
 def test_a_shop_with_a_broken_menu_or_a_taken_number_is_refused_and_nothing_changes(shops, capsys):
