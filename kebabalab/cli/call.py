@@ -58,6 +58,14 @@ def _shop(env: dict, shop_id: str):
     return shop
 
 
+def _called(shop) -> str:
+    """Who the call is for, as the header says it: the shop, and its number (masked as `kebabalab shops` does)."""
+    from kebabalab.ordering.phones import mask_phone
+    if shop.numbers:
+        return f" to shop {shop.id} on {mask_phone(shop.numbers[0])}"
+    return f" to shop {shop.id}" + (f" through its assistant {shop.assistant_id}" if shop.assistant_id else "")
+
+
 def _transfer_tool(shop) -> dict | None:
     """The shop's transferCall tool as exported (its landline from its business.json), for `transfer`."""
     from kebabalab.shop.business import Business
@@ -92,7 +100,7 @@ def cmd_call(args, stdin=None, out=None) -> int:
                                         assistant_id="" if shop.numbers else shop.assistant_id)
             if steps is not None:
                 return simulator_script.run(steps, conversation, out, args.json)
-            return simulator_script.interact(conversation, stdin, out, args.json)
+            return simulator_script.interact(conversation, stdin, out, args.json, _called(shop))
     except (SimulatorError, simulator_script.ScriptError) as exc:
         print(f"call: {exc}", file=sys.stderr)
         return 2
