@@ -331,6 +331,15 @@ def test_shop_dials_that_shops_number_and_hears_its_prices(shop, tmp_path, capsy
     assert capsys.readouterr().err == "call: there is no shop 'carlton'; `kebabalab shops` lists them\n"
 
 
+def test_without_url_the_call_goes_to_the_port_make_run_serves_on(shop, capsys, monkeypatch):
+    port = free_port()  # nothing listens there: the error names the URL it tried
+    monkeypatch.setenv("PORT", str(port))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("add large lamb kebab\n"))
+    assert cli.main(["call"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"ERROR: cannot reach http://127.0.0.1:{port}/webhook (ConnectionError)"]
+
+
 def test_a_typed_call_names_the_shop_it_dialled_and_json_plays_a_transfer(shop, tmp_path, capsys, monkeypatch):
     data = ROOT / "kebabalab" / "data"
     folder = tmp_path / "shops" / "fitzroy"
