@@ -74,7 +74,7 @@ def shop(tmp_path, https_health, monkeypatch):
                "SHOP_ORDER_TO": SHOP, "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN,
                "TWILIO_FROM_NUMBER": SENDER, "TWILIO_API_BASE_URL": twilio.base_url, "VAPI_API_KEY": "vapi-key",
                "VAPI_ASSISTANT_ID": vapi.assistant["id"], "VAPI_API_BASE_URL": vapi.base_url, "PUBLIC_URL": url,
-               "KEBABALAB_STATE_DIR": str(tmp_path), "KEBABALAB_ENV": "/etc/kebabalab/kebabalab.env"}
+               "KEBABALAB_ENV": "/etc/kebabalab/kebabalab.env"}
         yield env, twilio, vapi
 
 
@@ -206,6 +206,18 @@ def test_old_or_missing_backups(shop, tmp_path):
         ("backups", "the newest backup, orders-20261207-020000.db, is 32 hours old", fix)]
     (tmp_path / "backups" / "orders-20261207-020000.db").rename(tmp_path / "backups" / "orders.db.partial")
     assert problems(check(env)) == [("backups", f"no backup in {tmp_path / 'backups'}", fix)]
+
+
+def test_backups_are_looked_for_where_the_backup_command_writes_them(shop, tmp_path):
+    env, _, _ = shop  # no BACKUP_DIR: backups/ beside the SQLite file, as `kebabalab backup` writes them
+    assert by_name(check(env))["backups"].detail.startswith("orders-20261207-020000.db, 1.5 hours old")
+    usb = tmp_path / "usb-drive"
+    usb.mkdir()
+    env = {**env, "BACKUP_DIR": str(usb)}
+    assert problems(check(env)) == [("backups", f"no backup in {usb}", "enable the nightly backup (systemctl "
+                                     "enable --now kebabalab-backup.timer) or run `kebabalab backup`")]
+    (tmp_path / "backups" / "orders-20261207-020000.db").rename(usb / "orders-20261207-020000.db")
+    assert problems(check(env)) == []
 
 
 def test_a_clock_ten_minutes_off_from_vapis(shop):
