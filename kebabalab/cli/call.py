@@ -58,6 +58,14 @@ def _shop(env: dict, shop_id: str):
     return shop
 
 
+def _called(shop) -> str:
+    """Who the call is for, as the header says it: the shop, and its number (masked as `kebabalab shops` does)."""
+    from kebabalab.ordering.phones import mask_phone
+    if shop.numbers:
+        return f" to shop {shop.id} on {mask_phone(shop.numbers[0])}"
+    return f" to shop {shop.id}" + (f" through its assistant {shop.assistant_id}" if shop.assistant_id else "")
+
+
 def _transfer_tool(shop) -> dict | None:
     """The shop's transferCall tool as exported (its landline from its business.json), for `transfer`."""
     from kebabalab.shop.business import Business
@@ -85,14 +93,14 @@ def cmd_call(args, stdin=None, out=None) -> int:
         steps = simulator_script.load(args.script) if args.script else None
         with contextlib.ExitStack() as stack:
             transport = stack.enter_context(_in_process(env, args.database_url, args.at)) if args.in_process \
-                else HttpTransport(args.url)
+                else HttpTransport(args.url or DEFAULT_URL.format(port=env.get("PORT") or 5000))
             shop = _shop(env, args.shop)
             conversation = Conversation(transport, args.number, secret, hmac_secret, _transfer_tool(shop),
                                         dialled=shop.numbers[0] if shop.numbers else "",
                                         assistant_id="" if shop.numbers else shop.assistant_id)
             if steps is not None:
                 return simulator_script.run(steps, conversation, out, args.json)
-            return simulator_script.interact(conversation, stdin, out, args.json)
+            return simulator_script.interact(conversation, stdin, out, args.json, _called(shop))
     except (SimulatorError, simulator_script.ScriptError) as exc:
         print(f"call: {exc}", file=sys.stderr)
         return 2
@@ -101,7 +109,8 @@ def cmd_call(args, stdin=None, out=None) -> int:
 def register(subparsers) -> None:
     """Add `call` to the command line."""
     call = subparsers.add_parser("call", help="talk to the webhook as Vapi would (typed or scripted)")
-    call.add_argument("--url", default=DEFAULT_URL, help=f"the webhook URL (default {DEFAULT_URL})")
+    call.add_argument("--url", default="", help="the webhook URL (default http://127.0.0.1:PORT/webhook, PORT from the "
+                      "settings or .env, else 5000)")
     call.add_argument("--secret", default=None, help="sent as X-Vapi-Secret (default: VAPI_WEBHOOK_SECRET)")
     call.add_argument("--in-process", action="store_true", help="run the app here instead of posting to --url")
     call.add_argument("--database-url", default=None, help="in-process: the database (default: a throwaway file)")

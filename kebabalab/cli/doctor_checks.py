@@ -21,7 +21,6 @@ SHORTEST_PASSWORD = 10
 BACKUP_NAME = re.compile(r"^orders-\d{8}-\d{6}\.(db|sql\.gz)$")  # written by `kebabalab backup`
 BACKUP_MAX_AGE = timedelta(hours=26)  # a nightly backup, with two hours' slack
 CLOCK_SKEW_LIMIT = timedelta(minutes=2)
-DEFAULT_STATE_DIR = "/var/lib/kebabalab"
 
 
 @dataclass(frozen=True)
@@ -40,11 +39,6 @@ class Context:
     settings: Settings | None = None
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     remote_dates: list[tuple[str, datetime]] = field(default_factory=list)  # (who, their Date header)
-
-    @property
-    def state_dir(self) -> Path:
-        """KEBABALAB_STATE_DIR, else systemd's STATE_DIRECTORY (StateDirectory=kebabalab), else /var/lib/kebabalab."""
-        return Path(self.env.get("KEBABALAB_STATE_DIR") or self.env.get("STATE_DIRECTORY") or DEFAULT_STATE_DIR)
 
 
 def ok(check: str, detail: str) -> Finding:
@@ -101,12 +95,17 @@ def check_shops(ctx: Context) -> list[Finding]:
             findings.append(problem("shops", f"shop {entry.id}: {exc}", f"correct its files in "
                                     f"{entry.folder or 'the settings'}, then run kebabalab doctor again"))
         else:
-            if entry.id != "main" and not entry.reachable:
+            if entry.id != directory.catch_all and not entry.reachable:  # main too: its callers would be refused
                 findings.append(problem("shops", f"shop {entry.id}: no number, Vapi number id or assistant reaches it",
                                         f"kebabalab shops move-number NUMBER --to {entry.id}"))
             if entry.id != "main" and not entry.order_texts_to:
                 findings.append(problem("shops", f"shop {entry.id} is not texted its new orders",
                                         f"set orderTextsTo in {entry.folder}/shop.json to its mobile (+614...)"))
+            if entry.id != "main" and not entry.assistant_id:  # main's is VAPI_ASSISTANT_ID, the vapi check's
+                findings.append(problem("shops", f"shop {entry.id}: no assistant answers its calls (assistant-request "
+                                        "is answered \"our phone orders aren't working\")",
+                                        f"set assistantId in {entry.folder}/shop.json (its own assistant, or the "
+                                        "one VAPI_ASSISTANT_ID names)"))
     retired = [entry.id for entry in directory.entries.values() if entry.retired]
     return findings or [ok("shops", f"{len(taking)} shops taking calls ({', '.join(e.id for e in taking)})"
                                     + (f"; retired: {', '.join(retired)}" if retired else ""))]
@@ -179,8 +178,9 @@ def check_staff_password(ctx: Context) -> list[Finding]:
 
 
 def check_backups(ctx: Context) -> list[Finding]:
-    """The newest orders-YYYYmmdd-HHMMSS.db or .sql.gz in the state directory's backups/ is under a day old."""
-    folder = ctx.state_dir / "backups"
+    """The newest orders-YYYYmmdd-HHMMSS.db or .sql.gz where `kebabalab backup` writes them is under a day old."""
+    from kebabalab.store.backup import backup_folder
+    folder = backup_folder(ctx.settings.database_url, ctx.settings.backup_dir)
     try:
         backups = [p for p in folder.iterdir() if BACKUP_NAME.match(p.name) and p.is_file()]
     except OSError:

@@ -69,8 +69,8 @@ def cmd_shops(args) -> int:
     directory = _check(settings)
     for entry in directory.entries.values():
         state = "retired" if entry.retired else "taking calls"
-        numbers = ", ".join(mask_phone(n) for n in entry.numbers) or "no number listed"
-        print(f"{entry.id}: {state}; numbers {numbers}; number ids {', '.join(entry.phone_number_ids) or '-'}; "
+        numbers = f"numbers {', '.join(mask_phone(n) for n in entry.numbers)}" if entry.numbers else "no number listed"
+        print(f"{entry.id}: {state}; {numbers}; number ids {', '.join(entry.phone_number_ids) or '-'}; "
               f"assistants {', '.join(entry.assistant_ids) or '-'} (answers with {entry.assistant_id or '-'}); "
               f"order texts to {mask_phone(entry.order_texts_to) if entry.order_texts_to else '-'}")
     return 0
@@ -83,6 +83,10 @@ def cmd_add(args) -> int:
     if directory.get(shop_id) is not None:
         print(f"There is already a shop {shop_id}.")
         return 2
+    if directory.catch_all is not None:  # a second shop taking calls ends the catch-all: its callers refused
+        raise ConfigError(f"shop {directory.catch_all} lists no number, Vapi number id or assistant: with a second "
+                          "shop taking calls every call to it would be refused; give it its number first "
+                          f"(kebabalab shops move-number NUMBER --to {directory.catch_all})")
     template = directory.get(args.template)
     if template is None:
         print(f"There is no shop {args.template} to copy.")
@@ -98,7 +102,12 @@ def cmd_add(args) -> int:
         shutil.rmtree(folder)
         raise
     print(f"Added shop {shop_id} from {template.id}'s files in {folder}: edit its menu.json, hours.json and "
-          "business.json, then restart the server.")
+          f"business.json, give its board a password (\"staffPassword\" in its shop.json, or an owner: kebabalab "
+          f"staff-add NAME --role owner --shop {shop_id}), then restart the server.")
+    main = directory.get(MAIN_SHOP)
+    if numbers and not main.retired and not main.reachable:
+        print("main lists no number: once this shop's number is in use, calls to main's number are refused. "
+              "Give main its number: kebabalab shops move-number NUMBER --to main")
     return 0
 
 

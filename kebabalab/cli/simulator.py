@@ -18,7 +18,7 @@ import requests
 
 from kebabalab.ordering.phones import mask_phone
 
-DEFAULT_URL = "http://127.0.0.1:5000/webhook"
+DEFAULT_URL = "http://127.0.0.1:{port}/webhook"  # the port of `make run` (PORT, else 5000)
 DEFAULT_NUMBER = "+61491570156"  # from ACMA's range kept for fiction: never a real customer
 SIMPLE = {"cart": "getCartState", "total": "priceCart", "open": "checkOpen", "who": "getCallerSmartContext",
           "summary": "getOrderSummary", "repeat": "repeatLastOrder", "menu-link": "sendMenuLink",

@@ -128,8 +128,9 @@ def _dig(value, path: str):
 
 def render(reply: Reply, as_json: bool = False) -> str:
     """The reply as a person reads it: the message, then cart lines with prices and the total."""
-    if as_json:
-        return json.dumps({**reply.entry, "result": reply.result} if reply.ok else reply.entry) + "\n"
+    if as_json:  # a played transfer has no webhook entry: it is Vapi's own tool
+        entry = reply.entry or {"name": reply.tool, **({} if reply.ok else {"error": reply.error})}
+        return json.dumps({**entry, "result": reply.result} if reply.ok else entry) + "\n"
     if not reply.ok:
         return f"ERROR: {reply.error}\n"
     result = reply.result if isinstance(reply.result, dict) else {"message": str(reply.result)}
@@ -188,9 +189,9 @@ def _lines(stdin):
             yield line
 
 
-def interact(conversation: Conversation, stdin, out, as_json: bool = False) -> int:
-    """Read commands until quit or end of input; print each reply readably."""
-    out.write(f"Call {conversation.call_id} from {conversation.number or 'a web call'}. "
+def interact(conversation: Conversation, stdin, out, as_json: bool = False, shop: str = "") -> int:
+    """Read commands until quit or end of input; print each reply readably. `shop` names who is called."""
+    out.write(f"Call {conversation.call_id} from {conversation.number or 'a web call'}{shop}. "
               "Type help for commands, quit to hang up.\n")
     for raw in _lines(stdin):
         line = raw.strip()

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from kebabalab.ordering import pricing
 from kebabalab.ordering.cart import spoken_stored_item
+from kebabalab.config import MAIN_SHOP
 from kebabalab.errors import ToolError
 from kebabalab.shop.hours import spoken_day_time, spoken_time
 from kebabalab.service.kitchen_queue import current_lead
@@ -30,7 +31,8 @@ def answer_assistant_request(services, caller: str | None) -> dict:
     open_now = services.hours.taking_orders(now) and not kitchen.paused
     assistant_id = services.settings.vapi_assistant_id
     if not assistant_id:
-        log.error("assistant-request: VAPI_ASSISTANT_ID is not set, so the call cannot be given the assistant")
+        log.error("assistant-request: %s is not set, so the call cannot be given the assistant",
+                  "VAPI_ASSISTANT_ID" if services.shop.id == MAIN_SHOP else f"shop {services.shop.id}'s assistantId")
         return _not_taking(services, "Sorry, our phone orders aren't working right now.", force_transfer=True)
     if not open_now:
         return _not_taking(services, _closed_sentence(services, now, kitchen.paused))

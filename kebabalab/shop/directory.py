@@ -175,6 +175,11 @@ class ShopDirectory:
             entries.insert(0, main)
         return cls(entries)
 
+    @property
+    def catch_all(self) -> str | None:
+        """The shop taking every call no shop lists: the only shop taking calls, when it lists nothing itself."""
+        return self._catch_all
+
     def get(self, shop_id: str) -> ShopEntry | None:
         return self.entries.get(shop_id)
 
@@ -186,10 +191,9 @@ class ShopDirectory:
         """The shop a message is for: by the number dialled (or Vapi's id of it), else, with no number, by the
         assistant; None when no shop owns what the message names. Retired shops are returned (and refused by
         the caller, with their own sentence)."""
-        if self._catch_all is not None:
-            return self.entries[self._catch_all]
         if number or phone_number_id:
             found = self._by["numbers"].get(number or "") or self._by["phone_number_ids"].get(phone_number_id or "")
         else:
             found = self._by["assistant_ids"].get(assistant_id or "")
+        found = found or self._catch_all  # a retired shop's number stays its own (refused), never the catch-all's
         return self.entries[found] if found else None

@@ -22,6 +22,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from kebabalab.store import MIGRATIONS, SQL, Database
+from kebabalab.store.existing import sqlite_file
 from kebabalab.store.postgres import is_postgres_url
 from kebabalab.store.sqlite import resolve_path
 from kebabalab.errors import KebabalabError
@@ -55,12 +56,13 @@ class Restored:
 
 
 def backup_folder(database_url: str, configured: str = "") -> Path:
-    """BACKUP_DIR, else backups/ beside the SQLite file (data/backups for PostgreSQL)."""
+    """BACKUP_DIR, else backups/ beside the SQLite file (data/backups for PostgreSQL); makes no folder, so
+    `kebabalab doctor` can ask where they are."""
     if configured:
         return Path(configured)
     if is_postgres_url(database_url):
         return Path("data") / "backups"
-    return Path(resolve_path(database_url)).parent / "backups"
+    return Path(sqlite_file(database_url) if "://" in database_url else database_url).parent / "backups"
 
 
 def database_exists(database_url: str) -> bool:

@@ -21,14 +21,20 @@ class ShopDatabase:
     def __getattr__(self, name: str):
         return getattr(self.db, name)
 
+    def _key(self, key: str | None) -> str | None:
+        """An idempotency key within the shop (keys are unique across the database): 'main' keeps its keys as
+        they were, another shop's carry its id, so the same till form key or call cart at two shops is two orders."""
+        return key if key is None or self.shop_id == MAIN_SHOP else f"{self.shop_id}/{key}"
+
     def place_order(self, new: NewOrder, compose: Callable[[StoredOrder], list[OutboxMessage]]) -> StoredOrder:
-        return self.db.place_order(replace(new, shop_id=self.shop_id), compose)
+        return self.db.place_order(replace(new, shop_id=self.shop_id, idempotency_key=self._key(new.idempotency_key)),
+                                   compose)
 
     def find_order(self, order_number: str) -> StoredOrder | None:
         return self.db.find_order(order_number, self.shop_id)
 
     def find_order_by_key(self, key: str) -> StoredOrder | None:
-        order = self.db.find_order_by_key(key)
+        order = self.db.find_order_by_key(self._key(key))
         return order if order is not None and order.shop_id == self.shop_id else None
 
     def orders_for_phone(self, e164: str, limit: int = 20) -> list[StoredOrder]:

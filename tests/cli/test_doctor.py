@@ -74,7 +74,7 @@ def shop(tmp_path, https_health, monkeypatch):
                "SHOP_ORDER_TO": SHOP, "TWILIO_ACCOUNT_SID": SID, "TWILIO_AUTH_TOKEN": TOKEN,
                "TWILIO_FROM_NUMBER": SENDER, "TWILIO_API_BASE_URL": twilio.base_url, "VAPI_API_KEY": "vapi-key",
                "VAPI_ASSISTANT_ID": vapi.assistant["id"], "VAPI_API_BASE_URL": vapi.base_url, "PUBLIC_URL": url,
-               "KEBABALAB_STATE_DIR": str(tmp_path), "KEBABALAB_ENV": "/etc/kebabalab/kebabalab.env"}
+               "KEBABALAB_ENV": "/etc/kebabalab/kebabalab.env"}
         yield env, twilio, vapi
 
 
@@ -208,6 +208,18 @@ def test_old_or_missing_backups(shop, tmp_path):
     assert problems(check(env)) == [("backups", f"no backup in {tmp_path / 'backups'}", fix)]
 
 
+def test_backups_are_looked_for_where_the_backup_command_writes_them(shop, tmp_path):
+    env, _, _ = shop  # no BACKUP_DIR: backups/ beside the SQLite file, as `kebabalab backup` writes them
+    assert by_name(check(env))["backups"].detail.startswith("orders-20261207-020000.db, 1.5 hours old")
+    usb = tmp_path / "usb-drive"
+    usb.mkdir()
+    env = {**env, "BACKUP_DIR": str(usb)}
+    assert problems(check(env)) == [("backups", f"no backup in {usb}", "enable the nightly backup (systemctl "
+                                     "enable --now kebabalab-backup.timer) or run `kebabalab backup`")]
+    (tmp_path / "backups" / "orders-20261207-020000.db").rename(usb / "orders-20261207-020000.db")
+    assert problems(check(env)) == []
+
+
 def test_a_clock_ten_minutes_off_from_vapis(shop):
     env, _, _ = shop
     (name, detail, fix), = problems(check(env, ahead=timedelta(minutes=10)))
@@ -260,9 +272,22 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
             (folder / name).write_text((data / name).read_text())
     env = {**env, "SHOPS_DIR": str(tmp_path / "shops")}
     assert [p for p in problems(check(env)) if p[0] == "shops"] == [
+        ("shops", "shop main: no number, Vapi number id or assistant reaches it",  # its callers are refused
+         "kebabalab shops move-number NUMBER --to main"),
         ("shops", "shop carlton is not texted its new orders",
-         f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)")]
-    (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003"}))
+         f"set orderTextsTo in {tmp_path / 'shops' / 'carlton'}/shop.json to its mobile (+614...)"),
+        ("shops", "shop carlton: no assistant answers its calls (assistant-request is answered \"our phone orders "
+                  "aren't working\")", f"set assistantId in {tmp_path / 'shops' / 'carlton'}/shop.json (its "
+                  "own assistant, or the one VAPI_ASSISTANT_ID names)"),
+        ("shops", "shop fitzroy: no assistant answers its calls (assistant-request is answered \"our phone orders "
+                  "aren't working\")", f"set assistantId in {tmp_path / 'shops' / 'fitzroy'}/shop.json (its "
+                  "own assistant, or the one VAPI_ASSISTANT_ID names)")]
+    (tmp_path / "shops" / "fitzroy" / "shop.json").write_text(json.dumps({
+        "numbers": ["+61394170000"], "orderTextsTo": "+61400000002", "assistantId": "fitzroy-assistant"}))
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
+    (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"orderTextsTo": "+61400000003",
+                                                                          "assistantId": "carlton-assistant"}))
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text("{")
     fitzroy = tmp_path / "shops" / "fitzroy"
     assert [p for p in problems(check(env)) if p[0] == "shops"] == [
@@ -272,5 +297,6 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
          f"correct its files in {fitzroy}, then run kebabalab doctor again")]
     (tmp_path / "shops" / "fitzroy" / "hours.json").write_text((data / "hours.json").read_text())
     (tmp_path / "shops" / "carlton" / "shop.json").write_text(json.dumps({"numbers": ["+61393470000"],
-                                                                          "orderTextsTo": "+61400000003"}))
-    assert by_name(check(env))["shops"].detail == "3 shops taking calls (main, carlton, fitzroy); retired: glenhuntly"
+                                                                          "orderTextsTo": "+61400000003",
+                                                                          "assistantId": "carlton-assistant"}))
+    assert by_name(check(env))["shops"].detail == "3 shops taking calls (carlton, fitzroy, main); retired: glenhuntly"

@@ -25,7 +25,7 @@ def listing(capsys) -> list[str]:
 
 
 def test_a_one_shop_deployment_lists_main_alone(shops, capsys):
-    assert listing(capsys) == ["main: taking calls; numbers no number listed; number ids -; assistants - "
+    assert listing(capsys) == ["main: taking calls; no number listed; number ids -; assistants - "
                                "(answers with -); order texts to +614••••0001"]
     assert not shops.exists()  # listing writes nothing
 
@@ -47,7 +47,41 @@ def test_add_move_and_retire(shops, capsys):
     assert listing(capsys)[0].startswith("fitzroy: retired; numbers +613••••0000, +613••••5588")
 
 
+def test_adding_a_second_shop_before_main_has_its_number_is_refused(shops, capsys):
+    """main lists no number (today's one-shop settings): once a second shop takes calls, a number no shop lists
+    is refused, so main's own callers would all be turned away after the next restart."""
+    capsys.readouterr()
+    assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 2
+    assert capsys.readouterr().err == (
+        "configuration error: shop main lists no number, Vapi number id or assistant: with a second shop taking "
+        "calls every call to it would be refused; give it its number first (kebabalab shops move-number "
+        "NUMBER --to main)\n")
+    assert not (shops / "fitzroy").exists()
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
+    assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
+
+
+def test_adding_a_shop_says_what_is_left_to_do_and_warns_when_main_lists_no_number(shops, capsys):
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
+    capsys.readouterr()
+    assert main(["shops", "add", "carlton", "--number", "+61393470000"]) == 0
+    assert capsys.readouterr().out == (  # main has its number: nothing to warn about
+        f"Added shop carlton from main's files in {shops / 'carlton'}: edit its menu.json, hours.json and "
+        "business.json, give its board a password (\"staffPassword\" in its shop.json, or an owner: kebabalab "
+        "staff-add NAME --role owner --shop carlton), then restart the server.\n")
+    # main's number taken off it by hand (two shops take calls, so nothing catches every call any more)
+    (shops / "main" / "shop.json").write_text(json.dumps({"numbers": []}))
+    assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
+    assert capsys.readouterr().out == (
+        f"Added shop fitzroy from main's files in {shops / 'fitzroy'}: edit its menu.json, hours.json and "
+        "business.json, give its board a password (\"staffPassword\" in its shop.json, or an owner: kebabalab "
+        "staff-add NAME --role owner --shop fitzroy), then restart the server.\n"
+        "main lists no number: once this shop's number is in use, calls to main's number are refused. "
+        "Give main its number: kebabalab shops move-number NUMBER --to main\n")
+
+
 def test_a_shop_with_a_broken_menu_or_a_taken_number_is_refused_and_nothing_changes(shops, capsys):
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
     assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
     before = (shops / "fitzroy" / "shop.json").read_text()
     assert main(["shops", "add", "carlton", "--number", "+61394170000"]) == 2
@@ -60,6 +94,7 @@ def test_a_shop_with_a_broken_menu_or_a_taken_number_is_refused_and_nothing_chan
 
 
 def test_orders_takes_the_shop(shops, capsys):
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
     assert main(["shops", "add", "fitzroy", "--number", "+61394170000"]) == 0
     assert main(["init-db"]) == 0
     capsys.readouterr()
@@ -75,6 +110,7 @@ def test_the_nightly_backup_keeps_the_shops_folders_beside_the_database(shops, t
     monkeypatch.setenv("BACKUP_COPY_DIR", str(tmp_path / "usb-drive"))
     (tmp_path / "usb-drive").mkdir()
     assert main(["init-db"]) == 0
+    assert main(["shops", "move-number", "+61395345588", "--to", "main"]) == 0
     assert main(["shops", "add", "fitzroy", "--number", "03 9417 0000", "--order-texts-to", "0400 000 002"]) == 0
     capsys.readouterr()
     assert main(["backup"]) == 0

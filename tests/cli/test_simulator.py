@@ -329,3 +329,31 @@ def test_shop_dials_that_shops_number_and_hears_its_prices(shop, tmp_path, capsy
     capsys.readouterr()
     assert cli.main(["call", "--in-process", "--shop", "carlton", "--script", kebab("15")]) == 2
     assert capsys.readouterr().err == "call: there is no shop 'carlton'; `kebabalab shops` lists them\n"
+
+
+def test_without_url_the_call_goes_to_the_port_make_run_serves_on(shop, capsys, monkeypatch):
+    port = free_port()  # nothing listens there: the error names the URL it tried
+    monkeypatch.setenv("PORT", str(port))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("add large lamb kebab\n"))
+    assert cli.main(["call"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        f"ERROR: cannot reach http://127.0.0.1:{port}/webhook (ConnectionError)"]
+
+
+def test_a_typed_call_names_the_shop_it_dialled_and_json_plays_a_transfer(shop, tmp_path, capsys, monkeypatch):
+    data = ROOT / "kebabalab" / "data"
+    folder = tmp_path / "shops" / "fitzroy"
+    folder.mkdir(parents=True)
+    (folder / "shop.json").write_text(json.dumps({"numbers": ["+61394170000"]}))
+    for name in ("menu.json", "business.json", "hours.json"):
+        (folder / name).write_text((data / name).read_text())
+    monkeypatch.setenv("SHOPS_DIR", str(tmp_path / "shops"))
+    monkeypatch.setattr(sys, "stdin", io.StringIO("transfer\n"))
+    assert cli.main(["call", "--in-process", "--shop", "fitzroy", "--json"]) == 0
+    header, line = capsys.readouterr().out.splitlines()
+    assert header.split(" from ", 1)[1] == ("+61491570156 to shop fitzroy on +613••••0000. "
+                                            "Type help for commands, quit to hang up.")
+    fallback = call._transfer_tool(call._shop(dict(os.environ), "fitzroy"))["destinations"][0]["transferPlan"]
+    assert json.loads(line) == {"name": "transferCall", "result": {
+        "message": fallback["fallbackPlan"]["message"], "answered": False, "destination": "+613••••5588",
+        "mode": "warm-transfer-experimental", "assistantStaysOnCall": True}}

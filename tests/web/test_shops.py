@@ -176,6 +176,21 @@ def test_a_retired_shops_number_is_refused(app, client):
     assert reply == {"toolCallId": "call-old-0", "name": "quickAddItem", "error": RETIRED}
 
 
+def test_a_retired_shops_number_is_refused_when_main_alone_takes_every_call(settings, clock, tmp_path):
+    """main listing no number (today's settings) and the branch it opened retired: main takes the calls that
+    name nobody, but the retired branch's number is still refused, never answered with main's menu."""
+    write_shop(tmp_path / "shops" / "fitzroy", {"numbers": [FITZROY_NUMBER], "retired": True})
+    app = create_app(settings.replace(shops_dir=str(tmp_path / "shops")), clock=clock, start_sender=False)
+    client = app.test_client()
+    [old] = results(client, tool_message("c-old", [("quickAddItem", {"description": "large lamb kebab"})],
+                                         number=FITZROY_NUMBER))
+    [other] = results(client, tool_message("c-main", [("quickAddItem", {"description": "large lamb kebab"})],
+                                           number="+61398887777"))
+    app.extensions["kebabalab"].stop_background()
+    assert old == {"toolCallId": "c-old-0", "name": "quickAddItem", "error": RETIRED}
+    assert (other["result"]["cartSize"], other["result"]["total"]) == (1, 15.0)
+
+
 def test_sold_out_and_pause_are_each_shops_own(app, client):
     services = app.extensions["kebabalab"]
     services.for_shop("fitzroy").availability.set_sold_out("protein", "lamb", True)
@@ -253,3 +268,21 @@ def test_forget_at_one_shop_or_at_every_shop(app, client):
     assert services.for_shop("main").db.orders_for_phone(CALLER)[0].customer_name == "Sam Nguyen"
     assert forget_customer(services.db, "0412 345 678").orders == 1
     assert names() == (None, None)
+
+
+def test_a_counter_order_is_never_answered_with_another_shops_order_of_the_same_form_key(app):
+    """The till's form key (or a call's cart key) is only unique within its shop: the same key at another shop is a
+    new order of that shop, never the first shop's order (its customer's name and number) handed back."""
+    from dataclasses import replace
+
+    from kebabalab.service.counter import CounterOrder, take_counter_order
+    services = app.extensions["kebabalab"]
+    walk_in = CounterOrder("walk-in", "Priya Main", None, ("2 cans of coke",), "asap", "", "form-key-1")
+    first = take_counter_order(services.for_shop("main"), walk_in, "Owner")
+    again = take_counter_order(services.for_shop("main"), walk_in, "Owner")  # a second tap on Place
+    other = take_counter_order(services.for_shop("fitzroy"), replace(walk_in, name="Sam Fitz"), "Owner")
+    assert [(p.order.shop_id, p.order.order_number, p.order.customer_name, p.order.created)
+            for p in (first, again, other)] == [
+        ("main", "20261127-001", "Priya Main", True), ("main", "20261127-001", "Priya Main", False),
+        ("fitzroy", "20261127-001", "Sam Fitz", True)]
+    assert services.for_shop("fitzroy").db.find_order("20261127-001").customer_name == "Sam Fitz"
