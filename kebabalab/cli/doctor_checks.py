@@ -5,6 +5,7 @@ Vapi and the public URL are in doctor_remote.py; the command that runs them all 
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import sqlite3
@@ -15,6 +16,8 @@ from typing import Callable
 
 from kebabalab.config import Settings
 from kebabalab.errors import ConfigError, KebabalabError, StoreError
+from kebabalab.ordering.allergens import allergens_warning, every_fact
+from kebabalab.ordering.menu import Menu
 
 TRIAL_PASSWORD = "kebabalab"  # what `make run` uses when STAFF_PASSWORD is not set
 SHORTEST_PASSWORD = 10
@@ -155,15 +158,49 @@ def _check_writable(url: str) -> None:
 
 
 def check_allergens(ctx: Context) -> list[Finding]:
-    """Every menu entry's allergens confirmed by the shop (absent ones are "unconfirmed", never guessed)."""
-    from kebabalab.ordering.allergens import allergens_warning, every_fact
-    from kebabalab.ordering.menu import Menu
-    menu = Menu.load(ctx.settings.menu_file)
-    said = allergens_warning(menu)
-    if said:
-        return [warning("allergens", said, f"add each entry's confirmed \"allergens\" to {ctx.settings.menu_file}, "
-                                           "then run kebabalab check-menu")]
-    return [ok("allergens", f"the shop has confirmed the allergens of all {len(every_fact(menu))} menu entries")]
+    """Every menu entry's allergens confirmed by each shop (absent ones are "unconfirmed", never guessed), in the
+    menu the shop serves: its newest menu version in the database (changed on the board), else its menu file."""
+    from kebabalab.shop.directory import ShopDirectory
+    try:
+        shops = [entry for entry in ShopDirectory.load(ctx.settings).entries.values() if not entry.retired]
+    except ConfigError:  # check_shops says what is wrong with the directory
+        return []
+    findings = []
+    for entry in shops:
+        try:
+            menu, edited = _menu_in_force(ctx, entry)
+        except ConfigError:  # a menu that does not load: check_settings or check_shops names it
+            continue
+        named = "" if len(shops) == 1 else f"shop {entry.id}: "
+        said = allergens_warning(menu)
+        if not said:
+            findings.append(ok("allergens", f"{named}the shop has confirmed the allergens of all "
+                                            f"{len(every_fact(menu))} menu entries"))
+        elif edited:
+            findings.append(warning("allergens", named + said, "confirm them on the board's Menu page (owner), or add "
+                                    f"them to {entry.menu_file} and run kebabalab load-menu --shop {entry.id}"))
+        else:
+            findings.append(warning("allergens", named + said, f"add each entry's confirmed \"allergens\" to "
+                                                               f"{entry.menu_file}, then run kebabalab check-menu"))
+    return findings
+
+
+def _menu_in_force(ctx: Context, entry) -> tuple:
+    """(the shop's menu in force, whether it is a database version changed since its file was loaded): the newest
+    version when the database has one, else the menu file."""
+    from kebabalab.store.existing import open_existing
+    from kebabalab.store.menu_versions import MenuVersions
+    try:
+        db = open_existing(ctx.settings.database_url)
+    except StoreError:  # check_database says why
+        return Menu.load(entry.menu_file), False
+    try:
+        newest = MenuVersions(db, entry.id).newest()
+    finally:
+        db.close()
+    if newest is None:
+        return Menu.load(entry.menu_file), False
+    return Menu.from_dict(json.loads(newest.menu)), newest.file_hash is None
 
 
 def check_staff_password(ctx: Context) -> list[Finding]:

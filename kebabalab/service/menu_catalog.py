@@ -75,7 +75,7 @@ class MenuCatalog:
                 if not force and self.versions.last_file_hash() == digest:
                     return None
                 continue
-            log.info("menu: version %d loaded from %s", version, path)
+            log.info("menu of shop %s: version %d loaded from %s", self.versions.shop_id, version, path)
             self.refresh()
             return version
         raise StoreError("The menu could not be saved: other changes kept arriving; try again.")
@@ -91,13 +91,14 @@ class MenuCatalog:
                 return False
             row = self.versions.newest()
         except StoreError as exc:
-            log.warning("menu: could not check for a newer menu (%s); serving version %s", exc,
-                        self._current.version if self._current else None)
+            log.warning("menu of shop %s: could not check for a newer menu (%s); serving version %s",
+                        self.versions.shop_id, exc, self._current.version if self._current else None)
             return False
         if row is None or (self._current is not None and row.id == self._current.version):
             return False
         self._current = _build(row.id, json.loads(row.menu))
-        log.info("menu: version %d in force (%s, by %s)", row.id, row.change, row.changed_by)
+        log.info("menu of shop %s: version %d in force (%s, by %s)", self.versions.shop_id, row.id, row.change,
+                 row.changed_by)
         return True
 
     def change(self, edit: Callable[[dict], tuple[dict, str]], by: str, made_to: int) -> tuple[int, str]:
@@ -113,6 +114,6 @@ class MenuCatalog:
         except ConfigError as exc:
             raise MenuEditRefused(str(exc).removeprefix("menu: ")) from None
         version = self.versions.add(json.dumps(document), said, by, self.clock.now(), on_top_of=made_to)
-        log.info("menu: version %d by %s: %s", version, by, said)
+        log.info("menu of shop %s: version %d by %s: %s", self.versions.shop_id, version, by, said)
         self.refresh()
         return version, said

@@ -30,7 +30,8 @@ from kebabalab.store.status import events_of_orders
 from kebabalab.shop.order_status import BOARD_COLUMNS, MoveRefused, OrderNotFound
 from kebabalab.web.board_view import board_json, clock_text, order_json  # noqa: F401  (order_json: for tills)
 from kebabalab.config import MAIN_SHOP
-from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services, shop_services
+from kebabalab.web.staff_pages import auth as _auth, error as _error, services as _services, shop_services, \
+    shop_title
 from kebabalab.web.staff_pages import current_staff, staff_blueprint, wants_json as _wants_json
 from kebabalab.web.staff_auth import init_app as init_staff_auth
 from kebabalab.web.order_texts import texts_fields
@@ -75,7 +76,7 @@ def _login_page(error: str | None = None, status: int = 200, headers: dict | Non
     if not auth.enabled_for(_page_shop()) and error is None:
         error = _board_off()
     page = render_template("login.html", error=error, csrf_token=auth.csrf_token(),
-                           shop=shop_services(_page_shop()).business.name, version=__version__)
+                           shop=shop_title(shop_services(_page_shop())), version=__version__)
     return page, status, headers or {}
 
 
@@ -159,7 +160,7 @@ def session_info():
 @bp.get("/board/<shop>")
 def board(shop: str):
     services = _services()
-    return render_template("board.html", csrf_token=_auth().csrf_token(), shop=services.business.name,
+    return render_template("board.html", csrf_token=_auth().csrf_token(), shop=shop_title(services),
                            staff=current_staff(), columns=BOARD_COLUMNS,
                            clock=clock_text(services.hours.local(services.clock.now())),
                            choices=_panel_choices(services.menu), busy_choices=BUSY_CHOICES, version=__version__)

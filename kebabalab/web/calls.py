@@ -21,7 +21,7 @@ from kebabalab.shop.call_outcome import CALLBACK_RESULTS, LABELS, OUTCOMES
 from kebabalab.shop.hours import spoken_time
 from kebabalab.version import __version__
 from kebabalab.web.staff_pages import auth as _auth, current_staff, error as _error, services as _services
-from kebabalab.web.staff_pages import staff_blueprint
+from kebabalab.web.staff_pages import shop_title, staff_blueprint
 
 log = logging.getLogger(__name__)
 bp = staff_blueprint("calls", __name__)
@@ -49,7 +49,7 @@ def call_json(logged: LoggedCall) -> dict:
 @bp.get("/board/calls")
 def page():
     services = _services()
-    return render_template("calls.html", shop=services.business.name, version=__version__,
+    return render_template("calls.html", shop=shop_title(services), version=__version__,
                            outcomes=[(name, LABELS[name]) for name in OUTCOMES], csrf_token=_auth().csrf_token())
 
 

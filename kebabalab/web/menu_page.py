@@ -24,7 +24,8 @@ from kebabalab.ordering.menu import CATEGORIES
 from kebabalab.ordering.menu_edits import MenuEditRefused, cents_from_dollars
 from kebabalab.store.menu_versions import MenuMoved
 from kebabalab.version import __version__
-from kebabalab.web.staff_pages import auth, current_staff, error, owner_required, services, staff_blueprint
+from kebabalab.web.staff_pages import auth, current_staff, error, owner_required, services, shop_title, \
+    staff_blueprint
 
 log = logging.getLogger(__name__)
 bp = staff_blueprint("menu_page", __name__)
@@ -33,7 +34,7 @@ bp = staff_blueprint("menu_page", __name__)
 @bp.get("/board/menu")
 @owner_required
 def page():
-    return render_template("menu.html", shop=services().business.name, version=__version__,
+    return render_template("menu.html", shop=shop_title(services()), version=__version__,
                            csrf_token=auth().csrf_token())
 
 

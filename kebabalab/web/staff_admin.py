@@ -20,7 +20,8 @@ from kebabalab.service.staff import add_staff, remove_staff
 from kebabalab.shop.staff import PIN_DIGITS, ROLES, StaffRefused
 from kebabalab.store.staff_members import members
 from kebabalab.version import __version__
-from kebabalab.web.staff_pages import auth, current_staff, error, owner_required, services as _services, staff_blueprint
+from kebabalab.web.staff_pages import auth, current_staff, error, owner_required, services as _services, \
+    shop_title, staff_blueprint
 
 log = logging.getLogger(__name__)
 
@@ -39,7 +40,7 @@ def _members_json(services) -> dict:
 @owner_required
 def page():
     services = _services()
-    return render_template("staff.html", shop=services.business.name, roles=ROLES, pin_digits=PIN_DIGITS,
+    return render_template("staff.html", shop=shop_title(services), roles=ROLES, pin_digits=PIN_DIGITS,
                            csrf_token=auth().csrf_token(), version=__version__)
 
 

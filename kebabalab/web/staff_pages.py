@@ -47,6 +47,14 @@ def shop_services(shop_id: str):
     return current_app.extensions["kebabalab"].for_shop(shop_id)
 
 
+def shop_title(view) -> str:
+    """A shop's name as its pages head it (ShopServices `view`): the business name, and with several shops the
+    shop's id after it, so a tablet shows which branch it is signed in to (a business.json copied from another
+    shop names that one until it is edited)."""
+    name = view.business.name
+    return name if len(view.shops.ids()) == 1 else f"{name} ({view.shop.id})"
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/") or request.is_json
 

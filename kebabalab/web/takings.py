@@ -16,7 +16,8 @@ from kebabalab.ordering import pricing
 from kebabalab.service.takings import day_takings, today
 from kebabalab.shop.hours import spoken_time
 from kebabalab.version import __version__
-from kebabalab.web.staff_pages import error, owner_required, services as _services, staff_blueprint
+from kebabalab.web.staff_pages import error, owner_required, services as _services, shop_title, \
+    staff_blueprint
 from kebabalab.web.takings_csv import orders_csv
 
 bp = staff_blueprint("takings", __name__)
@@ -67,7 +68,7 @@ def page():
     services = _services()
     day = _day(services)
     figures = takings_json(day_takings(services, day))
-    return render_template("takings.html", shop=services.business.name, version=__version__, t=figures,
+    return render_template("takings.html", shop=shop_title(services), version=__version__, t=figures,
                            today=today(services).isoformat())
 
 

@@ -300,3 +300,37 @@ def test_each_shop_of_several_is_checked_and_named(shop, tmp_path):
                                                                           "orderTextsTo": "+61400000003",
                                                                           "assistantId": "carlton-assistant"}))
     assert by_name(check(env))["shops"].detail == "3 shops taking calls (carlton, fitzroy, main); retired: glenhuntly"
+
+
+def test_allergens_are_checked_in_the_menu_each_shop_serves(shop, tmp_path):
+    """Each shop's line; a menu changed on the board (a database version) is the one checked, not its file."""
+    from kebabalab.ordering.allergens import allergens_warning
+    from kebabalab.ordering.menu import Menu
+    from kebabalab.store import Database
+    from kebabalab.store.menu_versions import MenuVersions
+    env, _, _ = shop
+    data = Path(kebabalab.__file__).parent / "data"
+    menu = json.loads((data / "menu.json").read_text())
+    fitzroy_menu = {**menu, "items": menu["items"][:-1]}  # fitzroy sells one thing fewer
+    folder = tmp_path / "shops" / "fitzroy"
+    folder.mkdir(parents=True)
+    (folder / "shop.json").write_text(json.dumps({"numbers": ["+61394170000"], "orderTextsTo": "+61400000002",
+                                                  "assistantId": "fitzroy-assistant"}))
+    (folder / "menu.json").write_text(json.dumps(fitzroy_menu))
+    for name in ("hours.json", "business.json"):
+        (folder / name).write_text((data / name).read_text())
+    (tmp_path / "shops" / "main").mkdir()
+    (tmp_path / "shops" / "main" / "shop.json").write_text(json.dumps({"numbers": ["+61395345588"]}))
+    edited = {**menu, "items": menu["items"][:-2]}  # main's owner took two things off on the board
+    db = Database(env["DATABASE_URL"])
+    MenuVersions(db, "main").add(json.dumps(edited), "took two items off", "Owner", datetime.now(timezone.utc),
+                                 on_top_of=None)
+    db.close()
+    found = [(f.detail, f.fix) for f in check({**env, "SHOPS_DIR": str(tmp_path / "shops")}) if f.check == "allergens"]
+    assert found == [
+        ("shop fitzroy: " + allergens_warning(Menu.from_dict(fitzroy_menu)),
+         f"add each entry's confirmed \"allergens\" to {folder / 'menu.json'}, then run kebabalab check-menu"),
+        ("shop main: " + allergens_warning(Menu.from_dict(edited)),
+         f"confirm them on the board's Menu page (owner), or add them to {data / 'menu.json'} and run kebabalab "
+         "load-menu --shop main")]
+    assert found[1][0] != "shop main: " + allergens_warning(Menu.from_dict(menu))  # not main's file

@@ -215,6 +215,7 @@ def test_board_page_has_the_token_the_panel_and_strict_headers(client, staff):
     response = client.get("/board")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
+    assert "<h1>Kebabalab</h1>" in page  # a one-shop deployment's heading names no shop id
     assert f'<meta name="csrf-token" content="{csrf(client)}">' in page
     for toggle in ('data-kind="protein" data-name="lamb"', 'data-kind="brand" data-name="coke"',
                    'data-kind="item" data-name="CHIPS"', 'data-busy="30"', 'id="pause"'):

@@ -4,6 +4,7 @@ so a page or API added later is attacked too, with no change here)."""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -68,6 +69,14 @@ def test_each_board_signs_in_with_its_own_password_and_shows_its_own_orders(app)
     assert "Kebabalab Fitzroy" in page
     assert main.get("/board").status_code == 200 and "Kebabalab Fitzroy" not in main.get("/board/main").get_data(
         as_text=True)
+    # each page heads with the shop it is signed in to, even while a new shop's business.json is main's copy
+    headings = {path: re.findall(r"<h1>([^<]*)</h1>", client.get(path).get_data(as_text=True))[:1] for client, path in (
+        (fitz, "/board/fitzroy"), (main, "/board"), (fitz, "/board/takings"), (main, "/board/calls"),
+        (app.test_client(), "/board/fitzroy/login"))}
+    assert headings == {"/board/fitzroy": ["Kebabalab Fitzroy (fitzroy)"], "/board": ["Kebabalab (main)"],
+                        "/board/takings": ["Kebabalab Fitzroy (fitzroy) takings"],
+                        "/board/calls": ["Kebabalab (main) calls"],
+                        "/board/fitzroy/login": ["Kebabalab Fitzroy (fitzroy) orders"]}
     tablet = app.test_client()
     token = tablet.get("/api/session").get_json()["csrfToken"]
     wrong = tablet.post("/board/fitzroy/login", json={"password": MAIN_PASSWORD}, headers={"X-CSRF-Token": token})
