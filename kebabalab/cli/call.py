@@ -12,6 +12,7 @@ import tempfile
 from datetime import datetime, timezone
 
 from kebabalab.cli import simulator_script
+from kebabalab.cli.shop_option import add_shop_option
 from kebabalab.cli.simulator import (DEFAULT_NUMBER, DEFAULT_URL, AppTransport, Conversation, HttpTransport,
                                      SimulatorError)
 
@@ -50,12 +51,12 @@ def _in_process(env: dict, database_url: str | None, at: str | None):
 
 def _shop(env: dict, shop_id: str):
     """The shop the call is for (its directory entry); SimulatorError for a shop there is not."""
+    from kebabalab.cli.shop_option import NoSuchShop, find_shop
     from kebabalab.config import Settings
-    from kebabalab.shop.directory import ShopDirectory
-    shop = ShopDirectory.load(Settings.from_env(env)).get(shop_id)
-    if shop is None:
-        raise SimulatorError(f"there is no shop {shop_id!r}; `kebabalab shops` lists them")
-    return shop
+    try:
+        return find_shop(Settings.from_env(env), shop_id)
+    except NoSuchShop as exc:
+        raise SimulatorError(str(exc)) from None
 
 
 def _called(shop) -> str:
@@ -118,6 +119,5 @@ def register(subparsers) -> None:
     call.add_argument("--script", default=None, help="replay this script; exit 1 on a failed expectation")
     call.add_argument("--number", default=DEFAULT_NUMBER, help="the caller's number ('' for a web call)")
     call.add_argument("--json", action="store_true", help="print each raw reply as JSON")
-    call.add_argument("--shop", default="main", help="the shop called: its first number is dialled, or its "
-                      "assistant named (default main)")
+    add_shop_option(call, "the shop called: its first number is dialled, or its assistant named (default main)")
     call.set_defaults(func=cmd_call)

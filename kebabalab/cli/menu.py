@@ -7,16 +7,17 @@ import sys
 from kebabalab.clock import SystemClock
 from kebabalab.config import load_settings
 from kebabalab.service.menu_catalog import MenuCatalog
-from kebabalab.shop.directory import ShopDirectory
+from kebabalab.cli.shop_option import NoSuchShop, add_shop_option, find_shop
 from kebabalab.store.existing import describe, open_existing
 from kebabalab.store.menu_versions import MenuVersions
 
 
 def cmd_load_menu(args) -> int:
     settings = load_settings()
-    shop = ShopDirectory.load(settings).get(args.shop)
-    if shop is None:
-        print(f"There is no shop {args.shop!r}; `kebabalab shops` lists them.", file=sys.stderr)
+    try:
+        shop = find_shop(settings, args.shop)
+    except NoSuchShop as exc:
+        print(exc.sentence, file=sys.stderr)
         return 2
     path = args.file or shop.menu_file
     print(f"database: {describe(settings.database_url)}", file=sys.stderr)
@@ -32,7 +33,7 @@ def cmd_load_menu(args) -> int:
 def register_load_menu(sub) -> None:
     parser = sub.add_parser("load-menu", help="make a whole menu file the menu in force (a new menu version)")
     parser.add_argument("file", nargs="?", help="the menu file (default: the shop's, MENU_FILE for main)")
-    parser.add_argument("--shop", default="main", help="the shop (default main; `kebabalab shops` lists them)")
+    add_shop_option(parser)
     parser.add_argument("--by", default="load-menu", help="who is loading it, for the menu's history")
     parser.set_defaults(func=cmd_load_menu)
 

@@ -5,6 +5,7 @@ import json
 import sys
 from datetime import date
 
+from kebabalab.cli.shop_option import add_shop_option
 from kebabalab.clock import SystemClock
 from kebabalab.store.existing import describe, open_existing
 from kebabalab.config import load_settings
@@ -18,11 +19,12 @@ def _settings():
 
 
 def cmd_orders(args) -> int:
-    from kebabalab.shop.directory import ShopDirectory
+    from kebabalab.cli.shop_option import NoSuchShop, find_shop
     settings = _settings()
-    shop = ShopDirectory.load(settings).get(args.shop)
-    if shop is None:
-        print(f"There is no shop {args.shop!r}; `kebabalab shops` lists them.")
+    try:
+        shop = find_shop(settings, args.shop)
+    except NoSuchShop as exc:
+        print(exc.sentence)
         return 2
     hours = Hours.load(shop.hours_file)
     day = args.day or hours.trading_day(SystemClock().now())[0].isoformat()
@@ -118,7 +120,7 @@ def register_orders(sub) -> None:
     parser.add_argument("--today", action="store_true", help="today's orders (the default)")
     parser.add_argument("--day", help="another day, YYYY-MM-DD")
     parser.add_argument("--json", action="store_true")
-    parser.add_argument("--shop", default="main", help="the shop (default main; `kebabalab shops` lists them)")
+    add_shop_option(parser)
     parser.set_defaults(func=cmd_orders)
 
 

@@ -9,7 +9,7 @@ import sys
 from kebabalab.clock import SystemClock
 from kebabalab.config import MAIN_SHOP, load_settings
 from kebabalab.service.staff import add_staff, remove_staff
-from kebabalab.shop.directory import ShopDirectory
+from kebabalab.cli.shop_option import NoSuchShop, add_shop_option, find_shop
 from kebabalab.shop.staff import ROLES, StaffRefused
 from kebabalab.store.existing import describe, open_existing
 from kebabalab.store.staff_members import members
@@ -18,9 +18,10 @@ from kebabalab.store.staff_members import members
 def _shop_and_database(shop_id: str):
     """The shop's id and the existing database; (None, None) with a sentence when there is no such shop."""
     settings = load_settings()
-    shop = ShopDirectory.load(settings).get(shop_id)
-    if shop is None:
-        print(f"There is no shop {shop_id!r}; `kebabalab shops` lists them.", file=sys.stderr)
+    try:
+        shop = find_shop(settings, shop_id)
+    except NoSuchShop as exc:
+        print(exc.sentence, file=sys.stderr)
         return None, None
     print(f"database: {describe(settings.database_url)}", file=sys.stderr)
     return shop.id, open_existing(settings.database_url)
@@ -95,7 +96,7 @@ def register(sub) -> None:
     remove.add_argument("name")
     remove.set_defaults(func=cmd_staff_remove)
     for parser in (add, listing, remove):
-        parser.add_argument("--shop", default=MAIN_SHOP, help="the shop (default main; `kebabalab shops` lists them)")
+        add_shop_option(parser)
 
 
 COMMANDS: list = [register]

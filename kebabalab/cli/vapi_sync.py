@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import requests
 
 from kebabalab.web.security import configured
+from kebabalab.cli.shop_option import add_shop_option
 from kebabalab.cli.vapi_phone import phone_number_changes, render_phone_plan
 
 DEFAULT_BASE_URL = "https://api.vapi.ai"
@@ -255,10 +256,11 @@ def cmd_sync(args) -> int:
 def _sync(args, env: dict, key: str, secret: str) -> int:
     from kebabalab.config import Settings
     from kebabalab.shop.business import Business
-    from kebabalab.shop.directory import ShopDirectory
-    shop = ShopDirectory.load(Settings.from_env(env)).get(args.shop)
-    if shop is None:
-        raise VapiError(f"there is no shop {args.shop!r}; `kebabalab shops` lists them")
+    from kebabalab.cli.shop_option import NoSuchShop, find_shop
+    try:
+        shop = find_shop(Settings.from_env(env), args.shop)
+    except NoSuchShop as exc:
+        raise VapiError(str(exc)) from None
     assistant_id = args.assistant_id or shop.assistant_id  # main's is VAPI_ASSISTANT_ID
     if not key:
         raise VapiError("VAPI_API_KEY is not set (Vapi dashboard -> API Keys, the private key)")
@@ -307,8 +309,7 @@ def register(subparsers) -> None:
     sync = commands.add_parser("sync", help="create or update the tools on the assistant (dry run without --apply)")
     sync.add_argument("--server-url", required=True, help="the public URL of this server's /webhook")
     sync.add_argument("--apply", action="store_true", help="make the changes (default: only print the plan)")
-    sync.add_argument("--shop", default="main", help="the shop whose assistant and landline (default main; "
-                      "`kebabalab shops` lists them)")
+    add_shop_option(sync, "the shop whose assistant and landline (default main; `kebabalab shops` lists them)")
     sync.add_argument("--assistant-id", default="", help="default: the shop's (VAPI_ASSISTANT_ID for main)")
     sync.add_argument("--credential-id", default="",
                       help="use this Vapi credential instead of sending VAPI_WEBHOOK_SECRET as X-Vapi-Secret")

@@ -286,3 +286,14 @@ def test_a_counter_order_is_never_answered_with_another_shops_order_of_the_same_
         ("main", "20261127-001", "Priya Main", True), ("main", "20261127-001", "Priya Main", False),
         ("fitzroy", "20261127-001", "Sam Fitz", True)]
     assert services.for_shop("fitzroy").db.find_order("20261127-001").customer_name == "Sam Fitz"
+
+
+def test_every_shops_menu_is_brought_up_to_date_in_one_statement_per_request(app, client, monkeypatch):
+    services = app.extensions["kebabalab"]
+    engine = services.db.engine
+    asked, read = [], engine.read
+    monkeypatch.setattr(engine, "read", lambda sql, *args, **kw: (asked.append(sql) if "menu_versions" in sql
+                                                                  else None) or read(sql, *args, **kw))
+    results(client, tool_message("call-menus", [("quickAddItem", {"description": "large lamb kebab"})],
+                                 number=FITZROY_NUMBER))
+    assert asked == ["SELECT shop_id, MAX(id) AS id FROM menu_versions GROUP BY shop_id"]  # three shops, one read
